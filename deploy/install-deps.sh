@@ -31,8 +31,9 @@ else
   die "not root and sudo is not installed: run this script as root"
 fi
 
-command -v dpkg-query >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 ||
+if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
   die "dpkg-query/apt-get not found: this script is for Debian 12"
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

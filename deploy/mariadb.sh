@@ -41,11 +41,26 @@ need() {
 }
 
 check_config() {
-  [[ $PORT =~ ^[0-9]+$ ]] && ((PORT > 0 && PORT < 65536)) ||
+  if ! [[ $PORT =~ ^[0-9]+$ ]] || ((PORT < 1 || PORT > 65535)); then
     die "B2K_MARIADB_PORT='$PORT' is not a TCP port number"
+  fi
   # A unix socket path must fit in sun_path (108 bytes with the NUL).
   ((${#SOCK} <= 107)) ||
     die "socket path $SOCK is ${#SOCK} characters, the limit is 107: use a shorter B2K_STATE_DIR"
+}
+
+# A running instance keeps the port it was started with (its my.cnf): use that
+# one, so that `status`, `env` and `client` with only B2K_STATE_DIR set speak of
+# the right server.
+adopt_running_port() {
+  running_pid >/dev/null || return 0
+  local p
+  p=$(sed -n 's/^port = \([0-9][0-9]*\)$/\1/p' "$CNF" | head -n 1)
+  [[ -n $p && $p != "$PORT" ]] || return 0
+  if [[ -n ${B2K_MARIADB_PORT:-} ]]; then
+    echo "mariadb: note: the instance in $DIR runs on port $p, not B2K_MARIADB_PORT=$B2K_MARIADB_PORT" >&2
+  fi
+  PORT=$p
 }
 
 # The pid of our mariadbd if it is running, else nothing (and status 1).
@@ -172,8 +187,9 @@ cmd_start() {
   [[ -d $DATA/mysql ]] || initialize
   rm -f "$PIDFILE" "$SOCK"
 
-  local mariadbd
+  local mariadbd log_offset
   mariadbd=$(command -v mariadbd)
+  log_offset=$(stat -c %s "$LOG" 2>/dev/null || echo 0)
   # Own session: not killed with the caller's process group (e.g. Ctrl-C).
   setsid "$mariadbd" --defaults-file="$CNF" </dev/null >>"$DIR/mariadbd.out" 2>&1 &
   local pid=$!
@@ -181,7 +197,11 @@ cmd_start() {
   local deadline=$((SECONDS + START_TIMEOUT))
   until mariadb-admin --defaults-file="$CNF" -u "$OS_USER" --connect-timeout=2 ping >/dev/null 2>&1; do
     if ! kill -0 "$pid" 2>/dev/null; then
-      echo "mariadb: mariadbd exited during start; last lines of $LOG:" >&2
+      local cause
+      cause=$(tail -c +$((log_offset + 1)) "$LOG" 2>/dev/null | grep -F '[ERROR]' | head -n 1 |
+        sed 's/^.*\[ERROR\] *//' || true)
+      echo "mariadb: mariadbd exited during start${cause:+: $cause}" >&2
+      echo "mariadb: last lines of $LOG:" >&2
       tail -n 25 "$LOG" >&2 2>/dev/null || true
       tail -n 5 "$DIR/mariadbd.out" >&2 2>/dev/null || true
       exit 1
@@ -254,12 +274,13 @@ usage() {
 }
 
 [[ $# -ge 1 ]] || usage
+adopt_running_port
 cmd=$1
 shift
 case $cmd in
   start) cmd_start ;;
   stop) cmd_stop ;;
-  status) check_config; print_status ;;
+  status) check_config && print_status ;;
   client) cmd_client "$@" ;;
   env) cmd_env ;;
   reset) cmd_reset ;;
