@@ -171,6 +171,11 @@ transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 auto.create.topics.enable=true
 group.initial.rebalance.delay.ms=0
+# After a kill -9 the restarted node cannot register its broker until the old
+# incarnation's session expires (default 9 s, which made restarts take ~15 s).
+# Tests kill the broker on purpose, so expire faster; heartbeats every second.
+broker.session.timeout.ms=4000
+broker.heartbeat.interval.ms=1000
 
 # Segment/retention settings as in Kafka's sample server.properties.
 log.segment.bytes=1073741824
@@ -362,9 +367,23 @@ cmd_create_topic() {
   require_running
   find_java
   ensure_libs
-  run_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$BROKERS" \
+  local out rc=0
+  out=$(run_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$BROKERS" \
     --create --if-not-exists --topic "$name" --partitions "$partitions" \
-    --replication-factor 1 "${args[@]}"
+    --replication-factor 1 "${args[@]}" 2>&1) || rc=$?
+  if [[ $rc -ne 0 ]]; then
+    local why
+    why=$(sed -n 's/^Error while executing topic command *: *//p' <<<"$out" | tail -n 1)
+    [[ -n $why ]] || why=$(grep -v -E '^\s|^\[|^WARNING' <<<"$out" | tail -n 1)
+    die "create-topic $name failed: ${why:-TopicCommand exited with $rc}"
+  fi
+  # Drop TopicCommand's notice about '.' and '_' in topic names.
+  out=$(grep -v '^WARNING: Due to limitations in metric names' <<<"$out" || true)
+  if [[ -n $out ]]; then
+    echo "$out"
+  else
+    echo "kafka: topic $name already exists (left as it is)"
+  fi
 }
 
 cmd_class() {
