@@ -228,7 +228,9 @@ cmd_stop() {
     echo "mariadb: stopped (port $PORT, state $DIR)"
     return 0
   fi
-  if ! mariadb-admin --defaults-file="$CNF" -u "$OS_USER" --connect-timeout=5 shutdown >/dev/null 2>&1; then
+  # SQL SHUTDOWN returns at once; `mariadb-admin shutdown` polls the pid file
+  # with 1 s sleeps. We wait for the process ourselves below.
+  if ! client --connect-timeout=5 -e SHUTDOWN >/dev/null 2>&1; then
     kill -TERM "$pid" 2>/dev/null || true
   fi
   local deadline=$((SECONDS + STOP_TIMEOUT))
