@@ -1,0 +1,422 @@
+#include "binlog/decoder.hpp"
+
+#include <cstdio>
+#include <cstring>
+
+#include "binlog/bytes.hpp"
+#include "binlog/checksum.hpp"
+#include "binlog/column_value.hpp"
+#include "binlog/table_map.hpp"
+
+namespace binlog {
+
+record_sink::~record_sink() = default;
+
+namespace {
+
+// MariaDB GTID event flags.
+constexpr uint8_t gtid_standalone = 0x01;
+constexpr uint8_t gtid_group_commit_id = 0x02;
+
+bool starts_with_word(std::string_view text, std::string_view word) {
+  if (text.size() < word.size())
+    return false;
+  for (size_t i = 0; i < word.size(); ++i) {
+    char c = text[i];
+    if (c >= 'a' && c <= 'z')
+      c = static_cast<char>(c - 'a' + 'A');
+    if (c != word[i])
+      return false;
+  }
+  return text.size() == word.size() || text[word.size()] == ' '
+         || text[word.size()] == '\t' || text[word.size()] == '\n'
+         || text[word.size()] == ';' || text[word.size()] == '\r';
+}
+
+std::string_view trim_left(std::string_view text) {
+  while (!text.empty()
+         && (text.front() == ' ' || text.front() == '\n'
+             || text.front() == '\t' || text.front() == '\r'))
+    text.remove_prefix(1);
+  return text;
+}
+
+std::string format_uuid(const uint8_t* p) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10)
+      out.push_back('-');
+    out.push_back(hex[p[i] >> 4]);
+    out.push_back(hex[p[i] & 0xf]);
+  }
+  return out;
+}
+
+size_t popcount_prefix(const uint8_t* bitmap, size_t bits) {
+  size_t n = 0;
+  for (size_t i = 0; i < bits / 8; ++i)
+    n += static_cast<size_t>(__builtin_popcount(bitmap[i]));
+  if (bits % 8 != 0)
+    n += static_cast<size_t>(
+      __builtin_popcount(bitmap[bits / 8] & ((1u << (bits % 8)) - 1)));
+  return n;
+}
+
+} // namespace
+
+decoder::decoder(record_options options, record_sink& sink)
+  : sink_(sink),
+    encoder_(std::move(options)),
+    format_(format_description::v4_default()) {
+}
+
+void decoder::start_at(const position& from) {
+  file_ = from.file;
+  skip_rows_ = from.skip_rows;
+  in_txn_ = false;
+  tables_.clear();
+}
+
+error decoder::fail(errc code, uint64_t offset,
+                    const std::string& what) const {
+  return {code, (file_.empty() ? std::string{"binlog"} : file_) + " at offset "
+                  + std::to_string(offset) + ": " + what};
+}
+
+void decoder::begin_transaction(uint64_t offset, bool explicit_begin) {
+  if (in_txn_) {
+    txn_has_begin_ = txn_has_begin_ || explicit_begin;
+    return;
+  }
+  in_txn_ = true;
+  txn_has_begin_ = explicit_begin;
+  txn_.file = file_;
+  txn_.pos = offset;
+  txn_.skip_rows = 0;
+  rows_in_txn_ = 0;
+}
+
+void decoder::end_transaction(uint64_t next) {
+  in_txn_ = false;
+  txn_has_begin_ = false;
+  gtid_.clear();
+  skip_rows_ = 0; // a skip applies to the transaction we resumed inside
+  ++stats_.transactions;
+  position after;
+  after.file = file_;
+  after.pos = next;
+  sink_.on_transaction_end(after);
+}
+
+error decoder::consume(const uint8_t* event, size_t size, uint64_t offset) {
+  if (size < header_size)
+    return fail(errc::truncated, offset,
+                "event of " + std::to_string(size)
+                  + " bytes is shorter than its header");
+  auto h = parse_header(event);
+  if (h.event_size != size)
+    return fail(errc::corrupt_event, offset,
+                "event length " + std::to_string(h.event_size)
+                  + " does not match the " + std::to_string(size)
+                  + " bytes read");
+  ++stats_.events;
+  stats_.bytes += size;
+  ++stats_.events_by_type[static_cast<uint8_t>(h.type)];
+  if (h.timestamp != 0)
+    last_timestamp_ = h.timestamp;
+  uint64_t next = offset + size;
+  if (h.type == event_type::format_description) {
+    format_description fd;
+    if (auto err = parse_format_description(event, size, fd))
+      return fail(err.code, offset, err.message);
+    if (fd.checksum == checksum_alg::crc32 && verify_checksums_
+        && !checksum_matches(event, size))
+      return fail(errc::checksum_mismatch, offset,
+                  "checksum mismatch in FORMAT_DESCRIPTION event");
+    format_ = std::move(fd);
+    // A new file (or a server restart) forgets every table id.
+    tables_.clear();
+    return {};
+  }
+  size_t body_size = size - header_size;
+  if (format_.checksum == checksum_alg::crc32) {
+    if (body_size < checksum_size)
+      return fail(errc::truncated, offset, "event too short for its checksum");
+    body_size -= checksum_size;
+    if (verify_checksums_ && h.type != event_type::heartbeat
+        && !checksum_matches(event, size))
+      return fail(errc::checksum_mismatch, offset,
+                  std::string{"checksum mismatch in "} + to_string(h.type)
+                    + " event");
+  }
+  const uint8_t* body = event + header_size;
+  switch (h.type) {
+    case event_type::rotate: {
+      cursor c{body, body_size};
+      uint64_t pos = c.u64();
+      auto name = std::string{c.str(c.remaining())};
+      if (!c.ok() || name.empty())
+        return fail(errc::corrupt_event, offset, "ROTATE without a file name");
+      file_ = std::move(name);
+      (void) pos; // the next event tells its own offset
+      return {};
+    }
+    case event_type::query:
+      return on_query(h, body, body_size, offset, next);
+    case event_type::xid:
+    case event_type::xa_prepare:
+      end_transaction(next); // even a commit of nothing moves the position
+      return {};
+    case event_type::table_map:
+      return on_table_map(body, body_size, offset);
+    case event_type::write_rows_v1:
+    case event_type::update_rows_v1:
+    case event_type::delete_rows_v1:
+    case event_type::write_rows_v2:
+    case event_type::update_rows_v2:
+    case event_type::delete_rows_v2:
+      return on_rows(h, body, body_size, offset);
+    case event_type::mariadb_gtid: {
+      cursor c{body, body_size};
+      uint64_t seq = c.u64();
+      uint32_t domain = c.u32();
+      uint8_t flags = c.u8();
+      if (flags & gtid_group_commit_id)
+        c.skip(8);
+      if (!c.ok())
+        return fail(errc::corrupt_event, offset, "GTID event too short");
+      if (in_txn_)
+        return fail(errc::corrupt_event, offset,
+                    "GTID event inside an open transaction");
+      begin_transaction(offset, false);
+      gtid_ = std::to_string(domain) + "-" + std::to_string(h.server_id)
+              + "-" + std::to_string(seq);
+      // MariaDB's GTID event stands for BEGIN, except a standalone one (DDL),
+      // whose transaction is its one QUERY.
+      txn_has_begin_ = !(flags & gtid_standalone);
+      return {};
+    }
+    case event_type::gtid:
+    case event_type::anonymous_gtid: {
+      cursor c{body, body_size};
+      c.skip(1);
+      auto sid = c.bytes(16);
+      uint64_t gno = c.u64();
+      if (!c.ok())
+        return fail(errc::corrupt_event, offset, "GTID event too short");
+      if (in_txn_)
+        return fail(errc::corrupt_event, offset,
+                    "GTID event inside an open transaction");
+      begin_transaction(offset, false);
+      if (h.type == event_type::gtid)
+        gtid_ = format_uuid(sid) + ":" + std::to_string(gno);
+      return {};
+    }
+    case event_type::gtid_tagged:
+      if (in_txn_)
+        return fail(errc::corrupt_event, offset,
+                    "GTID event inside an open transaction");
+      begin_transaction(offset, false);
+      return {};
+    case event_type::mariadb_start_encryption:
+      return fail(errc::unsupported, offset,
+                  "the binlog is encrypted (encrypt_binlog=ON); binlog2kafka "
+                  "reads unencrypted binlogs only");
+    default:
+      // Everything else (heartbeats, GTID lists, checkpoints, annotations,
+      // INTVAR/RAND/USER_VAR, unknown types) is skipped by its length.
+      return {};
+  }
+}
+
+error decoder::on_query(const event_header& h, const uint8_t* body,
+                        size_t size, uint64_t offset, uint64_t next) {
+  (void) h;
+  cursor c{body, size};
+  auto post = format_.post_header(event_type::query);
+  c.skip(4 + 4); // thread id, execution time
+  auto db_len = c.u8();
+  c.skip(2); // error code
+  uint16_t status_len = post >= 13 ? c.u16() : 0;
+  if (post > 13)
+    c.skip(post - 13u);
+  c.skip(status_len);
+  c.skip(db_len + 1u);
+  if (!c.ok())
+    return fail(errc::corrupt_event, offset, "QUERY event lengths run past "
+                                             "its end");
+  auto query = trim_left(c.str(c.remaining()));
+  if (starts_with_word(query, "BEGIN")) {
+    begin_transaction(offset, true);
+    return {};
+  }
+  if (starts_with_word(query, "COMMIT") || starts_with_word(query, "ROLLBACK")
+      || starts_with_word(query, "XA")) {
+    if (starts_with_word(query, "XA")) {
+      auto rest = trim_left(query.substr(2));
+      if (starts_with_word(rest, "START")) {
+        begin_transaction(offset, true);
+        return {};
+      }
+      if (starts_with_word(rest, "END"))
+        return {};
+    }
+    if (starts_with_word(query, "ROLLBACK")) {
+      auto rest = trim_left(query.substr(8));
+      if (starts_with_word(rest, "TO"))
+        return {}; // ROLLBACK TO SAVEPOINT stays inside the transaction
+    }
+    if (!in_txn_)
+      begin_transaction(offset, false);
+    end_transaction(next);
+    return {};
+  }
+  if (in_txn_ && txn_has_begin_)
+    return {}; // a statement inside BEGIN … COMMIT
+  // DDL and other statements outside a transaction stand alone.
+  if (!in_txn_)
+    begin_transaction(offset, false);
+  end_transaction(next);
+  return {};
+}
+
+error decoder::on_table_map(const uint8_t* body, size_t size,
+                            uint64_t offset) {
+  auto post = format_.post_header(event_type::table_map);
+  cursor c{body, size};
+  uint64_t id = post == 6 ? c.u32() : c.u48();
+  if (!c.ok())
+    return fail(errc::truncated, offset, "TABLE_MAP event too short");
+  auto& info = tables_[id];
+  std::string_view raw{reinterpret_cast<const char*>(body), size};
+  if (!info.raw.empty() && info.raw == raw)
+    return {}; // the same table map again: keep what we parsed
+  if (auto err = parse_table_map(body, size, post, format_.mariadb, info.map)) {
+    tables_.erase(id);
+    return fail(err.code, offset, err.message);
+  }
+  info.raw.assign(raw);
+  encoder_.prepare(info);
+  return {};
+}
+
+bool decoder::read_image(const table_info& table, const uint8_t*& p,
+                         const uint8_t* end, const uint8_t* present,
+                         std::vector<value_slot>& slots) {
+  auto& columns = table.map.columns;
+  size_t n = columns.size();
+  slots.resize(n);
+  size_t present_count = popcount_prefix(present, n);
+  size_t null_bytes = (present_count + 7) / 8;
+  if (static_cast<size_t>(end - p) < null_bytes)
+    return false;
+  const uint8_t* nulls = p;
+  p += null_bytes;
+  size_t k = 0;
+  for (size_t i = 0; i < n; ++i) {
+    auto& slot = slots[i];
+    if (!((present[i / 8] >> (i % 8)) & 1)) {
+      slot.state = value_slot::absent;
+      continue;
+    }
+    bool is_null = (nulls[k / 8] >> (k % 8)) & 1;
+    ++k;
+    if (is_null) {
+      slot.state = value_slot::null;
+      continue;
+    }
+    size_t size;
+    if (!value_size(columns[i], p, end, size))
+      return false;
+    slot.state = value_slot::present;
+    slot.data = p;
+    slot.size = static_cast<uint32_t>(size);
+    p += size;
+  }
+  return true;
+}
+
+error decoder::on_rows(const event_header& h, const uint8_t* body, size_t size,
+                       uint64_t offset) {
+  auto op = row_op_of(h.type);
+  auto post = format_.post_header(h.type);
+  cursor c{body, size};
+  uint64_t table_id = post == 6 ? c.u32() : c.u48();
+  c.u16(); // flags
+  if (post >= 10) {
+    uint16_t extra = c.u16();
+    if (extra < 2)
+      return fail(errc::corrupt_event, offset,
+                  "rows event extra data length below 2");
+    c.skip(extra - 2u); // extra row info (NDB, partitions): not needed
+  }
+  auto width = c.packed();
+  if (!c.ok() || width > 4096)
+    return fail(errc::corrupt_event, offset,
+                std::string{to_string(h.type)} + " event header is corrupt");
+  auto present1 = c.bytes((width + 7) / 8);
+  auto present2 = op == row_op::update ? c.bytes((width + 7) / 8) : present1;
+  if (!c.ok())
+    return fail(errc::corrupt_event, offset,
+                std::string{to_string(h.type)} + " event header is corrupt");
+  auto it = tables_.find(table_id);
+  if (it == tables_.end())
+    return fail(errc::unknown_table, offset,
+                std::string{to_string(h.type)} + " event for table id "
+                  + std::to_string(table_id)
+                  + " that no TABLE_MAP event announced");
+  auto& table = it->second;
+  if (width != table.map.columns.size())
+    return fail(errc::corrupt_event, offset,
+                std::string{to_string(h.type)} + " event has "
+                  + std::to_string(width) + " columns but TABLE_MAP of "
+                  + table.qualified_name + " has "
+                  + std::to_string(table.map.columns.size()));
+  if (!in_txn_)
+    begin_transaction(offset, false);
+  if (!table.skipped)
+    encoder_.begin_event(h, file_, offset, gtid_, table, op);
+  const uint8_t* p = c.data();
+  const uint8_t* end = body + size;
+  uint32_t row = 0;
+  while (p < end) {
+    auto& first = op == row_op::insert ? after_ : before_;
+    if (!read_image(table, p, end, present1, first))
+      return fail(errc::corrupt_event, offset,
+                  "row " + std::to_string(row) + " of "
+                    + to_string(h.type) + " on " + table.qualified_name
+                    + " runs past the end of the event");
+    if (op == row_op::update && !read_image(table, p, end, present2, after_))
+      return fail(errc::corrupt_event, offset,
+                  "after-image of row " + std::to_string(row) + " on "
+                    + table.qualified_name
+                    + " runs past the end of the event");
+    ++rows_in_txn_;
+    ++stats_.rows;
+    auto this_row = row++;
+    if (skip_rows_ > 0) {
+      --skip_rows_;
+      continue;
+    }
+    if (table.skipped)
+      continue;
+    encoder_.encode(table, this_row,
+                    op == row_op::insert ? nullptr : &before_,
+                    op == row_op::remove ? nullptr : &after_);
+    row_record rec;
+    rec.topic = table.topic;
+    rec.key = encoder_.key();
+    rec.value = encoder_.value();
+    if (table.map.primary_key.empty())
+      rec.partition_key = table.qualified_name;
+    rec.txn = &txn_;
+    rec.row_in_txn = rows_in_txn_;
+    ++stats_.records;
+    sink_.on_record(rec);
+  }
+  return {};
+}
+
+} // namespace binlog

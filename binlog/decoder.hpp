@@ -1,0 +1,117 @@
+#pragma once
+
+// The event stream decoder: feeds on whole events, in binlog order, from a
+// file or a replication connection, keeps the state that spans events
+// (format description, table maps, the open transaction) and hands each row
+// change to a sink as an encoded record.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "binlog/error.hpp"
+#include "binlog/event.hpp"
+#include "binlog/format_description.hpp"
+#include "binlog/position.hpp"
+#include "binlog/record.hpp"
+
+namespace binlog {
+
+/// Receives what the decoder finds.
+class record_sink {
+public:
+  virtual ~record_sink();
+
+  /// One row change, encoded.
+  virtual void on_record(const row_record& record) = 0;
+
+  /// A transaction (or a statement outside one, such as DDL) ended; reading
+  /// resumes at `next` after everything before it is delivered.
+  virtual void on_transaction_end(const position& next) = 0;
+};
+
+/// Counters for progress lines and metrics.
+struct decoder_stats {
+  uint64_t events = 0;
+  uint64_t rows = 0;
+  uint64_t records = 0;
+  uint64_t transactions = 0;
+  uint64_t bytes = 0;
+  std::array<uint64_t, 256> events_by_type{};
+};
+
+class decoder {
+public:
+  decoder(record_options options, record_sink& sink);
+
+  /// Where the events that follow come from. A non-zero `skip_rows` drops
+  /// that many rows of the first transaction (they were delivered before).
+  void start_at(const position& from);
+
+  /// Whether to check CRC32s (on by default).
+  void verify_checksums(bool on) {
+    verify_checksums_ = on;
+  }
+
+  /// The checksum setting of a stream before its FORMAT_DESCRIPTION arrives
+  /// (the server's fake ROTATE comes first).
+  void assume_checksum(checksum_alg alg) {
+    format_.checksum = alg;
+  }
+
+  /// Decodes one whole event that starts at `offset` in the current file.
+  error consume(const uint8_t* event, size_t size, uint64_t offset);
+
+  const std::string& file() const {
+    return file_;
+  }
+  const decoder_stats& stats() const {
+    return stats_;
+  }
+  const format_description& format() const {
+    return format_;
+  }
+  bool in_transaction() const {
+    return in_txn_;
+  }
+  /// Timestamp of the newest event (for lag), 0 before the first.
+  uint32_t last_timestamp() const {
+    return last_timestamp_;
+  }
+
+private:
+  error fail(errc code, uint64_t offset, const std::string& what) const;
+  error on_query(const event_header& h, const uint8_t* body, size_t size,
+                 uint64_t offset, uint64_t next);
+  error on_table_map(const uint8_t* body, size_t size, uint64_t offset);
+  error on_rows(const event_header& h, const uint8_t* body, size_t size,
+                uint64_t offset);
+  bool read_image(const table_info& table, const uint8_t*& p,
+                  const uint8_t* end, const uint8_t* present,
+                  std::vector<value_slot>& slots);
+  void begin_transaction(uint64_t offset, bool explicit_begin);
+  void end_transaction(uint64_t next);
+
+  record_sink& sink_;
+  record_encoder encoder_;
+  format_description format_;
+  bool verify_checksums_ = true;
+  std::string file_;
+  std::unordered_map<uint64_t, table_info> tables_;
+  std::vector<value_slot> before_;
+  std::vector<value_slot> after_;
+  // The open transaction.
+  bool in_txn_ = false;
+  bool txn_has_begin_ = false;
+  position txn_;
+  uint64_t rows_in_txn_ = 0;
+  uint64_t skip_rows_ = 0;
+  std::string gtid_; // GTID of the open transaction, for source.gtid
+  uint32_t last_timestamp_ = 0;
+  decoder_stats stats_;
+};
+
+} // namespace binlog

@@ -1,0 +1,17 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "binlog/decoder.hpp"
+#include "binlog/error.hpp"
+
+namespace binlog {
+
+/// Feeds every event of a binlog file to `dec`, starting at `from.pos` (the
+/// FORMAT_DESCRIPTION at offset 4 is always read first). Errors name the
+/// file and the offset of the event.
+error decode_file(const std::string& path, decoder& dec,
+                  uint64_t start_pos = 4, uint64_t skip_rows = 0);
+
+} // namespace binlog

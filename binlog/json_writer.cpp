@@ -1,0 +1,213 @@
+#include "binlog/json_writer.hpp"
+
+#include <array>
+#include <cmath>
+#include <cstring>
+
+namespace binlog {
+
+namespace {
+
+// 0: copy as is; 1: needs a backslash escape; 2: starts a multi-byte
+// UTF-8 sequence (or is an invalid byte).
+constexpr std::array<uint8_t, 256> make_class_table() {
+  std::array<uint8_t, 256> t{};
+  for (int i = 0; i < 0x20; ++i)
+    t[i] = 1;
+  t['"'] = 1;
+  t['\\'] = 1;
+  for (int i = 0x80; i < 0x100; ++i)
+    t[i] = 2;
+  return t;
+}
+
+constexpr auto char_class = make_class_table();
+
+constexpr char hex_digits[] = "0123456789abcdef";
+
+void escape(std::string& out, unsigned char c) {
+  switch (c) {
+    case '"':
+      out.append("\\\"", 2);
+      break;
+    case '\\':
+      out.append("\\\\", 2);
+      break;
+    case '\n':
+      out.append("\\n", 2);
+      break;
+    case '\r':
+      out.append("\\r", 2);
+      break;
+    case '\t':
+      out.append("\\t", 2);
+      break;
+    case '\b':
+      out.append("\\b", 2);
+      break;
+    case '\f':
+      out.append("\\f", 2);
+      break;
+    default: {
+      char buf[6] = {'\\', 'u', '0', '0', hex_digits[c >> 4],
+                     hex_digits[c & 0xf]};
+      out.append(buf, 6);
+    }
+  }
+}
+
+// Length of the valid UTF-8 sequence at p (lead byte >= 0x80), or 0.
+size_t utf8_sequence(const unsigned char* p, const unsigned char* end) {
+  unsigned char c = p[0];
+  size_t n;
+  uint32_t min;
+  uint32_t cp;
+  if (c >= 0xc2 && c <= 0xdf) {
+    n = 2;
+    min = 0x80;
+    cp = c & 0x1f;
+  } else if (c >= 0xe0 && c <= 0xef) {
+    n = 3;
+    min = 0x800;
+    cp = c & 0x0f;
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    n = 4;
+    min = 0x10000;
+    cp = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (static_cast<size_t>(end - p) < n)
+    return 0;
+  for (size_t i = 1; i < n; ++i) {
+    if ((p[i] & 0xc0) != 0x80)
+      return 0;
+    cp = (cp << 6) | (p[i] & 0x3f);
+  }
+  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+    return 0;
+  return n;
+}
+
+// cp1252 code points of 0x80..0x9f; MySQL's latin1 is cp1252 with the five
+// undefined positions mapped straight through.
+constexpr uint16_t cp1252_high[32] = {
+  0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+  0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008d, 0x017d, 0x008f,
+  0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+  0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178};
+
+void append_code_point(std::string& out, uint32_t cp) {
+  char buf[4];
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    buf[0] = static_cast<char>(0xc0 | (cp >> 6));
+    buf[1] = static_cast<char>(0x80 | (cp & 0x3f));
+    out.append(buf, 2);
+  } else {
+    buf[0] = static_cast<char>(0xe0 | (cp >> 12));
+    buf[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+    buf[2] = static_cast<char>(0x80 | (cp & 0x3f));
+    out.append(buf, 3);
+  }
+}
+
+} // namespace
+
+void json_writer::number(double x) {
+  if (!std::isfinite(x)) {
+    null(); // JSON has no NaN or infinity; MySQL cannot store them either
+    return;
+  }
+  char tmp[32];
+  auto res = std::to_chars(tmp, tmp + sizeof(tmp), x);
+  out_.append(tmp, static_cast<size_t>(res.ptr - tmp));
+}
+
+void json_writer::number(float x) {
+  if (!std::isfinite(x)) {
+    null();
+    return;
+  }
+  char tmp[32];
+  auto res = std::to_chars(tmp, tmp + sizeof(tmp), x);
+  out_.append(tmp, static_cast<size_t>(res.ptr - tmp));
+}
+
+void json_writer::escaped(std::string_view utf8) {
+  auto p = reinterpret_cast<const unsigned char*>(utf8.data());
+  auto end = p + utf8.size();
+  while (p < end) {
+    auto run = p;
+    while (run < end && char_class[*run] == 0)
+      ++run;
+    if (run != p) {
+      out_.append(reinterpret_cast<const char*>(p),
+                  static_cast<size_t>(run - p));
+      p = run;
+      if (p == end)
+        break;
+    }
+    if (char_class[*p] == 1) {
+      escape(out_, *p);
+      ++p;
+    } else if (auto n = utf8_sequence(p, end); n > 0) {
+      out_.append(reinterpret_cast<const char*>(p), n);
+      p += n;
+    } else {
+      out_.append("\xef\xbf\xbd", 3);
+      ++p;
+    }
+  }
+}
+
+void json_writer::string_latin1(std::string_view bytes) {
+  out_.push_back('"');
+  for (unsigned char c : bytes) {
+    if (char_class[c] == 0)
+      out_.push_back(static_cast<char>(c));
+    else if (char_class[c] == 1)
+      escape(out_, c);
+    else if (c < 0xa0)
+      append_code_point(out_, cp1252_high[c - 0x80]);
+    else
+      append_code_point(out_, c);
+  }
+  out_.push_back('"');
+}
+
+void json_writer::base64(std::string_view bytes) {
+  static constexpr char alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  auto p = reinterpret_cast<const unsigned char*>(bytes.data());
+  size_t n = bytes.size();
+  size_t old = out_.size();
+  out_.resize(old + 2 + (n + 2) / 3 * 4);
+  char* o = &out_[old];
+  *o++ = '"';
+  size_t i = 0;
+  for (; i + 3 <= n; i += 3) {
+    uint32_t v = (p[i] << 16) | (p[i + 1] << 8) | p[i + 2];
+    *o++ = alphabet[(v >> 18) & 63];
+    *o++ = alphabet[(v >> 12) & 63];
+    *o++ = alphabet[(v >> 6) & 63];
+    *o++ = alphabet[v & 63];
+  }
+  if (i + 1 == n) {
+    uint32_t v = p[i] << 16;
+    *o++ = alphabet[(v >> 18) & 63];
+    *o++ = alphabet[(v >> 12) & 63];
+    *o++ = '=';
+    *o++ = '=';
+  } else if (i + 2 == n) {
+    uint32_t v = (p[i] << 16) | (p[i + 1] << 8);
+    *o++ = alphabet[(v >> 18) & 63];
+    *o++ = alphabet[(v >> 12) & 63];
+    *o++ = alphabet[(v >> 6) & 63];
+    *o++ = '=';
+  }
+  *o++ = '"';
+}
+
+} // namespace binlog

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace binlog {
+
+/// Where to restart reading: the start of the transaction that holds the
+/// first row not yet delivered, and how many of its rows were delivered.
+/// Re-reading that transaction and skipping `skip_rows` rows sends no
+/// duplicate and loses nothing.
+struct position {
+  std::string file;
+  uint64_t pos = 4; // just past the magic number: the first event
+  /// GTID state to resume from when the server uses GTIDs (MariaDB:
+  /// "domain-server-seq,..."), empty otherwise.
+  std::string gtid;
+  uint64_t skip_rows = 0;
+
+  bool empty() const {
+    return file.empty();
+  }
+};
+
+inline bool operator==(const position& x, const position& y) {
+  return x.file == y.file && x.pos == y.pos && x.gtid == y.gtid
+         && x.skip_rows == y.skip_rows;
+}
+
+inline bool operator!=(const position& x, const position& y) {
+  return !(x == y);
+}
+
+/// "binlog.000003:1234" (plus "+N rows" when rows are skipped).
+std::string to_string(const position& x);
+
+/// Parses "FILE:POS" as given on the command line.
+std::optional<position> parse_position(std::string_view text);
+
+} // namespace binlog

@@ -1,0 +1,274 @@
+#include "binlog/replication_client.hpp"
+
+#include <cstring>
+#include <string_view>
+
+#include <mysql.h>
+#include <sys/socket.h>
+
+#include "binlog/bytes.hpp"
+
+namespace binlog {
+
+namespace {
+
+constexpr unsigned error_access_denied = 1045;
+constexpr unsigned error_specific_access_denied = 1227;
+constexpr unsigned error_binlog_read = 1236; // ER_MASTER_FATAL_ERROR_READING_BINLOG
+constexpr uint16_t dump_non_block = 1;
+
+// MariaDB sends GTID and annotate events as themselves, not as QUERY events,
+// only to replicas that say they understand them.
+constexpr int mariadb_slave_capability_mine = 4;
+
+void put_le(std::string& out, uint64_t x, size_t n) {
+  for (size_t i = 0; i < n; ++i)
+    out.push_back(static_cast<char>((x >> (8 * i)) & 0xff));
+}
+
+std::string upper(std::string s) {
+  for (auto& c : s)
+    if (c >= 'a' && c <= 'z')
+      c = static_cast<char>(c - 'a' + 'A');
+  return s;
+}
+
+} // namespace
+
+replication_client::replication_client() = default;
+
+replication_client::~replication_client() {
+  close();
+}
+
+void replication_client::close() {
+  if (mysql_ != nullptr) {
+    mysql_close(mysql_);
+    mysql_ = nullptr;
+  }
+}
+
+void replication_client::interrupt() {
+  if (mysql_ != nullptr) {
+    auto fd = mysql_get_socket(mysql_);
+    if (fd >= 0)
+      ::shutdown(fd, SHUT_RDWR);
+  }
+}
+
+error replication_client::mysql_failure(const std::string& what) const {
+  auto code = mysql_errno(mysql_);
+  std::string text = what + " on " + endpoint_ + ": " + mysql_error(mysql_);
+  if (code == error_access_denied || code == error_specific_access_denied)
+    return {errc::access_denied, text};
+  if (code == error_binlog_read)
+    return {errc::position_purged, text};
+  if (code >= 2000 && code < 3000) // client-side: connection problems
+    return {errc::connection, text};
+  return {errc::connection, text};
+}
+
+error replication_client::query(const std::string& sql) {
+  if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0)
+    return mysql_failure("query '" + sql + "' failed");
+  if (auto res = mysql_store_result(mysql_))
+    mysql_free_result(res);
+  return {};
+}
+
+error replication_client::connect(const connection_options& options) {
+  close();
+  options_ = options;
+  endpoint_ = options.host + ":" + std::to_string(options.port);
+  mysql_ = mysql_init(nullptr);
+  if (mysql_ == nullptr)
+    return {errc::connection, "out of memory creating a MySQL connection"};
+  unsigned connect_timeout = options.connect_timeout_s;
+  unsigned read_timeout = options.read_timeout_s;
+  mysql_optionsv(mysql_, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
+  if (read_timeout > 0)
+    mysql_optionsv(mysql_, MYSQL_OPT_READ_TIMEOUT, &read_timeout);
+  unsigned protocol = MYSQL_PROTOCOL_TCP;
+  mysql_optionsv(mysql_, MYSQL_OPT_PROTOCOL, &protocol);
+  bool use_tls = options.tls || !options.tls_ca.empty()
+                 || !options.tls_cert.empty();
+  if (use_tls) {
+    mysql_ssl_set(mysql_, options.tls_key.empty() ? nullptr
+                                                  : options.tls_key.c_str(),
+                  options.tls_cert.empty() ? nullptr : options.tls_cert.c_str(),
+                  options.tls_ca.empty() ? nullptr : options.tls_ca.c_str(),
+                  nullptr, nullptr);
+    my_bool enforce = 1;
+    mysql_optionsv(mysql_, MYSQL_OPT_SSL_ENFORCE, &enforce);
+    my_bool verify = options.tls_verify_identity ? 1 : 0;
+    mysql_optionsv(mysql_, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
+  }
+  if (mysql_real_connect(mysql_, options.host.c_str(), options.user.c_str(),
+                         options.password.c_str(), nullptr, options.port,
+                         nullptr, 0)
+      == nullptr)
+    return mysql_failure("cannot connect as '" + options.user + "'");
+  const char* sql = "SELECT @@version, @@global.binlog_format, "
+                    "@@global.binlog_row_image, @@global.binlog_checksum, "
+                    "@@global.log_bin, @@global.server_id";
+  if (mysql_query(mysql_, sql) != 0)
+    return mysql_failure("reading the server's settings failed");
+  auto res = mysql_store_result(mysql_);
+  if (res == nullptr)
+    return mysql_failure("reading the server's settings failed");
+  if (auto row = mysql_fetch_row(res)) {
+    auto get = [&](int i) { return std::string{row[i] ? row[i] : ""}; };
+    settings_.version = get(0);
+    settings_.binlog_format = upper(get(1));
+    settings_.binlog_row_image = upper(get(2));
+    settings_.binlog_checksum = upper(get(3));
+    settings_.log_bin = get(4) == "1" || upper(get(4)) == "ON";
+    settings_.server_id = static_cast<uint32_t>(std::stoul("0" + get(5)));
+  }
+  mysql_free_result(res);
+  settings_.mariadb = settings_.version.find("MariaDB") != std::string::npos;
+  // binlog_row_metadata exists from MySQL 8.0.1 and MariaDB 10.5.
+  settings_.binlog_row_metadata.clear();
+  if (mysql_query(mysql_, "SELECT @@global.binlog_row_metadata") == 0) {
+    if (auto r = mysql_store_result(mysql_)) {
+      if (auto row = mysql_fetch_row(r))
+        settings_.binlog_row_metadata = upper(row[0] ? row[0] : "");
+      mysql_free_result(r);
+    }
+  }
+  checksum_ = settings_.binlog_checksum == "CRC32" ? checksum_alg::crc32
+                                                   : checksum_alg::off;
+  return {};
+}
+
+error replication_client::check_settings(bool require_full_metadata) const {
+  auto where = " on " + endpoint_;
+  if (!settings_.log_bin)
+    return {errc::server_config,
+            "the server" + where
+              + " does not write a binary log (log_bin is OFF): start it "
+                "with log_bin=ON, binlog_format=ROW, binlog_row_metadata=FULL"};
+  if (settings_.binlog_format != "ROW")
+    return {errc::server_config,
+            "binlog_format is " + settings_.binlog_format + where
+              + "; binlog2kafka needs ROW: SET GLOBAL binlog_format=ROW and "
+                "set it in the server's config file"};
+  if (require_full_metadata && settings_.binlog_row_metadata != "FULL")
+    return {errc::server_config,
+            "binlog_row_metadata is "
+              + (settings_.binlog_row_metadata.empty()
+                   ? std::string{"not supported"}
+                   : settings_.binlog_row_metadata)
+              + where
+              + "; binlog2kafka needs FULL to name columns (MySQL 8.0.1+ or "
+                "MariaDB 10.5+): SET GLOBAL binlog_row_metadata=FULL and set "
+                "it in the server's config file"};
+  if (settings_.server_id == options_.server_id)
+    return {errc::server_config,
+            "our replica server id " + std::to_string(options_.server_id)
+              + " equals the server's own server_id" + where
+              + "; choose another server-id"};
+  return {};
+}
+
+error replication_client::current_end(position& out) {
+  for (auto sql : {"SHOW MASTER STATUS", "SHOW BINARY LOG STATUS"}) {
+    if (mysql_query(mysql_, sql) != 0)
+      continue;
+    auto res = mysql_store_result(mysql_);
+    if (res == nullptr)
+      continue;
+    auto row = mysql_fetch_row(res);
+    if (row != nullptr && row[0] != nullptr && row[1] != nullptr) {
+      out = position{};
+      out.file = row[0];
+      out.pos = std::stoull(row[1]);
+      mysql_free_result(res);
+      return {};
+    }
+    mysql_free_result(res);
+  }
+  return {errc::server_config,
+          "cannot read the binlog position" + (" on " + endpoint_)
+            + " (SHOW MASTER STATUS returned nothing): is log_bin on and "
+              "does the user have REPLICATION CLIENT (BINLOG MONITOR)?"};
+}
+
+error replication_client::first_file(std::string& out) {
+  if (mysql_query(mysql_, "SHOW BINARY LOGS") != 0)
+    return mysql_failure("SHOW BINARY LOGS failed");
+  auto res = mysql_store_result(mysql_);
+  if (res == nullptr)
+    return mysql_failure("SHOW BINARY LOGS failed");
+  auto row = mysql_fetch_row(res);
+  if (row != nullptr && row[0] != nullptr)
+    out = row[0];
+  mysql_free_result(res);
+  if (out.empty())
+    return {errc::server_config, "the server on " + endpoint_
+                                   + " lists no binary logs"};
+  return {};
+}
+
+error replication_client::start(const position& from) {
+  // The server must send checksums as it writes them, so we can verify.
+  if (auto err = query("SET @master_binlog_checksum = @@global.binlog_checksum,"
+                       " @source_binlog_checksum = @@global.binlog_checksum"))
+    return err;
+  if (settings_.mariadb) {
+    if (auto err = query("SET @mariadb_slave_capability = "
+                         + std::to_string(mariadb_slave_capability_mine)))
+      return err;
+  }
+  if (options_.heartbeat_ms > 0) {
+    uint64_t ns = uint64_t{options_.heartbeat_ms} * 1000000;
+    if (auto err = query("SET @master_heartbeat_period = "
+                         + std::to_string(ns)))
+      return err;
+  }
+  // Register, so the server lists us in SHOW SLAVE HOSTS.
+  std::string reg;
+  put_le(reg, options_.server_id, 4);
+  reg.push_back(0); // host name
+  reg.push_back(0); // user
+  reg.push_back(0); // password
+  put_le(reg, 0, 2); // port
+  put_le(reg, 0, 4); // replication rank
+  put_le(reg, 0, 4); // master id
+  if (mysql_->methods->db_command(mysql_, COM_REGISTER_SLAVE, reg.data(),
+                                  reg.size(), 0, nullptr)
+      != 0)
+    return mysql_failure("registering as a replica failed");
+  std::string dump;
+  put_le(dump, from.pos > 0xffffffffu ? 4 : from.pos, 4);
+  put_le(dump, options_.non_blocking ? dump_non_block : 0, 2);
+  put_le(dump, options_.server_id, 4);
+  dump.append(from.file);
+  if (mysql_->methods->db_command(mysql_, COM_BINLOG_DUMP, dump.data(),
+                                  dump.size(), 1, nullptr)
+      != 0)
+    return mysql_failure("starting the binlog dump at " + to_string(from)
+                         + " failed");
+  return {};
+}
+
+error replication_client::next(const uint8_t*& data, size_t& size) {
+  auto len = mysql_net_read_packet(mysql_);
+  if (len == static_cast<unsigned long>(-1) || len == 0)
+    return mysql_failure("reading the binlog failed");
+  const uint8_t* p = mysql_->net.read_pos;
+  if (p[0] == 0xfe && len < 8) { // EOF: end of a non-blocking dump
+    data = nullptr;
+    size = 0;
+    return {};
+  }
+  if (p[0] != 0x00)
+    return {errc::corrupt_event, "unexpected packet from " + endpoint_
+                                   + " in the binlog stream (first byte "
+                                   + std::to_string(p[0]) + ")"};
+  data = p + 1;
+  size = len - 1;
+  return {};
+}
+
+} // namespace binlog

@@ -1,0 +1,107 @@
+#pragma once
+
+// A replica's connection to MySQL or MariaDB over libmysqlclient (MariaDB
+// Connector/C): checks the server's settings, registers, sends the binlog
+// dump command and hands back each event's raw bytes for the decoder.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "binlog/error.hpp"
+#include "binlog/format_description.hpp"
+#include "binlog/position.hpp"
+
+struct st_mysql;
+
+namespace binlog {
+
+struct connection_options {
+  std::string host = "127.0.0.1";
+  unsigned port = 3306;
+  std::string user;
+  std::string password;
+  /// Our server id as a replica; must differ from every other replica's.
+  uint32_t server_id = 0;
+  /// The server sends a heartbeat when idle this long, so a dead connection
+  /// is noticed and a quiet stream still returns control to the reader.
+  unsigned heartbeat_ms = 1000;
+  unsigned connect_timeout_s = 10;
+  /// A read that waits this long without even a heartbeat fails.
+  unsigned read_timeout_s = 30;
+  /// Return at the end of the binlog instead of waiting (dump --source).
+  bool non_blocking = false;
+  /// TLS: on when `tls` is true or any of the paths is set.
+  bool tls = false;
+  bool tls_verify_identity = false;
+  std::string tls_ca;
+  std::string tls_cert;
+  std::string tls_key;
+};
+
+/// What the server's settings are, as far as CDC cares.
+struct server_settings {
+  std::string version;
+  bool mariadb = false;
+  std::string binlog_format;
+  std::string binlog_row_image;
+  std::string binlog_row_metadata;
+  std::string binlog_checksum;
+  bool log_bin = false;
+  uint32_t server_id = 0;
+};
+
+class replication_client {
+public:
+  replication_client();
+  ~replication_client();
+  replication_client(const replication_client&) = delete;
+  replication_client& operator=(const replication_client&) = delete;
+
+  /// Connects and reads the server's settings.
+  error connect(const connection_options& options);
+
+  const server_settings& settings() const {
+    return settings_;
+  }
+
+  /// Fails with a clear message unless the server logs full row images with
+  /// full metadata (binlog_format=ROW, binlog_row_metadata=FULL).
+  error check_settings(bool require_full_metadata) const;
+
+  /// The server's current binlog end (SHOW MASTER STATUS).
+  error current_end(position& out);
+
+  /// The oldest binlog file the server still has.
+  error first_file(std::string& out);
+
+  /// Registers as a replica and starts the binlog dump at `from`.
+  error start(const position& from);
+
+  /// Blocks for the next event. On success `data`/`size` hold the whole
+  /// event (header, body, checksum) until the next call. At the end of a
+  /// non-blocking dump, returns no error and sets `size` to 0.
+  error next(const uint8_t*& data, size_t& size);
+
+  /// The server's checksum setting, for the decoder's first events.
+  checksum_alg checksum() const {
+    return checksum_;
+  }
+
+  /// Makes a blocked next() return; safe to call from another thread.
+  void interrupt();
+
+  void close();
+
+private:
+  error query(const std::string& sql);
+  error mysql_failure(const std::string& what) const;
+
+  st_mysql* mysql_ = nullptr;
+  connection_options options_;
+  server_settings settings_;
+  checksum_alg checksum_ = checksum_alg::off;
+  std::string endpoint_;
+};
+
+} // namespace binlog
