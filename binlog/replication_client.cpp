@@ -4,6 +4,8 @@
 #include <string_view>
 
 #include <mysql.h>
+#include <ma_pvio.h>
+#include <poll.h>
 #include <sys/socket.h>
 
 #include "binlog/bytes.hpp"
@@ -54,6 +56,17 @@ void replication_client::interrupt() {
     if (fd >= 0)
       ::shutdown(fd, SHUT_RDWR);
   }
+}
+
+bool replication_client::data_pending() const {
+  if (mysql_ == nullptr)
+    return false;
+  auto pvio = mysql_->net.pvio;
+  if (pvio != nullptr && pvio->cache != nullptr
+      && pvio->cache_pos < pvio->cache + pvio->cache_size)
+    return true;
+  pollfd pfd{mysql_get_socket(mysql_), POLLIN, 0};
+  return ::poll(&pfd, 1, 0) > 0;
 }
 
 error replication_client::mysql_failure(const std::string& what) const {

@@ -88,6 +88,10 @@ public:
     return checksum_;
   }
 
+  /// True if more of the stream is already here (buffered or readable), so
+  /// that next() would not wait.
+  bool data_pending() const;
+
   /// Makes a blocked next() return; safe to call from another thread.
   void interrupt();
 

@@ -1,0 +1,64 @@
+#pragma once
+
+// The typed interfaces of the pipeline's actors. Core actors talk to each
+// other through these handles only.
+
+#include <cstdint>
+
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "messages/record_batch.hpp"
+#include "messages/type_ids.hpp"
+
+namespace b2k {
+
+/// Reads the binlog as a replica and sends row changes downstream. Runs
+/// detached: its reads block.
+using reader_actor = caf::typed_actor<
+  // Reads events until the batch is full, the credit is spent or the time
+  // slice is over, then lets the mailbox in.
+  caf::reacts_to<atom::read>,
+  // Bytes that left the pipeline: that much more may be read.
+  caf::reacts_to<atom::credit, uint64_t>>;
+
+/// Hands records to librdkafka and reports complete batches to the watcher.
+using producer_actor = caf::typed_actor<
+  // The watcher that hears of delivered batches (set once, before any batch:
+  // the two need each other's handles, so it comes untyped and is cast).
+  caf::reacts_to<atom::attach, caf::actor>,
+  // Sends every record of the batch to Kafka.
+  caf::reacts_to<record_batch>,
+  // Writes a released position to the commit-log topic.
+  caf::reacts_to<atom::commit, binlog::position>,
+  // Answers (with 0) once no record is in flight any more.
+  caf::replies_to<atom::drain>::with<uint64_t>,
+  // Serves librdkafka's delivery reports.
+  caf::reacts_to<atom::poll>>;
+
+/// Alone owns the waiting queue and the commit map: releases positions in
+/// read order once Kafka has acknowledged everything before them.
+using watcher_actor = caf::typed_actor<
+  // The reader that gets credit back as batches are released.
+  caf::reacts_to<atom::attach, reader_actor>,
+  // A batch was read: sequence number, where to resume after it, weight.
+  caf::reacts_to<atom::enqueue, uint64_t, binlog::position, uint64_t>,
+  // Kafka acknowledged every record of a batch (in any order, possibly
+  // before the batch was enqueued).
+  caf::reacts_to<atom::delivered, uint64_t>,
+  // The newest released position.
+  caf::replies_to<atom::released>::with<binlog::position>,
+  // Writes the released position to the commit log now and answers with it.
+  caf::replies_to<atom::flush>::with<binlog::position>,
+  // Timer: writes the released position to the commit log if it moved.
+  caf::reacts_to<atom::commit>>;
+
+/// Spawns, monitors and restarts the others.
+using supervisor_actor = caf::typed_actor<
+  // Stops gracefully: no new reads, deliveries finish, final commit.
+  caf::reacts_to<atom::stop>,
+  // Timer: starts the reader again after a back-off.
+  caf::reacts_to<atom::restart>>;
+
+} // namespace b2k

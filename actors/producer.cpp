@@ -1,0 +1,249 @@
+#include "actors/producer.hpp"
+
+#include <chrono>
+
+#include <caf/typed_event_based_actor.hpp>
+#include <spdlog/spdlog.h>
+
+#include "binlog/checksum.hpp"
+#include "kafka/commit_log.hpp"
+#include "messages/error.hpp"
+
+namespace b2k {
+
+namespace {
+
+// Commit-log records carry this as their opaque, batches their seq (> 0).
+constexpr uintptr_t commit_opaque = 0;
+
+void delivery_report(rd_kafka_t*, const rd_kafka_message_t* msg,
+                     void* opaque) {
+  static_cast<producer_state*>(opaque)->on_delivery(msg);
+}
+
+} // namespace
+
+producer_state::~producer_state() {
+  if (!client)
+    return;
+  // Nothing queued can be released any more (the watcher did not see it
+  // delivered), so a restart sends it again: drop it, then close librdkafka
+  // while the batches it reads from still exist.
+  closing = true;
+  rd_kafka_purge(client.get(),
+                 RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  rd_kafka_poll(client.get(), 0);
+  for (auto& [name, rkt] : topics)
+    rd_kafka_topic_destroy(rkt);
+  topics.clear();
+  client.reset();
+}
+
+rd_kafka_topic_t* producer_state::topic(std::string_view name) {
+  auto key = std::string{name};
+  auto i = topics.find(key);
+  if (i != topics.end())
+    return i->second;
+  auto rkt = rd_kafka_topic_new(client.get(), key.c_str(), nullptr);
+  topics.emplace(std::move(key), rkt);
+  return rkt;
+}
+
+int32_t producer_state::partition_for(rd_kafka_topic_t* rkt,
+                                      std::string_view key) {
+  // Rows of a table without a primary key all go to one partition, chosen
+  // from "db.table", so that their order holds.
+  auto i = partition_counts.find(rkt);
+  int32_t count = 0;
+  if (i == partition_counts.end()) {
+    const rd_kafka_metadata_t* md = nullptr;
+    if (rd_kafka_metadata(client.get(), 0, rkt, &md, 10000)
+          == RD_KAFKA_RESP_ERR_NO_ERROR
+        && md->topic_cnt == 1 && md->topics[0].err == 0)
+      count = md->topics[0].partition_cnt;
+    if (md != nullptr)
+      rd_kafka_metadata_destroy(md);
+    if (count > 0)
+      partition_counts.emplace(rkt, count);
+  } else {
+    count = i->second;
+  }
+  if (count <= 0)
+    return 0; // the topic is being created: one partition by default
+  auto hash = binlog::crc32(reinterpret_cast<const uint8_t*>(key.data()),
+                            key.size());
+  return static_cast<int32_t>(hash % static_cast<uint32_t>(count));
+}
+
+void producer_state::send(record_batch&& incoming) {
+  auto seq = incoming.seq;
+  if (incoming.records.empty()) {
+    self->send(watcher, atom::delivered_v, seq);
+    return;
+  }
+  // Move the batch to its final place before librdkafka sees its bytes.
+  auto& entry = batches[seq];
+  entry.batch = std::move(incoming);
+  entry.remaining = entry.batch.records.size();
+  auto& batch = entry.batch;
+  for (auto& r : batch.records) {
+    auto rkt = topic(batch.topic(r));
+    auto key = batch.key(r);
+    auto value = batch.value(r);
+    int32_t partition = RD_KAFKA_PARTITION_UA;
+    if (key.empty())
+      partition = partition_for(rkt, batch.partition_key(r));
+    for (;;) {
+      auto err = rd_kafka_producev(
+        client.get(), RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(partition),
+        RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+        RD_KAFKA_V_KEY(key.empty() ? nullptr : key.data(), key.size()),
+        RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<uintptr_t>(seq))),
+        RD_KAFKA_V_END);
+      if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
+        break;
+      if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+        // Credit keeps us below the queue limits; if a user lowered them,
+        // wait for deliveries rather than drop the record.
+        rd_kafka_poll(client.get(), 10);
+        continue;
+      }
+      failure = caf::make_error(ec::delivery_failed,
+                                "cannot hand a record for topic "
+                                  + std::string{batch.topic(r)}
+                                  + " to librdkafka: " + rd_kafka_err2str(err));
+      check_failure();
+      return;
+    }
+    ++outstanding;
+  }
+  schedule_poll();
+}
+
+void producer_state::commit(const binlog::position& pos) {
+  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+               .count();
+  auto value = kafka::encode_commit(pos, static_cast<uint64_t>(now));
+  auto rkt = topic(config.commit_topic);
+  auto err = rd_kafka_producev(
+    client.get(), RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(0),
+    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+    RD_KAFKA_V_VALUE(value.data(), value.size()),
+    RD_KAFKA_V_KEY(config.commit_key.data(), config.commit_key.size()),
+    RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(commit_opaque)), RD_KAFKA_V_END);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    // Not fatal: the next release writes a newer position.
+    spdlog::warn("producer: cannot queue commit-log record for {}: {}",
+                 binlog::to_string(pos), rd_kafka_err2str(err));
+    return;
+  }
+  ++outstanding;
+  schedule_poll();
+}
+
+void producer_state::on_delivery(const rd_kafka_message_t* msg) {
+  --outstanding;
+  if (closing)
+    return;
+  auto seq = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(msg->_private));
+  if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (seq == commit_opaque) {
+      spdlog::warn("producer: commit-log record not written: {}",
+                   rd_kafka_err2str(msg->err));
+      return;
+    }
+    if (!failure)
+      failure = caf::make_error(
+        ec::delivery_failed,
+        std::string{"Kafka refused a record for topic "}
+          + rd_kafka_topic_name(msg->rkt) + ": " + rd_kafka_err2str(msg->err)
+          + " (nothing after it is committed; fix the cause and restart)");
+    return;
+  }
+  if (seq == commit_opaque)
+    return;
+  ++delivered_records;
+  auto i = batches.find(seq);
+  if (i == batches.end())
+    return;
+  if (--i->second.remaining == 0) {
+    batches.erase(i);
+    self->send(watcher, atom::delivered_v, seq);
+  }
+}
+
+void producer_state::check_failure() {
+  if (!failure)
+    return;
+  for (auto& rp : drain_waiters)
+    rp.deliver(failure);
+  drain_waiters.clear();
+  self->quit(failure);
+}
+
+void producer_state::poll() {
+  polling = false;
+  rd_kafka_poll(client.get(), 0);
+  if (failure) {
+    check_failure();
+    return;
+  }
+  if (outstanding > 0) {
+    schedule_poll();
+    return;
+  }
+  for (auto& rp : drain_waiters)
+    rp.deliver(uint64_t{0});
+  drain_waiters.clear();
+}
+
+void producer_state::schedule_poll() {
+  if (polling)
+    return;
+  polling = true;
+  self->delayed_send(self, config.poll_interval, atom::poll_v);
+}
+
+producer_actor::behavior_type
+producer(producer_actor::stateful_pointer<producer_state> self,
+         producer_config config) {
+  auto& st = self->state;
+  st.self = self;
+  st.config = std::move(config);
+  auto conf = kafka::make_conf(st.config.brokers, kafka::producer_defaults(),
+                               st.config.properties);
+  if (!conf) {
+    self->quit(conf.error());
+    return producer_actor::behavior_type::make_empty_behavior();
+  }
+  rd_kafka_conf_set_opaque(*conf, &st);
+  rd_kafka_conf_set_dr_msg_cb(*conf, delivery_report);
+  auto client = kafka::make_client(RD_KAFKA_PRODUCER, *conf);
+  if (!client) {
+    self->quit(client.error());
+    return producer_actor::behavior_type::make_empty_behavior();
+  }
+  st.client = std::move(*client);
+  return {
+    [self](atom::attach, caf::actor& watcher) {
+      self->state.watcher = caf::actor_cast<watcher_actor>(watcher);
+    },
+    [self](record_batch& batch) { self->state.send(std::move(batch)); },
+    [self](atom::commit, binlog::position& pos) { self->state.commit(pos); },
+    [self](atom::drain) -> caf::result<uint64_t> {
+      auto& st = self->state;
+      if (st.failure)
+        return st.failure;
+      if (st.outstanding == 0)
+        return uint64_t{0};
+      auto rp = self->make_response_promise<uint64_t>();
+      st.drain_waiters.push_back(rp);
+      st.schedule_poll();
+      return rp;
+    },
+    [self](atom::poll) { self->state.poll(); },
+  };
+}
+
+} // namespace b2k

@@ -1,0 +1,72 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_response_promise.hpp>
+
+#include "actors/actors.hpp"
+#include "kafka/client.hpp"
+
+namespace b2k {
+
+/// What the producer needs to know.
+struct producer_config {
+  std::string brokers;
+  kafka::property_list properties;
+  /// The commit-log topic and the key of our records in it.
+  std::string commit_topic;
+  std::string commit_key;
+  /// How often librdkafka is polled for delivery reports while records are
+  /// in flight.
+  caf::timespan poll_interval = std::chrono::milliseconds(1);
+};
+
+struct producer_state {
+  static inline const char* name = "producer";
+
+  /// A batch whose records are in librdkafka's hands. The batch's buffer
+  /// stays here until the last delivery report: librdkafka reads from it.
+  struct in_flight {
+    record_batch batch;
+    size_t remaining = 0;
+  };
+
+  producer_actor::pointer self = nullptr;
+  watcher_actor watcher;
+  producer_config config;
+  kafka::client_ptr client;
+  std::unordered_map<std::string, rd_kafka_topic_t*> topics;
+  std::unordered_map<rd_kafka_topic_t*, int32_t> partition_counts;
+  std::unordered_map<uint64_t, in_flight> batches;
+  /// Records handed to librdkafka whose delivery is not yet reported.
+  uint64_t outstanding = 0;
+  bool polling = false;
+  bool closing = false;
+  /// The first delivery that failed for good: the pipeline must stop.
+  caf::error failure;
+  std::vector<caf::typed_response_promise<uint64_t>> drain_waiters;
+  uint64_t delivered_records = 0;
+
+  ~producer_state();
+
+  rd_kafka_topic_t* topic(std::string_view name);
+  int32_t partition_for(rd_kafka_topic_t* rkt, std::string_view key);
+  void send(record_batch&& batch);
+  void commit(const binlog::position& pos);
+  void poll();
+  void schedule_poll();
+  /// Called from librdkafka's delivery report callback (inside poll()).
+  void on_delivery(const rd_kafka_message_t* msg);
+  /// Fails pending drains and stops the actor with `failure`.
+  void check_failure();
+};
+
+producer_actor::behavior_type
+producer(producer_actor::stateful_pointer<producer_state> self,
+         producer_config config);
+
+} // namespace b2k

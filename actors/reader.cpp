@@ -1,0 +1,223 @@
+#include "actors/reader.hpp"
+
+#include <caf/typed_event_based_actor.hpp>
+#include <spdlog/spdlog.h>
+
+#include "binlog/event.hpp"
+#include "messages/error.hpp"
+
+namespace b2k {
+
+namespace {
+
+// How long one read message may keep the mailbox waiting.
+constexpr auto time_slice = std::chrono::milliseconds(50);
+
+} // namespace
+
+reader_state::reader_state() = default;
+
+caf::error reader_state::start() {
+  if (auto err = client.connect(config.source))
+    return make_error(err);
+  if (auto err = client.check_settings(true))
+    return make_error(err);
+  auto from = config.start;
+  if (from.file.empty()) {
+    if (config.initial == "start") {
+      from = binlog::position{};
+      if (auto err = client.first_file(from.file))
+        return make_error(err);
+    } else if (auto err = client.current_end(from)) {
+      return make_error(err);
+    }
+  }
+  spdlog::info("reader: connected to {} ({}), reading from {}",
+               config.source.host + ":" + std::to_string(config.source.port),
+               client.settings().version, binlog::to_string(from));
+  decoder = std::make_unique<binlog::decoder>(config.records, *this);
+  decoder->assume_checksum(client.checksum());
+  decoder->start_at(from);
+  if (auto err = client.start(from))
+    return make_error(err);
+  resume = from;
+  // Released from the start: a crash before the first delivery resumes here,
+  // not at a later "end" that would skip what was written in between.
+  sent = from;
+  auto seq = next_seq++;
+  self->send(watcher, atom::enqueue_v, seq, from, uint64_t{0});
+  self->send(watcher, atom::delivered_v, seq);
+  return caf::none;
+}
+
+void reader_state::on_record(const binlog::row_record& r) {
+  if (batch.records.empty())
+    batch_started = clock::now();
+  record_ref ref;
+  // Batches rarely hold more than a few topics: search from the back.
+  uint32_t topic = static_cast<uint32_t>(batch.topics.size());
+  for (uint32_t i = topic; i > 0; --i)
+    if (batch.topics[i - 1] == r.topic) {
+      topic = i - 1;
+      break;
+    }
+  if (topic == batch.topics.size())
+    batch.topics.emplace_back(r.topic);
+  ref.topic = topic;
+  auto& data = batch.data;
+  ref.key_offset = static_cast<uint32_t>(data.size());
+  ref.key_size = static_cast<uint32_t>(r.key.size());
+  data.append(r.key);
+  ref.value_offset = static_cast<uint32_t>(data.size());
+  ref.value_size = static_cast<uint32_t>(r.value.size());
+  data.append(r.value);
+  ref.partition_key_offset = static_cast<uint32_t>(data.size());
+  ref.partition_key_size = static_cast<uint32_t>(r.partition_key.size());
+  data.append(r.partition_key);
+  batch.records.push_back(ref);
+  resume.file = r.txn->file;
+  resume.pos = r.txn->pos;
+  resume.gtid = r.txn->gtid;
+  resume.skip_rows = r.row_in_txn;
+}
+
+void reader_state::on_transaction_end(const binlog::position& next) {
+  resume = next;
+  transaction_ended = true;
+}
+
+void reader_state::flush() {
+  if (batch.records.empty() && resume == sent)
+    return;
+  batch.seq = next_seq++;
+  batch.end = resume;
+  sent = resume;
+  auto bytes = batch.bytes();
+  credit -= static_cast<int64_t>(bytes);
+  self->send(watcher, atom::enqueue_v, batch.seq, batch.end, bytes);
+  if (batch.records.empty()) {
+    // Nothing for Kafka: only the position moved (DDL, filtered tables).
+    self->send(watcher, atom::delivered_v, batch.seq);
+    batch.end = {};
+  } else {
+    self->send(producer, std::move(batch));
+    batch = record_batch{};
+    batch.data.reserve(config.batch_bytes + (config.batch_bytes >> 2));
+  }
+  batch.topics.clear();
+  batch.records.clear();
+  batch.data.clear();
+}
+
+void reader_state::log_progress(clock::time_point now) {
+  if (config.progress_interval.count() == 0
+      || now - last_progress < config.progress_interval)
+    return;
+  auto& stats = decoder->stats();
+  auto secs = std::chrono::duration<double>(now - last_progress).count();
+  auto rate = static_cast<double>(stats.rows - rows_at_last_progress) / secs;
+  // At the end of the binlog (the server sends heartbeats) we are not
+  // behind, however old the last event is.
+  auto ts = decoder->last_timestamp();
+  auto lag = caught_up || ts == 0 ? 0L
+                                  : static_cast<long>(std::time(nullptr))
+                                      - static_cast<long>(ts);
+  spdlog::info("reader: {} rows read ({:.0f} rows/s), at {}, {} s behind the "
+               "server",
+               stats.rows, rate, binlog::to_string(resume), lag < 0 ? 0 : lag);
+  last_progress = now;
+  rows_at_last_progress = stats.rows;
+}
+
+void reader_state::read() {
+  auto slice_end = clock::now() + time_slice;
+  while (credit > 0) {
+    const uint8_t* data = nullptr;
+    size_t size = 0;
+    if (auto err = client.next(data, size)) {
+      flush(); // what was read completely may still go out
+      self->quit(make_error(err));
+      return;
+    }
+    if (size == 0)
+      break; // end of a non-blocking dump
+    auto type = size > 4 ? static_cast<binlog::event_type>(data[4])
+                         : binlog::event_type::unknown;
+    uint64_t offset = 0;
+    if (size >= binlog::header_size) {
+      auto h = binlog::parse_header(data);
+      if (h.log_pos >= size)
+        offset = h.log_pos - size;
+    }
+    transaction_ended = false;
+    caught_up = false;
+    if (auto err = decoder->consume(data, size, offset)) {
+      flush();
+      self->quit(make_error(err));
+      return;
+    }
+    auto now = clock::now();
+    if (batch.records.size() >= config.batch_records
+        || batch.data.size() >= config.batch_bytes) {
+      flush();
+    } else if (type == binlog::event_type::heartbeat) {
+      caught_up = true;
+      flush();
+      log_progress(now);
+      break; // idle: let the mailbox in
+    } else if (transaction_ended) {
+      bool pending = !batch.records.empty() || resume != sent;
+      // Flush at a transaction's end when no more data is waiting (low
+      // latency) or when the batch has waited long enough (bounded latency
+      // under load).
+      if (pending
+          && (now - batch_started >= config.batch_delay
+              || !client.data_pending()))
+        flush();
+    }
+    if (now >= slice_end) {
+      log_progress(now);
+      break;
+    }
+  }
+  if (credit > 0) {
+    self->send(self, atom::read_v);
+  } else {
+    reading = false; // resumed by credit from the watcher
+  }
+}
+
+reader_actor::behavior_type
+reader(reader_actor::stateful_pointer<reader_state> self, reader_config config,
+       watcher_actor watcher, producer_actor producer) {
+  auto& st = self->state;
+  st.self = self;
+  st.config = std::move(config);
+  st.watcher = std::move(watcher);
+  st.producer = std::move(producer);
+  st.credit = static_cast<int64_t>(st.config.max_inflight_bytes);
+  st.next_seq = (st.config.epoch << 40) + 1;
+  st.batch.data.reserve(st.config.batch_bytes + (st.config.batch_bytes >> 2));
+  st.last_progress = reader_state::clock::now();
+  self->send(st.watcher, atom::attach_v,
+             caf::actor_cast<reader_actor>(self));
+  if (auto err = st.start()) {
+    self->quit(err);
+    return reader_actor::behavior_type::make_empty_behavior();
+  }
+  st.reading = true;
+  self->send(self, atom::read_v);
+  return {
+    [self](atom::read) { self->state.read(); },
+    [self](atom::credit, uint64_t bytes) {
+      auto& st = self->state;
+      st.credit += static_cast<int64_t>(bytes);
+      if (!st.reading && st.credit > 0) {
+        st.reading = true;
+        self->send(self, atom::read_v);
+      }
+    },
+  };
+}
+
+} // namespace b2k

@@ -1,0 +1,76 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <caf/stateful_actor.hpp>
+
+#include "actors/actors.hpp"
+#include "binlog/decoder.hpp"
+#include "binlog/replication_client.hpp"
+
+namespace b2k {
+
+struct reader_config {
+  binlog::connection_options source;
+  binlog::record_options records;
+  /// Where to start; with an empty file, where `initial` says.
+  binlog::position start;
+  std::string initial = "end";
+  uint64_t batch_records = 10000;
+  uint64_t batch_bytes = 1 << 20;
+  caf::timespan batch_delay = std::chrono::milliseconds(20);
+  uint64_t max_inflight_bytes = 64 << 20;
+  /// Sequence numbers start at epoch << 40, so that batches of a restarted
+  /// reader never collide with those of the one before.
+  uint64_t epoch = 0;
+  caf::timespan progress_interval = std::chrono::seconds(10);
+};
+
+struct reader_state : binlog::record_sink {
+  using clock = std::chrono::steady_clock;
+
+  static inline const char* name = "reader";
+
+  reader_actor::pointer self = nullptr;
+  reader_config config;
+  producer_actor producer;
+  watcher_actor watcher;
+  binlog::replication_client client;
+  std::unique_ptr<binlog::decoder> decoder;
+  record_batch batch;
+  uint64_t next_seq = 1;
+  /// Bytes we may still send before the watcher releases some.
+  int64_t credit = 0;
+  /// Where to resume after everything decoded so far.
+  binlog::position resume;
+  /// The end position of the last batch sent.
+  binlog::position sent;
+  bool reading = false;
+  bool transaction_ended = false;
+  bool caught_up = false;
+  clock::time_point batch_started;
+  clock::time_point last_progress;
+  uint64_t rows_at_last_progress = 0;
+
+  reader_state();
+
+  /// Connects, resolves the start position and starts the dump.
+  caf::error start();
+  /// Reads until the time slice, the credit or the stream runs out.
+  void read();
+  /// Sends the batch (or just the moved position) downstream.
+  void flush();
+  void log_progress(clock::time_point now);
+
+  void on_record(const binlog::row_record& record) override;
+  void on_transaction_end(const binlog::position& next) override;
+};
+
+reader_actor::behavior_type
+reader(reader_actor::stateful_pointer<reader_state> self, reader_config config,
+       watcher_actor watcher, producer_actor producer);
+
+} // namespace b2k

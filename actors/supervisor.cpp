@@ -1,0 +1,184 @@
+#include "actors/supervisor.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/watcher.hpp"
+#include "messages/error.hpp"
+
+namespace b2k {
+
+namespace {
+
+std::string describe(caf::actor_system& sys, const caf::error& err) {
+  return err ? sys.render(err) : std::string{"none"};
+}
+
+bool is_fatal_error(const caf::error& err) {
+  if (!err)
+    return false;
+  if (err.category() == caf::atom("b2k"))
+    return is_fatal(static_cast<ec>(err.code()));
+  return true; // anything else (an exception, a bug) is not retried blindly
+}
+
+} // namespace
+
+void supervisor_state::spawn_reader(binlog::position from) {
+  auto cfg = config.reader;
+  cfg.start = std::move(from);
+  cfg.epoch = ++reader_epoch;
+  reader = self->system().spawn<caf::detached>(b2k::reader, cfg, watcher,
+                                               producer);
+  self->monitor(reader);
+  reader_started = std::chrono::steady_clock::now();
+}
+
+void supervisor_state::on_reader_down(const caf::error& reason) {
+  reader = nullptr;
+  if (stopping) {
+    shut_down(std::move(failure));
+    return;
+  }
+  if (is_fatal_error(reason)) {
+    spdlog::error("reader: {}", describe(self->system(), reason));
+    shut_down(reason);
+    return;
+  }
+  // A lost connection: once every batch it read is in Kafka, start again
+  // from the released position (no duplicate, nothing skipped).
+  auto lived = std::chrono::steady_clock::now() - reader_started;
+  if (lived > config.max_backoff * 2)
+    backoff = config.min_backoff;
+  else
+    backoff = std::min(config.max_backoff,
+                       backoff.count() == 0 ? config.min_backoff : backoff * 2);
+  spdlog::warn("reader: {}; reconnecting in {} ms",
+               describe(self->system(), reason),
+               std::chrono::duration_cast<std::chrono::milliseconds>(backoff)
+                 .count());
+  self->delayed_send(self, backoff, atom::restart_v);
+}
+
+void supervisor_state::shut_down(caf::error reason) {
+  if (reason && !failure)
+    failure = std::move(reason);
+  stopping = true;
+  if (reader) {
+    self->send_exit(reader, caf::exit_reason::user_shutdown);
+    return; // continues in the down handler
+  }
+  auto finish = [this] {
+    for (auto h : {caf::actor_cast<caf::actor>(watcher),
+                   caf::actor_cast<caf::actor>(producer)})
+      if (h)
+        self->send_exit(h, caf::exit_reason::user_shutdown);
+    self->quit(failure ? failure : caf::error{});
+  };
+  if (!producer || !watcher) {
+    finish();
+    return;
+  }
+  // Deliveries first, then the final position, then its delivery.
+  self->request(producer, config.stop_timeout, atom::drain_v)
+    .then(
+      [this, finish](uint64_t) {
+        self->request(watcher, config.stop_timeout, atom::flush_v)
+          .then(
+            [this, finish](binlog::position& pos) {
+              self->request(producer, config.stop_timeout, atom::drain_v)
+                .then(
+                  [pos, finish](uint64_t) {
+                    spdlog::info("supervisor: stopped at {}",
+                                 binlog::to_string(pos));
+                    finish();
+                  },
+                  [this, finish](caf::error& err) {
+                    spdlog::error("supervisor: final commit not confirmed: {}",
+                                  describe(self->system(), err));
+                    finish();
+                  });
+            },
+            [this, finish](caf::error& err) {
+              spdlog::error("supervisor: {}", describe(self->system(), err));
+              finish();
+            });
+      },
+      [this, finish](caf::error& err) {
+        spdlog::error("supervisor: deliveries did not finish: {}",
+                      describe(self->system(), err));
+        if (!failure)
+          failure = err;
+        finish();
+      });
+}
+
+supervisor_actor::behavior_type
+supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
+           supervisor_config config) {
+  auto& st = self->state;
+  st.self = self;
+  st.config = std::move(config);
+  auto& sys = self->system();
+  st.producer = sys.spawn(b2k::producer, st.config.producer);
+  st.watcher = sys.spawn(b2k::watcher, st.producer, st.config.reader.start,
+                         st.config.commit_interval);
+  self->send(st.producer, atom::attach_v,
+             caf::actor_cast<caf::actor>(st.watcher));
+  self->monitor(st.producer);
+  self->monitor(st.watcher);
+  self->set_down_handler([self](const caf::down_msg& dm) {
+    auto& st = self->state;
+    if (dm.source == st.reader.address()) {
+      st.on_reader_down(dm.reason);
+      return;
+    }
+    bool producer = dm.source == st.producer.address();
+    if (producer)
+      st.producer = nullptr;
+    else if (dm.source == st.watcher.address())
+      st.watcher = nullptr;
+    else
+      return;
+    if (!st.stopping || dm.reason) {
+      // Without its producer or watcher the pipeline cannot deliver: stop,
+      // and let the next start resume from the commit log.
+      auto reason = dm.reason
+                      ? dm.reason
+                      : caf::make_error(ec::kafka, std::string{producer
+                                                                 ? "producer"
+                                                                 : "watcher"}
+                                                     + " stopped unexpectedly");
+      if (!st.stopping)
+        spdlog::error("{}: {}", producer ? "producer" : "watcher",
+                      describe(self->system(), reason));
+      st.shut_down(reason);
+    }
+  });
+  st.spawn_reader(st.config.reader.start);
+  return {
+    [self](atom::stop) {
+      spdlog::info("supervisor: stopping");
+      self->state.shut_down(caf::error{});
+    },
+    [self](atom::restart) {
+      auto& st = self->state;
+      if (st.stopping || !st.watcher)
+        return;
+      // Restart only once everything read is in Kafka, from where the
+      // watcher released: nothing is read twice or skipped.
+      self->request(st.producer, caf::infinite, atom::drain_v)
+        .then([self](uint64_t) {
+          auto& st = self->state;
+          self->request(st.watcher, caf::infinite, atom::released_v)
+            .then([self](binlog::position& pos) {
+              if (!self->state.stopping)
+                self->state.spawn_reader(std::move(pos));
+            });
+        });
+    },
+  };
+}
+
+} // namespace b2k

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+#include <caf/stateful_actor.hpp>
+
+#include "actors/actors.hpp"
+#include "actors/producer.hpp"
+#include "actors/reader.hpp"
+
+namespace b2k {
+
+struct supervisor_config {
+  reader_config reader;
+  producer_config producer;
+  caf::timespan commit_interval = std::chrono::milliseconds(200);
+  caf::timespan stop_timeout = std::chrono::seconds(30);
+  caf::timespan min_backoff = std::chrono::seconds(1);
+  caf::timespan max_backoff = std::chrono::seconds(30);
+};
+
+struct supervisor_state {
+  static inline const char* name = "supervisor";
+
+  supervisor_actor::pointer self = nullptr;
+  supervisor_config config;
+  producer_actor producer;
+  watcher_actor watcher;
+  reader_actor reader;
+  uint64_t reader_epoch = 0;
+  caf::timespan backoff{};
+  std::chrono::steady_clock::time_point reader_started;
+  bool stopping = false;
+  /// Why the pipeline ends (none for a graceful stop).
+  caf::error failure;
+
+  void spawn_reader(binlog::position from);
+  /// The reader died: restart it from the released position, or stop.
+  void on_reader_down(const caf::error& reason);
+  /// Waits for deliveries, writes the final commit-log record and quits.
+  void shut_down(caf::error reason);
+};
+
+supervisor_actor::behavior_type
+supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
+           supervisor_config config);
+
+} // namespace b2k

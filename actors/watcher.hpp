@@ -1,0 +1,53 @@
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <unordered_set>
+
+#include <caf/stateful_actor.hpp>
+#include <caf/timespan.hpp>
+
+#include "actors/actors.hpp"
+
+namespace b2k {
+
+struct watcher_state {
+  static inline const char* name = "watcher";
+
+  /// One read batch, waiting for Kafka.
+  struct entry {
+    uint64_t seq;
+    binlog::position end;
+    uint64_t bytes;
+  };
+
+  watcher_actor::pointer self = nullptr;
+  producer_actor producer;
+  reader_actor reader;
+  /// Batches in the order they were read. Only the watcher touches it.
+  std::deque<entry> waiting;
+  /// Acknowledged batches not yet released (acknowledgements may come
+  /// before their batch and in any order).
+  std::unordered_set<uint64_t> commit_map;
+  /// Where a restart resumes: everything before it is in Kafka.
+  binlog::position released;
+  /// The position last handed to the commit log.
+  binlog::position written;
+  caf::timespan commit_interval{};
+  bool commit_pending = false;
+  uint64_t released_batches = 0;
+
+  /// Releases the head of the queue while it is acknowledged.
+  void release();
+  /// Hands the released position to the commit log if it moved.
+  void write_commit();
+};
+
+/// `start` is the position reading started from: released until the first
+/// batch is. Commit-log writes are coalesced to one per `commit_interval`.
+watcher_actor::behavior_type
+watcher(watcher_actor::stateful_pointer<watcher_state> self,
+        producer_actor producer, binlog::position start,
+        caf::timespan commit_interval);
+
+} // namespace b2k

@@ -1,0 +1,217 @@
+#include "config/settings.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "messages/error.hpp"
+#include "messages/type_ids.hpp"
+
+namespace b2k {
+
+b2k_config::b2k_config() {
+  add_message_types<caf::id_block::b2k>();
+  add_error_category(caf::atom("b2k"),
+                     [](uint8_t code, caf::atom_value, const caf::message& ctx) {
+                       auto what = std::string{to_string(static_cast<ec>(code))};
+                       if (ctx.match_elements<std::string>())
+                         return ctx.get_as<std::string>(0);
+                       return what;
+                     });
+  auto& o = options;
+  opt_group{custom_options_, "binlog2kafka"}
+    .add(o.name, "name", "source name: topic prefix and commit-log key")
+    .add(o.source, "source", "MySQL/MariaDB to read: mysql://user@host:port")
+    .add(o.source_password_file, "source-password-file",
+         "file holding the source user's password")
+    .add(o.source_password_env, "source-password-env",
+         "environment variable holding the password (if no file is given)")
+    .add(o.server_id, "server-id", "our server id as a replica (unique)")
+    .add(o.heartbeat, "heartbeat", "server heartbeat period when idle")
+    .add(o.read_timeout, "read-timeout",
+         "reconnect when the server sends nothing for this long")
+    .add(o.brokers, "brokers", "Kafka bootstrap servers")
+    .add(o.topic_template, "topic-template",
+         "topic per table: {prefix}, {db} and {table} are replaced")
+    .add(o.topic_prefix, "topic-prefix", "{prefix} (default: name)")
+    .add(o.commit_topic, "commit-topic",
+         "commit-log topic (default: <name>.commits)")
+    .add(o.include_system_schemas, "include-system-schemas",
+         "also send changes of mysql, sys, performance_schema")
+    .add(o.kafka, "kafka",
+         "librdkafka properties, e.g. [\"linger.ms=5\",\"compression.type=lz4\"]")
+    .add(o.initial, "initial",
+         "where to start with an empty commit log: end or start")
+    .add(o.from, "from", "start at FILE:POS instead of the commit log")
+    .add(o.batch_records, "batch-records", "most records in one batch")
+    .add(o.batch_bytes, "batch-bytes", "most bytes in one batch")
+    .add(o.batch_delay, "batch-delay",
+         "longest a read batch waits to fill under load")
+    .add(o.max_inflight_bytes, "max-inflight-bytes",
+         "credit: most bytes read but not yet in Kafka")
+    .add(o.commit_interval, "commit-interval",
+         "how often the released position is written to the commit log")
+    .add(o.progress_interval, "progress-interval",
+         "how often a progress line is logged (0 = never)")
+    .add(o.stop_timeout, "stop-timeout",
+         "how long a graceful stop waits for Kafka")
+    .add(o.log_level, "log-level", "error, warn, info, debug or trace");
+}
+
+std::string describe_config_error(const caf::error& err) {
+  if (err.category() == caf::atom("b2k")
+      && err.context().match_elements<std::string>())
+    return err.context().get_as<std::string>(0);
+  if (err.category() != caf::atom("parser"))
+    return caf::to_string(err);
+  auto code = static_cast<caf::pec>(err.code());
+  // The context names the argument ("argument" = "--x=1") or the position
+  // in the config file ("line" = 3, "column" = 7).
+  auto ctx = caf::to_string(err.context());
+  std::string where;
+  auto arg = ctx.find("\"argument\" = \"");
+  if (arg != std::string::npos) {
+    auto start = arg + 14;
+    auto end = ctx.find('"', start);
+    where = "'" + ctx.substr(start, end - start) + "'";
+  } else if (auto line = ctx.find("\"line\" = "); line != std::string::npos) {
+    where = "the config file at line "
+            + ctx.substr(line + 9, ctx.find_first_of(",)", line + 9) - line - 9);
+  }
+  switch (code) {
+    case caf::pec::not_an_option:
+      return "unknown option " + where
+             + " (binlog2kafka run --help lists them all)";
+    case caf::pec::missing_argument:
+      return "missing value in " + where;
+    default:
+      return "invalid value in " + where + " (" + caf::to_string(code) + ")";
+  }
+}
+
+caf::error parse_source_url(const std::string& url,
+                            binlog::connection_options& out) {
+  const std::string scheme = "mysql://";
+  auto bad = [&](const std::string& why) {
+    return caf::make_error(ec::config, "binlog2kafka.source: '" + url
+                                         + "' is not a source URL (" + why
+                                         + "); expected "
+                                           "mysql://user@host:port");
+  };
+  if (url.compare(0, scheme.size(), scheme) != 0)
+    return bad("it must start with mysql://");
+  auto rest = url.substr(scheme.size());
+  auto slash = rest.find('/');
+  if (slash != std::string::npos)
+    rest = rest.substr(0, slash);
+  auto at = rest.rfind('@');
+  if (at == std::string::npos)
+    return bad("no user");
+  auto user = rest.substr(0, at);
+  if (user.find(':') != std::string::npos)
+    return caf::make_error(
+      ec::config, "binlog2kafka.source: the URL holds a password, which would "
+                  "show in the process list; use source-password-file or the "
+                  "BINLOG2KAFKA_SOURCE_PASSWORD environment variable");
+  auto hostport = rest.substr(at + 1);
+  unsigned port = 3306;
+  auto colon = hostport.rfind(':');
+  std::string host = hostport;
+  if (colon != std::string::npos) {
+    host = hostport.substr(0, colon);
+    auto digits = hostport.substr(colon + 1);
+    char* end = nullptr;
+    auto p = std::strtoul(digits.c_str(), &end, 10);
+    if (digits.empty() || *end != '\0' || p == 0 || p > 65535)
+      return bad("bad port '" + digits + "'");
+    port = static_cast<unsigned>(p);
+  }
+  if (user.empty() || host.empty())
+    return bad(user.empty() ? "no user" : "no host");
+  out.user = user;
+  out.host = host;
+  out.port = port;
+  return caf::none;
+}
+
+caf::expected<settings> read_settings(const raw_options& o) {
+  settings s;
+  auto bad = [](const std::string& key, const std::string& why) {
+    return caf::make_error(ec::config, "binlog2kafka." + key + ": " + why);
+  };
+  if (o.name.empty())
+    return bad("name", "must not be empty");
+  s.name = o.name;
+  if (auto err = parse_source_url(o.source, s.source))
+    return err;
+  if (!o.source_password_file.empty()) {
+    std::ifstream in{o.source_password_file};
+    if (!in)
+      return bad("source-password-file",
+                 "cannot read '" + o.source_password_file + "'");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto pw = ss.str();
+    while (!pw.empty() && (pw.back() == '\n' || pw.back() == '\r'))
+      pw.pop_back();
+    s.source.password = pw;
+    s.password_file = o.source_password_file;
+  } else if (!o.source_password_env.empty()) {
+    if (auto pw = std::getenv(o.source_password_env.c_str()))
+      s.source.password = pw;
+  }
+  if (o.server_id == 0)
+    return bad("server-id", "must not be 0");
+  s.source.server_id = o.server_id;
+  s.source.heartbeat_ms = static_cast<unsigned>(
+    std::chrono::duration_cast<std::chrono::milliseconds>(o.heartbeat).count());
+  s.source.read_timeout_s = static_cast<unsigned>(
+    std::chrono::duration_cast<std::chrono::seconds>(o.read_timeout).count());
+  if (o.heartbeat.count() > 0 && o.read_timeout <= o.heartbeat)
+    return bad("read-timeout", "must be longer than heartbeat");
+  if (o.brokers.empty())
+    return bad("brokers", "must not be empty");
+  s.brokers = o.brokers;
+  s.records.name = o.name;
+  s.records.topic_template = o.topic_template;
+  s.records.topic_prefix = o.topic_prefix;
+  s.records.skip_system_schemas = !o.include_system_schemas;
+  if (s.records.topic_template.empty())
+    return bad("topic-template", "must not be empty");
+  s.commit_topic = o.commit_topic;
+  for (auto& kv : o.kafka)
+    if (kv.find('=') == std::string::npos || kv.front() == '=')
+      return bad("kafka", "'" + kv + "' is not key=value");
+  s.kafka_properties = o.kafka;
+  if (o.initial != "end" && o.initial != "start")
+    return bad("initial", "must be end or start, not '" + o.initial + "'");
+  s.initial = o.initial;
+  if (!o.from.empty() && !binlog::parse_position(o.from))
+    return bad("from", "'" + o.from + "' is not FILE:POS (POS >= 4)");
+  s.from = o.from;
+  if (o.batch_records == 0)
+    return bad("batch-records", "must be at least 1");
+  s.batch_records = o.batch_records;
+  if (o.batch_bytes < 1024)
+    return bad("batch-bytes", "must be at least 1024");
+  s.batch_bytes = o.batch_bytes;
+  s.batch_delay = o.batch_delay;
+  if (o.max_inflight_bytes < o.batch_bytes)
+    return bad("max-inflight-bytes", "must be at least batch-bytes");
+  s.max_inflight_bytes = o.max_inflight_bytes;
+  s.commit_interval = o.commit_interval;
+  s.progress_interval = o.progress_interval;
+  s.stop_timeout = o.stop_timeout;
+  static const char* levels[] = {"error", "warn", "info", "debug", "trace",
+                                 "off"};
+  bool known = false;
+  for (auto l : levels)
+    known = known || o.log_level == l;
+  if (!known)
+    return bad("log-level", "must be error, warn, info, debug or trace, not '"
+                              + o.log_level + "'");
+  s.log_level = o.log_level;
+  return s;
+}
+
+} // namespace b2k

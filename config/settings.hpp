@@ -1,0 +1,98 @@
+#pragma once
+
+// Every option of binlog2kafka, with its default, read from CAF's config
+// (caf-application.ini, --config-file, --binlog2kafka.key=value).
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/actor_system_config.hpp>
+#include <caf/expected.hpp>
+#include <caf/timespan.hpp>
+
+#include "binlog/position.hpp"
+#include "binlog/record.hpp"
+#include "binlog/replication_client.hpp"
+
+namespace b2k {
+
+/// The settings of one pipeline, validated.
+struct settings {
+  /// The source name: topic prefix, commit-log key, source.name.
+  std::string name = "binlog2kafka";
+  binlog::connection_options source;
+  std::string password_file;
+  binlog::record_options records;
+  std::string brokers = "127.0.0.1:9092";
+  /// The commit-log topic; `<name>.commits` when empty.
+  std::string commit_topic;
+  /// librdkafka properties, "key=value", passed through.
+  std::vector<std::string> kafka_properties;
+  /// Where to start when the commit log is empty: "end" (the server's current
+  /// position) or "start" (the oldest binlog the server has).
+  std::string initial = "end";
+  /// Start here instead of the commit log ("FILE:POS").
+  std::string from;
+  uint64_t batch_records = 10000;
+  uint64_t batch_bytes = 1 << 20;
+  caf::timespan batch_delay = std::chrono::milliseconds(20);
+  uint64_t max_inflight_bytes = 64 << 20;
+  caf::timespan commit_interval = std::chrono::milliseconds(200);
+  caf::timespan progress_interval = std::chrono::seconds(10);
+  caf::timespan stop_timeout = std::chrono::seconds(30);
+  std::string log_level = "info";
+
+  std::string commit_topic_name() const {
+    return commit_topic.empty() ? name + ".commits" : commit_topic;
+  }
+};
+
+/// The options as given, before checking.
+struct raw_options {
+  std::string name = "binlog2kafka";
+  std::string source = "mysql://b2k@127.0.0.1:3306";
+  std::string source_password_file;
+  std::string source_password_env = "BINLOG2KAFKA_SOURCE_PASSWORD";
+  uint32_t server_id = 4242;
+  caf::timespan heartbeat = std::chrono::seconds(1);
+  caf::timespan read_timeout = std::chrono::seconds(30);
+  std::string brokers = "127.0.0.1:9092";
+  std::string topic_template = "{prefix}.{db}.{table}";
+  std::string topic_prefix;
+  std::string commit_topic;
+  bool include_system_schemas = false;
+  std::vector<std::string> kafka;
+  std::string initial = "end";
+  std::string from;
+  uint64_t batch_records = 10000;
+  uint64_t batch_bytes = 1 << 20;
+  caf::timespan batch_delay = std::chrono::milliseconds(20);
+  uint64_t max_inflight_bytes = 64 << 20;
+  caf::timespan commit_interval = std::chrono::milliseconds(200);
+  caf::timespan progress_interval = std::chrono::seconds(10);
+  caf::timespan stop_timeout = std::chrono::seconds(30);
+  std::string log_level = "info";
+};
+
+/// CAF's actor system config with our message types and the options of the
+/// [binlog2kafka] group.
+class b2k_config : public caf::actor_system_config {
+public:
+  b2k_config();
+
+  raw_options options;
+};
+
+/// Checks the options and resolves the password; errors name the key.
+caf::expected<settings> read_settings(const raw_options& options);
+
+/// One line for an error from CAF's config parser or from read_settings.
+std::string describe_config_error(const caf::error& err);
+
+/// "mysql://user@host:port" (a password in the URL is refused: it would
+/// show in the process list).
+caf::error parse_source_url(const std::string& url,
+                            binlog::connection_options& out);
+
+} // namespace b2k

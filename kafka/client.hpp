@@ -1,0 +1,44 @@
+#pragma once
+
+// librdkafka handles built from our settings: our defaults first, the
+// user's properties over them.
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <caf/expected.hpp>
+#include <librdkafka/rdkafka.h>
+
+namespace b2k::kafka {
+
+struct client_deleter {
+  void operator()(rd_kafka_t* rk) const {
+    rd_kafka_destroy(rk);
+  }
+};
+
+using client_ptr = std::unique_ptr<rd_kafka_t, client_deleter>;
+
+using property_list = std::vector<std::pair<std::string, std::string>>;
+
+/// Splits "key=value" strings.
+property_list parse_properties(const std::vector<std::string>& kvs);
+
+/// Builds a configuration: `defaults`, then `overrides` (the user's). Errors
+/// name the property.
+caf::expected<rd_kafka_conf_t*> make_conf(const std::string& brokers,
+                                          const property_list& defaults,
+                                          const property_list& overrides);
+
+/// A producer or consumer handle that owns `conf`.
+caf::expected<client_ptr> make_client(rd_kafka_type_t type,
+                                      rd_kafka_conf_t* conf);
+
+/// Producer settings that never lose or reorder a record (idempotence,
+/// acks=all, no local timeout: the pipeline stalls instead of dropping) and
+/// batch for throughput with little latency.
+property_list producer_defaults();
+
+} // namespace b2k::kafka

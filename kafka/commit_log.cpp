@@ -1,0 +1,200 @@
+#include "kafka/commit_log.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "messages/error.hpp"
+
+namespace b2k::kafka {
+
+namespace {
+
+constexpr int timeout_ms = 15000;
+
+// Only connection and security properties apply to the admin and consumer
+// handles; the rest are producer tuning.
+property_list connection_properties(const property_list& all) {
+  property_list result;
+  for (auto& [k, v] : all)
+    for (auto prefix : {"security.", "sasl.", "ssl.", "socket.", "client.id",
+                        "broker.", "api.version"})
+      if (k.compare(0, std::char_traits<char>::length(prefix), prefix) == 0) {
+        result.emplace_back(k, v);
+        break;
+      }
+  return result;
+}
+
+} // namespace
+
+std::string encode_commit(const binlog::position& pos, uint64_t ts_ms) {
+  nlohmann::json j;
+  j["file"] = pos.file;
+  j["pos"] = pos.pos;
+  j["gtid"] = pos.gtid.empty() ? nlohmann::json(nullptr)
+                               : nlohmann::json(pos.gtid);
+  j["skip_rows"] = pos.skip_rows;
+  j["ts_ms"] = ts_ms;
+  return j.dump();
+}
+
+std::optional<binlog::position> decode_commit(std::string_view value) {
+  auto j = nlohmann::json::parse(value, nullptr, false);
+  if (j.is_discarded() || !j.is_object())
+    return std::nullopt;
+  auto file = j.find("file");
+  auto pos = j.find("pos");
+  if (file == j.end() || !file->is_string() || pos == j.end()
+      || !pos->is_number_unsigned())
+    return std::nullopt;
+  binlog::position result;
+  result.file = file->get<std::string>();
+  result.pos = pos->get<uint64_t>();
+  if (auto gtid = j.find("gtid"); gtid != j.end() && gtid->is_string())
+    result.gtid = gtid->get<std::string>();
+  if (auto skip = j.find("skip_rows");
+      skip != j.end() && skip->is_number_unsigned())
+    result.skip_rows = skip->get<uint64_t>();
+  if (result.file.empty() || result.pos < 4)
+    return std::nullopt;
+  return result;
+}
+
+caf::error ensure_commit_topic(const std::string& brokers,
+                               const property_list& properties,
+                               const std::string& topic) {
+  auto conf = make_conf(brokers, {}, connection_properties(properties));
+  if (!conf)
+    return conf.error();
+  auto client = make_client(RD_KAFKA_PRODUCER, *conf);
+  if (!client)
+    return client.error();
+  auto rk = client->get();
+  char errstr[512];
+  auto new_topic = rd_kafka_NewTopic_new(topic.c_str(), 1, -1, errstr,
+                                         sizeof(errstr));
+  if (new_topic == nullptr)
+    return caf::make_error(ec::kafka, "cannot describe topic " + topic + ": "
+                                        + errstr);
+  rd_kafka_NewTopic_set_config(new_topic, "cleanup.policy", "compact");
+  auto queue = rd_kafka_queue_new(rk);
+  auto options = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+  rd_kafka_AdminOptions_set_request_timeout(options, timeout_ms, errstr,
+                                            sizeof(errstr));
+  rd_kafka_CreateTopics(rk, &new_topic, 1, options, queue);
+  auto event = rd_kafka_queue_poll(queue, timeout_ms + 1000);
+  caf::error result;
+  if (event == nullptr) {
+    result = caf::make_error(ec::kafka, "no answer from Kafka at " + brokers
+                                          + " while creating topic " + topic);
+  } else if (rd_kafka_event_error(event) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    result = caf::make_error(ec::kafka,
+                             "cannot create topic " + topic + " on " + brokers
+                               + ": " + rd_kafka_event_error_string(event));
+  } else {
+    auto res = rd_kafka_event_CreateTopics_result(event);
+    size_t n = 0;
+    auto topics = rd_kafka_CreateTopics_result_topics(res, &n);
+    for (size_t i = 0; i < n; ++i) {
+      auto err = rd_kafka_topic_result_error(topics[i]);
+      if (err != RD_KAFKA_RESP_ERR_NO_ERROR
+          && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+        result = caf::make_error(
+          ec::kafka, "cannot create topic " + topic + ": "
+                       + rd_kafka_topic_result_error_string(topics[i]));
+    }
+  }
+  if (event != nullptr)
+    rd_kafka_event_destroy(event);
+  rd_kafka_AdminOptions_destroy(options);
+  rd_kafka_NewTopic_destroy(new_topic);
+  rd_kafka_queue_destroy(queue);
+  return result;
+}
+
+caf::expected<std::optional<binlog::position>>
+read_last_commit(const std::string& brokers, const property_list& properties,
+                 const std::string& topic, const std::string& key) {
+  auto conf = make_conf(brokers,
+                        {{"enable.partition.eof", "true"},
+                         {"isolation.level", "read_committed"},
+                         {"group.id", "binlog2kafka-commit-reader"}},
+                        connection_properties(properties));
+  if (!conf)
+    return conf.error();
+  auto client = make_client(RD_KAFKA_CONSUMER, *conf);
+  if (!client)
+    return client.error();
+  auto rk = client->get();
+  int64_t low = 0;
+  int64_t high = 0;
+  auto err = rd_kafka_query_watermark_offsets(rk, topic.c_str(), 0, &low,
+                                              &high, timeout_ms);
+  if (err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
+    return std::optional<binlog::position>{};
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return caf::make_error(ec::kafka, "cannot read the commit log " + topic
+                                        + " from " + brokers + ": "
+                                        + rd_kafka_err2str(err));
+  auto rkt = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
+  // Read backwards in windows until a record with our key turns up.
+  constexpr int64_t window = 256;
+  int64_t end = high;
+  std::optional<binlog::position> found;
+  caf::error failure;
+  while (end > low && !found && !failure) {
+    int64_t start = std::max(low, end - window);
+    if (rd_kafka_consume_start(rkt, 0, start) != 0) {
+      failure = caf::make_error(ec::kafka,
+                                "cannot read the commit log " + topic + ": "
+                                  + rd_kafka_err2str(rd_kafka_last_error()));
+      break;
+    }
+    for (;;) {
+      auto msg = rd_kafka_consume(rkt, 0, timeout_ms);
+      if (msg == nullptr) {
+        failure = caf::make_error(ec::kafka, "timed out reading the commit log "
+                                               + topic + " from " + brokers);
+        break;
+      }
+      if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        rd_kafka_message_destroy(msg);
+        break;
+      }
+      if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        failure = caf::make_error(ec::kafka,
+                                  "cannot read the commit log " + topic + ": "
+                                    + rd_kafka_message_errstr(msg));
+        rd_kafka_message_destroy(msg);
+        break;
+      }
+      bool past = msg->offset >= end;
+      if (!past && msg->key_len == key.size()
+          && key.compare(0, key.size(), static_cast<const char*>(msg->key),
+                         msg->key_len)
+               == 0) {
+        if (msg->payload == nullptr) {
+          found.reset(); // a tombstone: the source was reset
+        } else if (auto pos = decode_commit(
+                     {static_cast<const char*>(msg->payload), msg->len})) {
+          found = std::move(pos);
+        } else {
+          failure = caf::make_error(
+            ec::commit_log, "commit log " + topic + " offset "
+                              + std::to_string(msg->offset)
+                              + " holds a value that is not a position");
+        }
+      }
+      rd_kafka_message_destroy(msg);
+      if (past || failure)
+        break;
+    }
+    rd_kafka_consume_stop(rkt, 0);
+    end = start;
+  }
+  rd_kafka_topic_destroy(rkt);
+  if (failure)
+    return failure;
+  return found;
+}
+
+} // namespace b2k::kafka

@@ -1,0 +1,325 @@
+// binlog2kafka: change-data-capture from MySQL and MariaDB into Kafka.
+//
+//   binlog2kafka run       the pipeline (reader → producer → watcher)
+//   binlog2kafka dump      decode binlog files or a server to JSON lines
+//   binlog2kafka position  print the committed position
+
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <caf/actor_system.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "actors/supervisor.hpp"
+#include "binlog/decoder.hpp"
+#include "binlog/event.hpp"
+#include "binlog/file_source.hpp"
+#include "binlog/json_writer.hpp"
+#include "binlog/replication_client.hpp"
+#include "config/settings.hpp"
+#include "kafka/commit_log.hpp"
+#include "messages/error.hpp"
+
+namespace {
+
+constexpr const char* usage = R"(usage: binlog2kafka COMMAND [OPTIONS]
+
+commands:
+  run       read the binlog and send every row change to Kafka
+            (options: --config-file=FILE, --binlog2kafka.KEY=VALUE;
+             run `binlog2kafka run --help` for all of them)
+  dump      decode to stdout, one JSON line per record as `run` sends it:
+              dump --file=F [--file=G ...]
+              dump --source=mysql://user@host:port [--from=FILE:POS]
+                   [--password-file=F] [--server-id=N]
+            (also --name=N, --topic-template=T, --include-system-schemas)
+  position  print the position in the commit-log topic (same options as run)
+  version   print the version
+)";
+
+int fail(const std::string& message, int code = 2) {
+  std::fprintf(stderr, "binlog2kafka: error: %s\n", message.c_str());
+  return code;
+}
+
+void setup_logging(const std::string& level) {
+  auto logger = spdlog::stderr_color_mt("binlog2kafka");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  logger->set_level(spdlog::level::from_str(level));
+  spdlog::set_default_logger(logger);
+}
+
+// -- dump ---------------------------------------------------------------------
+
+/// Writes each record as {"topic","key","value"} to stdout.
+class stdout_sink : public binlog::record_sink {
+public:
+  stdout_sink() {
+    line_.reserve(1 << 16);
+  }
+
+  void on_record(const binlog::row_record& r) override {
+    line_.clear();
+    binlog::json_writer w{line_};
+    w.raw("{\"topic\":");
+    w.string(r.topic);
+    w.raw(",\"key\":");
+    if (r.key.empty())
+      w.null();
+    else
+      w.raw(r.key);
+    w.raw(",\"value\":");
+    w.raw(r.value);
+    w.raw("}\n");
+    std::fwrite(line_.data(), 1, line_.size(), stdout);
+  }
+
+  void on_transaction_end(const binlog::position&) override {
+  }
+
+private:
+  std::string line_;
+};
+
+bool take_flag(const std::string& arg, const char* name, std::string& out) {
+  auto n = std::strlen(name);
+  if (arg.compare(0, n, name) == 0 && arg.size() > n && arg[n] == '=') {
+    out = arg.substr(n + 1);
+    return true;
+  }
+  return false;
+}
+
+int run_dump(const std::vector<std::string>& args) {
+  std::vector<std::string> files;
+  std::string source;
+  std::string from;
+  std::string password_file;
+  std::string server_id = "4243";
+  binlog::record_options options;
+  for (auto& arg : args) {
+    std::string value;
+    if (take_flag(arg, "--file", value))
+      files.push_back(value);
+    else if (take_flag(arg, "--source", source) || take_flag(arg, "--from", from)
+             || take_flag(arg, "--password-file", password_file)
+             || take_flag(arg, "--server-id", server_id)
+             || take_flag(arg, "--name", options.name)
+             || take_flag(arg, "--topic-template", options.topic_template))
+      continue;
+    else if (arg == "--include-system-schemas")
+      continue; // dump shows every schema already
+    else
+      return fail("dump: unknown option '" + arg + "'\n" + usage);
+  }
+  if (files.empty() == source.empty())
+    return fail("dump needs either --file=F (one or more) or --source=URL");
+  static char buffer[1 << 20];
+  std::setvbuf(stdout, buffer, _IOFBF, sizeof(buffer));
+  stdout_sink sink;
+  binlog::decoder dec{options, sink};
+  for (auto& file : files)
+    if (auto err = binlog::decode_file(file, dec)) {
+      std::fflush(stdout);
+      return fail(err.message, 1);
+    }
+  if (!source.empty()) {
+    binlog::connection_options conn;
+    b2k::raw_options raw;
+    raw.source = source;
+    if (auto err = b2k::parse_source_url(source, conn))
+      return fail(caf::to_string(err.context()));
+    if (!password_file.empty()) {
+      raw.source_password_file = password_file;
+    }
+    raw.server_id = static_cast<uint32_t>(std::stoul("0" + server_id));
+    auto s = b2k::read_settings(raw);
+    if (!s)
+      return fail(s.error().context().match_elements<std::string>()
+                    ? s.error().context().get_as<std::string>(0)
+                    : caf::to_string(s.error()));
+    conn = s->source;
+    conn.non_blocking = true;
+    binlog::replication_client client;
+    if (auto err = client.connect(conn))
+      return fail(err.message, 1);
+    if (auto err = client.check_settings(false))
+      return fail(err.message, 1);
+    binlog::position start;
+    if (!from.empty()) {
+      auto p = binlog::parse_position(from);
+      if (!p)
+        return fail("dump: --from='" + from + "' is not FILE:POS");
+      start = *p;
+    } else if (auto err = client.first_file(start.file)) {
+      return fail(err.message, 1);
+    }
+    dec.assume_checksum(client.checksum());
+    dec.start_at(start);
+    if (auto err = client.start(start))
+      return fail(err.message, 1);
+    for (;;) {
+      const uint8_t* data = nullptr;
+      size_t size = 0;
+      if (auto err = client.next(data, size))
+        return fail(err.message, 1);
+      if (size == 0)
+        break;
+      auto h = binlog::parse_header(data);
+      uint64_t offset = h.log_pos >= size ? h.log_pos - size : 0;
+      if (auto err = dec.consume(data, size, offset)) {
+        std::fflush(stdout);
+        return fail(err.message, 1);
+      }
+    }
+  }
+  std::fflush(stdout);
+  return 0;
+}
+
+// -- run and position ---------------------------------------------------------
+
+std::string error_text(const caf::error& err) {
+  return b2k::describe_config_error(err);
+}
+
+int run_pipeline(b2k::b2k_config& cfg, bool position_only) {
+  auto s = b2k::read_settings(cfg.options);
+  if (!s)
+    return fail(error_text(s.error()));
+  setup_logging(s->log_level);
+  auto properties = b2k::kafka::parse_properties(s->kafka_properties);
+  auto commit_topic = s->commit_topic_name();
+  binlog::position start;
+  if (!s->from.empty() && !position_only) {
+    start = *binlog::parse_position(s->from);
+    spdlog::info("starting at {} as --from says", binlog::to_string(start));
+  } else {
+    if (!position_only)
+      if (auto err = b2k::kafka::ensure_commit_topic(s->brokers, properties,
+                                                     commit_topic))
+        return fail(error_text(err), 1);
+    auto last = b2k::kafka::read_last_commit(s->brokers, properties,
+                                             commit_topic, s->name);
+    if (!last)
+      return fail(error_text(last.error()), 1);
+    if (position_only) {
+      if (!*last)
+        return fail("no position for source '" + s->name + "' in "
+                      + commit_topic,
+                    1);
+      std::printf("%s\n", b2k::kafka::encode_commit(**last, 0).c_str());
+      return 0;
+    }
+    if (*last) {
+      start = **last;
+      spdlog::info("resuming at {} from commit log {}",
+                   binlog::to_string(start), commit_topic);
+    } else {
+      spdlog::info("no position in commit log {}: starting at the server's "
+                   "{}",
+                   commit_topic, s->initial == "start" ? "oldest binlog"
+                                                       : "current end");
+    }
+  }
+  b2k::supervisor_config sup;
+  sup.reader.source = s->source;
+  sup.reader.records = s->records;
+  sup.reader.start = start;
+  sup.reader.initial = s->initial;
+  sup.reader.batch_records = s->batch_records;
+  sup.reader.batch_bytes = s->batch_bytes;
+  sup.reader.batch_delay = s->batch_delay;
+  sup.reader.max_inflight_bytes = s->max_inflight_bytes;
+  sup.reader.progress_interval = s->progress_interval;
+  sup.producer.brokers = s->brokers;
+  sup.producer.properties = properties;
+  sup.producer.commit_topic = commit_topic;
+  sup.producer.commit_key = s->name;
+  sup.commit_interval = s->commit_interval;
+  sup.stop_timeout = s->stop_timeout;
+  // Signals go to one thread that asks the supervisor to stop.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  caf::actor_system sys{cfg};
+  auto supervisor = sys.spawn(b2k::supervisor, sup);
+  std::thread signal_thread{[signals, supervisor]() mutable {
+    int sig = 0;
+    bool asked = false;
+    while (sigwait(&signals, &sig) == 0) {
+      if (sig == 0)
+        return; // woken by main to end
+      if (asked) {
+        // A second Ctrl-C means "now"; repeated SIGTERMs (as timeout(1)
+        // sends them) are the same request.
+        if (sig == SIGINT) {
+          spdlog::warn("second interrupt: exiting without waiting for Kafka");
+          std::_Exit(130);
+        }
+        continue;
+      }
+      asked = true;
+      spdlog::info("signal {}: stopping gracefully", sig);
+      caf::anon_send(supervisor, b2k::atom::stop_v);
+    }
+  }};
+  caf::error reason;
+  {
+    caf::scoped_actor self{sys};
+    self->monitor(supervisor);
+    self->receive([&](const caf::down_msg& dm) { reason = dm.reason; });
+  }
+  pthread_kill(signal_thread.native_handle(), SIGTERM);
+  // The thread sees SIGTERM as a request; make it end instead.
+  signal_thread.detach();
+  if (reason && reason != caf::exit_reason::user_shutdown) {
+    spdlog::error("stopped: {}", error_text(reason));
+    return 1;
+  }
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2)
+    return fail(std::string{"no command given\n"} + usage);
+  std::string command = argv[1];
+  std::vector<std::string> args(argv + 2, argv + argc);
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::fputs(usage, stdout);
+    return 0;
+  }
+  if (command == "version" || command == "--version") {
+    std::printf("binlog2kafka 0.1.0\n");
+    return 0;
+  }
+  if (command == "dump")
+    return run_dump(args);
+  if (command == "run" || command == "position") {
+    b2k::b2k_config cfg;
+    // CAF's --help shows only its own group; --long-help shows ours too.
+    for (auto& arg : args)
+      if (arg == "--help" || arg == "-h")
+        arg = "--long-help";
+    if (auto err = cfg.parse(args))
+      return fail(b2k::describe_config_error(err));
+    if (cfg.cli_helptext_printed)
+      return 0;
+    if (!cfg.remainder.empty())
+      return fail("unknown argument '" + cfg.remainder.front() + "'");
+    return run_pipeline(cfg, command == "position");
+  }
+  return fail("unknown command '" + command + "'\n" + usage);
+}

@@ -1,0 +1,43 @@
+#pragma once
+
+// The typed messages the actors exchange: their type IDs and atoms, in one
+// block registered once in the actor system config.
+
+#include <caf/type_id.hpp>
+
+#include "messages/record_batch.hpp"
+
+CAF_BEGIN_TYPE_ID_BLOCK(b2k, caf::first_custom_type_id)
+
+  CAF_ADD_TYPE_ID(b2k, (binlog::position))
+  CAF_ADD_TYPE_ID(b2k, (b2k::record_batch))
+
+  // Reader: read the next events.
+  CAF_ADD_ATOM(b2k, b2k::atom, read, "read")
+  // Watcher → reader: bytes released downstream that may be read again.
+  CAF_ADD_ATOM(b2k, b2k::atom, credit, "credit")
+  // Reader → watcher: a batch was read (in read order).
+  CAF_ADD_ATOM(b2k, b2k::atom, enqueue, "enqueue")
+  // Producer → watcher: every record of a batch is in Kafka.
+  CAF_ADD_ATOM(b2k, b2k::atom, delivered, "delivered")
+  // Reader → watcher: this reader receives credit from now on.
+  CAF_ADD_ATOM(b2k, b2k::atom, attach, "attach")
+  // Ask for the released position.
+  CAF_ADD_ATOM(b2k, b2k::atom, released, "released")
+  // Watcher → producer: write this position to the commit log.
+  CAF_ADD_ATOM(b2k, b2k::atom, commit, "commit")
+  // Write the commit log now and answer with the position written.
+  CAF_ADD_ATOM(b2k, b2k::atom, flush, "flush")
+  // Producer: answer once nothing is in flight any more.
+  CAF_ADD_ATOM(b2k, b2k::atom, drain, "drain")
+  // Producer: serve librdkafka's delivery reports.
+  CAF_ADD_ATOM(b2k, b2k::atom, poll, "poll")
+  // Supervisor: stop gracefully; restart the reader after back-off.
+  CAF_ADD_ATOM(b2k, b2k::atom, stop, "stop")
+  CAF_ADD_ATOM(b2k, b2k::atom, restart, "restart")
+  // Periodic progress line.
+  CAF_ADD_ATOM(b2k, b2k::atom, progress, "progress")
+  // Statistics snapshot.
+  CAF_ADD_ATOM(b2k, b2k::atom, stats, "stats")
+
+CAF_END_TYPE_ID_BLOCK(b2k)

@@ -1,0 +1,228 @@
+#define CAF_SUITE actors.watcher
+
+#include "actors/watcher.hpp"
+
+#include <algorithm>
+#include <numeric>
+#include <random>
+#include <vector>
+
+#include "tests/unit/fixtures.hpp"
+
+using namespace b2k;
+using namespace b2k::test;
+
+namespace {
+
+struct recorder {
+  std::vector<binlog::position> commits;
+  std::vector<uint64_t> credits;
+};
+
+producer_actor::behavior_type mock_producer(producer_actor::pointer,
+                                            recorder* rec) {
+  return {
+    [](atom::attach, caf::actor&) {},
+    [](record_batch&) {},
+    [rec](atom::commit, binlog::position& pos) {
+      rec->commits.push_back(std::move(pos));
+    },
+    [](atom::drain) { return uint64_t{0}; },
+    [](atom::poll) {},
+  };
+}
+
+reader_actor::behavior_type mock_reader(reader_actor::pointer,
+                                        recorder* rec) {
+  return {
+    [](atom::read) {},
+    [rec](atom::credit, uint64_t bytes) { rec->credits.push_back(bytes); },
+  };
+}
+
+struct fixture : deterministic_fixture {
+  recorder rec;
+  producer_actor producer;
+  reader_actor reader;
+  watcher_actor aut;
+
+  fixture() {
+    producer = sys.spawn(mock_producer, &rec);
+    reader = sys.spawn(mock_reader, &rec);
+    aut = sys.spawn(watcher, producer, at(100), caf::timespan{0});
+    self->send(aut, atom::attach_v, reader);
+    run();
+  }
+
+  ~fixture() override {
+    for (auto h : {caf::actor_cast<caf::actor>(aut),
+                   caf::actor_cast<caf::actor>(producer),
+                   caf::actor_cast<caf::actor>(reader)})
+      self->send_exit(h, caf::exit_reason::user_shutdown);
+    run();
+  }
+
+  void enqueue(uint64_t seq, uint64_t pos, uint64_t bytes = 10) {
+    self->send(aut, atom::enqueue_v, seq, at(pos), bytes);
+    run();
+  }
+
+  void deliver(uint64_t seq) {
+    self->send(aut, atom::delivered_v, seq);
+    run();
+  }
+
+  binlog::position released() {
+    self->send(aut, atom::released_v);
+    run();
+    binlog::position result;
+    self->receive([&](binlog::position& pos) { result = std::move(pos); });
+    return result;
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(watcher_tests, fixture)
+
+CAF_TEST(nothing is released before anything is acknowledged) {
+  enqueue(1, 200);
+  enqueue(2, 300);
+  CAF_CHECK_EQUAL(released(), at(100));
+  CAF_CHECK(rec.commits.empty());
+  CAF_CHECK(rec.credits.empty());
+}
+
+// The seed design's case: 3 and 4 sent, only 4 acknowledged, the process
+// dies: the commit log must still say "before 3".
+CAF_TEST(an acknowledgement after a gap releases nothing) {
+  enqueue(3, 300);
+  enqueue(4, 400);
+  deliver(4);
+  CAF_CHECK_EQUAL(released(), at(100));
+  CAF_CHECK(rec.commits.empty());
+  deliver(3);
+  CAF_CHECK_EQUAL(released(), at(400));
+  CAF_REQUIRE_EQUAL(rec.commits.size(), 1u);
+  CAF_CHECK_EQUAL(rec.commits.back(), at(400));
+  CAF_REQUIRE_EQUAL(rec.credits.size(), 1u);
+  CAF_CHECK_EQUAL(rec.credits.back(), 20u);
+}
+
+CAF_TEST(the release message goes to the commit log in order) {
+  enqueue(1, 200);
+  enqueue(2, 300);
+  self->send(aut, atom::delivered_v, uint64_t{2});
+  expect((atom::delivered, uint64_t), from(self).to(aut).with(_, 2u));
+  disallow((atom::commit, binlog::position), from(aut).to(producer));
+  self->send(aut, atom::delivered_v, uint64_t{1});
+  expect((atom::delivered, uint64_t), from(self).to(aut).with(_, 1u));
+  expect((atom::credit, uint64_t), from(aut).to(reader).with(_, 20u));
+  expect((atom::commit, binlog::position),
+         from(aut).to(producer).with(_, at(300)));
+}
+
+CAF_TEST(acknowledgements may arrive before their batch) {
+  deliver(1);
+  deliver(2);
+  CAF_CHECK_EQUAL(released(), at(100));
+  enqueue(1, 200);
+  CAF_CHECK_EQUAL(released(), at(200));
+  enqueue(2, 250, 5);
+  CAF_CHECK_EQUAL(released(), at(250));
+  CAF_CHECK_EQUAL(rec.credits, std::vector<uint64_t>({10, 5}));
+}
+
+CAF_TEST(a mid transaction position keeps its skip count) {
+  enqueue(1, 200);
+  self->send(aut, atom::enqueue_v, uint64_t{2}, at(200, 7), uint64_t{10});
+  run();
+  deliver(1);
+  deliver(2);
+  CAF_CHECK_EQUAL(released(), at(200, 7));
+}
+
+CAF_TEST(flush writes the released position once) {
+  enqueue(1, 200);
+  deliver(1);
+  CAF_CHECK_EQUAL(rec.commits.size(), 1u);
+  self->send(aut, atom::flush_v);
+  run();
+  self->receive([&](binlog::position& pos) { CAF_CHECK_EQUAL(pos, at(200)); });
+  CAF_CHECK_EQUAL(rec.commits.size(), 1u);
+}
+
+// Every order of acknowledgements, for many seeds: what is released is
+// always a prefix of what was read, and only once everything in it is
+// acknowledged.
+CAF_TEST(random acknowledgement orders release only acknowledged prefixes) {
+  constexpr uint64_t n = 64;
+  for (unsigned seed = 0; seed < 200; ++seed) {
+    recorder local;
+    auto producer = sys.spawn(mock_producer, &local);
+    auto aut = sys.spawn(watcher, producer, at(0), caf::timespan{0});
+    std::mt19937 rng{seed};
+    std::vector<uint64_t> order(n);
+    std::iota(order.begin(), order.end(), 1);
+    std::shuffle(order.begin(), order.end(), rng);
+    std::vector<bool> acked(n + 1, false);
+    uint64_t next_enqueue = 1;
+    // Interleave enqueues (in read order) with acknowledgements (shuffled).
+    for (auto seq : order) {
+      while (next_enqueue <= n && rng() % 2 == 0) {
+        self->send(aut, atom::enqueue_v, next_enqueue, at(next_enqueue * 10),
+                   uint64_t{1});
+        ++next_enqueue;
+      }
+      self->send(aut, atom::delivered_v, seq);
+      acked[seq] = true;
+      run();
+      // The released position must be the end of the longest fully
+      // acknowledged prefix of what was enqueued.
+      uint64_t prefix = 0;
+      while (prefix + 1 < next_enqueue && acked[prefix + 1])
+        ++prefix;
+      self->send(aut, atom::released_v);
+      run();
+      self->receive([&](binlog::position& pos) {
+        CAF_CHECK_EQUAL(pos, at(prefix * 10));
+      });
+    }
+    while (next_enqueue <= n) {
+      self->send(aut, atom::enqueue_v, next_enqueue, at(next_enqueue * 10),
+                 uint64_t{1});
+      ++next_enqueue;
+    }
+    run();
+    // Commits are strictly increasing positions, ending with the last.
+    CAF_REQUIRE(!local.commits.empty());
+    for (size_t i = 1; i < local.commits.size(); ++i)
+      CAF_CHECK(local.commits[i - 1].pos < local.commits[i].pos);
+    CAF_CHECK_EQUAL(local.commits.back(), at(n * 10));
+    self->send_exit(aut, caf::exit_reason::user_shutdown);
+    self->send_exit(producer, caf::exit_reason::user_shutdown);
+    run();
+  }
+}
+
+CAF_TEST(commit log writes are coalesced by the commit interval) {
+  recorder local;
+  auto producer = sys.spawn(mock_producer, &local);
+  auto aut = sys.spawn(watcher, producer, at(0),
+                       caf::timespan{std::chrono::milliseconds(200)});
+  for (uint64_t seq = 1; seq <= 5; ++seq) {
+    self->send(aut, atom::enqueue_v, seq, at(seq * 10), uint64_t{1});
+    self->send(aut, atom::delivered_v, seq);
+  }
+  consume_messages(); // run() would also fire the timer
+  CAF_CHECK_EQUAL(local.commits.size(), 0u);
+  trigger_timeouts();
+  run();
+  CAF_REQUIRE_EQUAL(local.commits.size(), 1u);
+  CAF_CHECK_EQUAL(local.commits.back(), at(50));
+  self->send_exit(aut, caf::exit_reason::user_shutdown);
+  self->send_exit(producer, caf::exit_reason::user_shutdown);
+  run();
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
