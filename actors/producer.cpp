@@ -16,6 +16,22 @@ namespace {
 // Commit-log records carry this as their opaque, batches their seq (> 0).
 constexpr uintptr_t commit_opaque = 0;
 
+// Served by rd_kafka_poll like delivery reports. Transient errors (brokers
+// down) are already in the log and librdkafka retries them; a fatal one
+// (idempotence broken) means no further record can be trusted in order.
+void client_error(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
+  auto st = static_cast<producer_state*>(opaque);
+  if (err != RD_KAFKA_RESP_ERR__FATAL) {
+    spdlog::debug("kafka: {}", reason);
+    return;
+  }
+  char text[512];
+  rd_kafka_fatal_error(rk, text, sizeof(text));
+  if (!st->failure)
+    st->failure = caf::make_error(ec::delivery_failed,
+                                  std::string{"Kafka producer failed: "} + text);
+}
+
 void delivery_report(rd_kafka_t*, const rd_kafka_message_t* msg,
                      void* opaque) {
   static_cast<producer_state*>(opaque)->on_delivery(msg);
@@ -219,6 +235,7 @@ producer(producer_actor::stateful_pointer<producer_state> self,
   }
   rd_kafka_conf_set_opaque(*conf, &st);
   rd_kafka_conf_set_dr_msg_cb(*conf, delivery_report);
+  rd_kafka_conf_set_error_cb(*conf, client_error);
   auto client = kafka::make_client(RD_KAFKA_PRODUCER, *conf);
   if (!client) {
     self->quit(client.error());

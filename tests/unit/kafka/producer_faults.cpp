@@ -1,0 +1,312 @@
+#define CAF_SUITE kafka.producer_faults
+
+// The producer against librdkafka's in-process mock cluster: injected
+// errors, brokers down and up, slow round trips. Whatever happens, every
+// record reaches the topic exactly once and in order per key, and a batch is
+// reported delivered only when all of its records are.
+
+#include "actors/producer.hpp"
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <caf/actor_system.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+#include <caf/test/unit_test.hpp>
+#include <librdkafka/rdkafka_mock.h>
+
+#include "config/settings.hpp"
+#include "messages/error.hpp"
+
+using namespace b2k;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr int16_t produce_api = 0;
+constexpr const char* topic_name = "faults.db.t";
+
+/// A three-broker mock cluster hosted by its own librdkafka handle.
+struct mock_cluster {
+  rd_kafka_t* host = nullptr;
+  rd_kafka_mock_cluster_t* cluster = nullptr;
+  std::string bootstraps;
+
+  explicit mock_cluster(int brokers = 3) {
+    char errstr[256];
+    auto conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "log_level", "0", errstr, sizeof(errstr));
+    host = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+    cluster = rd_kafka_mock_cluster_new(host, brokers);
+    bootstraps = rd_kafka_mock_cluster_bootstraps(cluster);
+    rd_kafka_mock_topic_create(cluster, topic_name, 4, 3);
+  }
+
+  ~mock_cluster() {
+    rd_kafka_mock_cluster_destroy(cluster);
+    rd_kafka_destroy(host);
+  }
+
+  void set_all_brokers(bool up) {
+    for (int32_t id = 1; id <= 3; ++id)
+      if (up)
+        rd_kafka_mock_broker_set_up(cluster, id);
+      else
+        rd_kafka_mock_broker_set_down(cluster, id);
+  }
+
+  /// Every record of the topic: key -> values in partition order.
+  std::map<std::string, std::vector<std::string>> read_all() {
+    std::map<std::string, std::vector<std::string>> result;
+    char errstr[256];
+    auto conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", bootstraps.c_str(), errstr,
+                      sizeof(errstr));
+    rd_kafka_conf_set(conf, "enable.partition.eof", "true", errstr,
+                      sizeof(errstr));
+    rd_kafka_conf_set(conf, "group.id", "verifier", errstr, sizeof(errstr));
+    auto rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
+    auto rkt = rd_kafka_topic_new(rk, topic_name, nullptr);
+    for (int32_t p = 0; p < 4; ++p) {
+      rd_kafka_consume_start(rkt, p, RD_KAFKA_OFFSET_BEGINNING);
+      for (;;) {
+        auto msg = rd_kafka_consume(rkt, p, 10000);
+        if (msg == nullptr)
+          break;
+        if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+          rd_kafka_message_destroy(msg);
+          break;
+        }
+        if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR)
+          result[std::string(static_cast<const char*>(msg->key),
+                             msg->key_len)]
+            .emplace_back(static_cast<const char*>(msg->payload), msg->len);
+        rd_kafka_message_destroy(msg);
+      }
+      rd_kafka_consume_stop(rkt, p);
+    }
+    rd_kafka_topic_destroy(rkt);
+    rd_kafka_destroy(rk);
+    return result;
+  }
+};
+
+/// A batch of `n` records: key {"id":k} for k in [0, keys), value
+/// "<seq>:<i>" so that per-key order can be checked across batches.
+record_batch make_batch(uint64_t seq, size_t n, size_t keys) {
+  record_batch b;
+  b.seq = seq;
+  b.topics.emplace_back(topic_name);
+  for (size_t i = 0; i < n; ++i) {
+    record_ref r;
+    auto key = "{\"id\":" + std::to_string(i % keys) + "}";
+    auto value = std::to_string(seq) + ":" + std::to_string(i);
+    r.key_offset = static_cast<uint32_t>(b.data.size());
+    r.key_size = static_cast<uint32_t>(key.size());
+    b.data += key;
+    r.value_offset = static_cast<uint32_t>(b.data.size());
+    r.value_size = static_cast<uint32_t>(value.size());
+    b.data += value;
+    b.records.push_back(r);
+  }
+  b.end.file = "binlog.000001";
+  b.end.pos = seq * 100;
+  return b;
+}
+
+/// Stands in for the watcher: passes each delivered batch on to the test.
+watcher_actor::behavior_type relay_watcher(watcher_actor::pointer,
+                                           caf::actor probe) {
+  return {
+    [](atom::attach, reader_actor&) {},
+    [](atom::enqueue, uint64_t, binlog::position&, uint64_t) {},
+    [probe](atom::delivered, uint64_t seq) {
+      caf::anon_send(probe, atom::delivered_v, seq);
+    },
+    [](atom::released) { return binlog::position{}; },
+    [](atom::flush) { return binlog::position{}; },
+    [](atom::commit) {},
+  };
+}
+
+struct fixture {
+  b2k_config cfg;
+  caf::actor_system sys{cfg};
+  caf::scoped_actor probe{sys};
+  mock_cluster kafka;
+  producer_actor aut;
+
+  fixture() {
+    producer_config pc;
+    pc.brokers = kafka.bootstraps;
+    pc.commit_topic = "faults.commits";
+    pc.commit_key = "faults";
+    pc.properties = {{"linger.ms", "2"},
+                     {"retry.backoff.ms", "10"},
+                     {"reconnect.backoff.max.ms", "200"},
+                     {"topic.metadata.refresh.interval.ms", "1000"}};
+    aut = sys.spawn(producer, pc);
+    auto watcher = sys.spawn(relay_watcher,
+                             caf::actor_cast<caf::actor>(probe));
+    probe->send(aut, atom::attach_v, caf::actor_cast<caf::actor>(watcher));
+  }
+
+  ~fixture() {
+    // Stop the producer before the mock cluster goes away.
+    probe->monitor(aut);
+    probe->send_exit(aut, caf::exit_reason::user_shutdown);
+    bool down = false;
+    while (!down)
+      probe->receive([&](caf::down_msg&) { down = true; },
+                     [](atom::delivered, uint64_t) {},
+                     caf::after(30s) >> [&] { down = true; });
+  }
+
+  /// Waits for the delivery of every seq in `expected` (30 s at most).
+  std::set<uint64_t> await_delivered(std::set<uint64_t> expected) {
+    std::set<uint64_t> seen;
+    bool timed_out = false;
+    while (seen.size() < expected.size() && !timed_out) {
+      probe->receive(
+        [&](atom::delivered, uint64_t seq) {
+          CAF_CHECK(seen.insert(seq).second); // each batch reported once
+        },
+        caf::after(30s) >> [&] { timed_out = true; });
+    }
+    CAF_CHECK(!timed_out);
+    return seen;
+  }
+
+  /// Checks that the topic holds every record of `batches` exactly once and
+  /// in order per key.
+  void check_topic(uint64_t batches, size_t n, size_t keys) {
+    auto records = kafka.read_all();
+    size_t total = 0;
+    for (auto& [key, values] : records)
+      total += values.size();
+    CAF_CHECK_EQUAL(total, batches * n);
+    for (size_t k = 0; k < keys; ++k) {
+      auto key = "{\"id\":" + std::to_string(k) + "}";
+      std::vector<std::string> expected;
+      for (uint64_t seq = 1; seq <= batches; ++seq)
+        for (size_t i = k; i < n; i += keys)
+          expected.push_back(std::to_string(seq) + ":" + std::to_string(i));
+      CAF_CHECK_EQUAL(records[key], expected);
+    }
+  }
+};
+
+std::set<uint64_t> seqs(uint64_t n) {
+  std::set<uint64_t> result;
+  for (uint64_t i = 1; i <= n; ++i)
+    result.insert(i);
+  return result;
+}
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(producer_fault_tests, fixture)
+
+CAF_TEST(every record arrives once and in order per key) {
+  for (uint64_t seq = 1; seq <= 20; ++seq)
+    probe->send(aut, make_batch(seq, 100, 7));
+  CAF_CHECK_EQUAL(await_delivered(seqs(20)), seqs(20));
+  check_topic(20, 100, 7);
+}
+
+CAF_TEST(retriable produce errors lose and duplicate nothing) {
+  rd_kafka_mock_push_request_errors(
+    kafka.cluster, produce_api, 8, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+    RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR__TRANSPORT,
+    RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS,
+    RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND,
+    RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE, RD_KAFKA_RESP_ERR__TRANSPORT,
+    RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT);
+  for (uint64_t seq = 1; seq <= 20; ++seq)
+    probe->send(aut, make_batch(seq, 100, 7));
+  CAF_CHECK_EQUAL(await_delivered(seqs(20)), seqs(20));
+  check_topic(20, 100, 7);
+}
+
+CAF_TEST(records wait while every broker is down and go out when one is up) {
+  // Let the producer get its idempotence id first.
+  probe->send(aut, make_batch(1, 10, 3));
+  CAF_CHECK_EQUAL(await_delivered(seqs(1)), seqs(1));
+  kafka.set_all_brokers(false);
+  for (uint64_t seq = 2; seq <= 10; ++seq)
+    probe->send(aut, make_batch(seq, 10, 3));
+  // Nothing can be acknowledged while the cluster is away.
+  bool delivered_while_down = false;
+  probe->receive([&](atom::delivered, uint64_t) { delivered_while_down = true; },
+                 caf::after(1500ms) >> [] {});
+  CAF_CHECK(!delivered_while_down);
+  kafka.set_all_brokers(true);
+  std::set<uint64_t> rest;
+  for (uint64_t seq = 2; seq <= 10; ++seq)
+    rest.insert(seq);
+  CAF_CHECK_EQUAL(await_delivered(rest), rest);
+  check_topic(10, 10, 3);
+}
+
+CAF_TEST(slow round trips delay but keep order) {
+  for (int32_t id = 1; id <= 3; ++id)
+    rd_kafka_mock_broker_set_rtt(kafka.cluster, id, 200);
+  for (uint64_t seq = 1; seq <= 10; ++seq)
+    probe->send(aut, make_batch(seq, 50, 5));
+  CAF_CHECK_EQUAL(await_delivered(seqs(10)), seqs(10));
+  check_topic(10, 50, 5);
+}
+
+CAF_TEST(drain answers once nothing is in flight) {
+  for (uint64_t seq = 1; seq <= 5; ++seq)
+    probe->send(aut, make_batch(seq, 100, 5));
+  uint64_t drained = 1;
+  probe->request(aut, 30s, atom::drain_v)
+    .receive([&](uint64_t n) { drained = n; },
+             [&](caf::error& err) { CAF_FAIL(sys.render(err)); });
+  CAF_CHECK_EQUAL(drained, 0u);
+  // Everything was delivered before drain answered.
+  std::set<uint64_t> seen;
+  while (seen.size() < 5)
+    probe->receive([&](atom::delivered, uint64_t seq) { seen.insert(seq); },
+                   caf::after(1s) >> [&] { CAF_FAIL("delivery missing"); });
+  check_topic(5, 100, 5);
+}
+
+CAF_TEST(a record refused for good stops the producer with a clear error) {
+  // Authorization failures are not retried: the batch must not be reported
+  // delivered, and the producer must stop with delivery_failed.
+  std::vector<rd_kafka_resp_err_t> errors(
+    50, RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
+  rd_kafka_mock_push_request_errors_array(kafka.cluster, produce_api,
+                                          errors.size(), errors.data());
+  probe->monitor(aut);
+  probe->send(aut, make_batch(1, 5, 1));
+  caf::error reason;
+  bool delivered = false;
+  bool down = false;
+  while (!down)
+    probe->receive(
+      [&](atom::delivered, uint64_t) { delivered = true; },
+      [&](caf::down_msg& dm) {
+        reason = dm.reason;
+        down = true;
+      },
+      caf::after(30s) >> [&] {
+        CAF_FAIL("the producer did not stop");
+      });
+  CAF_CHECK(!delivered);
+  CAF_CHECK_EQUAL(reason.category(), caf::atom("b2k"));
+  CAF_CHECK_EQUAL(static_cast<b2k::ec>(reason.code()),
+                  b2k::ec::delivery_failed);
+  auto text = describe_config_error(reason);
+  CAF_MESSAGE("error: " << text);
+  CAF_CHECK(text.find(topic_name) != std::string::npos);
+  CAF_CHECK(text.find("authoriz") != std::string::npos
+            || text.find("Authoriz") != std::string::npos);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
