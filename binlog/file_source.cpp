@@ -48,6 +48,19 @@ public:
   const uint8_t* data() const {
     return data_;
   }
+
+  /// Lets the kernel drop the pages before `offset`: they were read and a
+  /// day of binlogs should not sit in our resident memory.
+  void release_before(size_t offset) {
+    constexpr size_t step = size_t{64} << 20;
+    auto page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+    auto end = offset / page * page;
+    if (end < released_ + step)
+      return;
+    madvise(const_cast<uint8_t*>(data_) + released_, end - released_,
+            MADV_DONTNEED);
+    released_ = end;
+  }
   size_t size() const {
     return size_;
   }
@@ -56,6 +69,7 @@ private:
   int fd_ = -1;
   const uint8_t* data_ = nullptr;
   size_t size_ = 0;
+  size_t released_ = 0;
 };
 
 std::string base_name(const std::string& path) {
@@ -131,6 +145,7 @@ error decode_file(const std::string& path, decoder& dec, uint64_t start_pos,
     if (auto err = feed(offset, length))
       return err;
     offset += length;
+    file.release_before(offset);
   }
   return {};
 }

@@ -4,6 +4,10 @@
 #include <cmath>
 #include <cstring>
 
+#if defined(__SSE2__)
+#  include <emmintrin.h>
+#endif
+
 namespace binlog {
 
 namespace {
@@ -135,13 +139,36 @@ void json_writer::number(float x) {
   out_.append(tmp, static_cast<size_t>(res.ptr - tmp));
 }
 
+// The length of the run of bytes at p that need no escaping and no UTF-8
+// check: most text is plain ASCII, so look at 16 bytes at a time.
+static const unsigned char* plain_run(const unsigned char* p,
+                                      const unsigned char* end) {
+#if defined(__SSE2__)
+  const __m128i space = _mm_set1_epi8(0x20);
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  while (end - p >= 16) {
+    auto v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    // Signed compare: bytes >= 0x80 are negative, so they count as < 0x20.
+    auto special = _mm_or_si128(_mm_cmplt_epi8(v, space),
+                                _mm_or_si128(_mm_cmpeq_epi8(v, quote),
+                                             _mm_cmpeq_epi8(v, backslash)));
+    auto mask = static_cast<unsigned>(_mm_movemask_epi8(special));
+    if (mask != 0)
+      return p + __builtin_ctz(mask);
+    p += 16;
+  }
+#endif
+  while (p < end && char_class[*p] == 0)
+    ++p;
+  return p;
+}
+
 void json_writer::escaped(std::string_view utf8) {
   auto p = reinterpret_cast<const unsigned char*>(utf8.data());
   auto end = p + utf8.size();
   while (p < end) {
-    auto run = p;
-    while (run < end && char_class[*run] == 0)
-      ++run;
+    auto run = plain_run(p, end);
     if (run != p) {
       out_.append(reinterpret_cast<const char*>(p),
                   static_cast<size_t>(run - p));

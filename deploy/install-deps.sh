@@ -14,7 +14,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libcaf-dev librdkafka-dev default-libmysqlclient-dev libspdlog-dev libfmt-dev
-  libzstd-dev zlib1g-dev nlohmann-json3-dev
+  libzstd-dev zlib1g-dev libdeflate-dev nlohmann-json3-dev
   mariadb-server mariadb-client kcat
   clang libclang-rt-14-dev
   openjdk-17-jre-headless maven
