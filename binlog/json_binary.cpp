@@ -1,10 +1,783 @@
 #include "binlog/json_binary.hpp"
 
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+
+#include "binlog/bytes.hpp"
+#include "binlog/decimal.hpp"
+#include "binlog/table_map.hpp"
+
 namespace binlog {
 
-// Placeholder until the binary JSON decoder lands: the document's bytes.
-void write_json_binary(json_writer& out, const uint8_t* p, size_t size) {
-  out.base64({reinterpret_cast<const char*>(p), size});
+namespace jsonb {
+
+bool read_variable_length(const uint8_t* p, size_t avail, uint32_t& length,
+                          size_t& used) {
+  uint64_t value = 0;
+  size_t max = std::min<size_t>(avail, 5);
+  for (size_t i = 0; i < max; ++i) {
+    value |= static_cast<uint64_t>(p[i] & 0x7f) << (7 * i);
+    if ((p[i] & 0x80) == 0) {
+      if (value > 0xffffffffu)
+        return false;
+      length = static_cast<uint32_t>(value);
+      used = i + 1;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool value_extent(uint8_t type, const uint8_t* p, size_t avail,
+                  size_t& size) {
+  auto fixed = [&](size_t n) {
+    size = n;
+    return n <= avail;
+  };
+  switch (type) {
+    case small_object:
+    case small_array:
+      if (avail < 4)
+        return false;
+      size = load_le16(p + 2);
+      return size >= 4 && size <= avail;
+    case large_object:
+    case large_array:
+      if (avail < 8)
+        return false;
+      size = load_le32(p + 4);
+      return size >= 8 && size <= avail;
+    case literal:
+      return fixed(1);
+    case int16:
+    case uint16:
+      return fixed(2);
+    case int32:
+    case uint32:
+      return fixed(4);
+    case int64:
+    case uint64:
+    case double_:
+      return fixed(8);
+    case string: {
+      uint32_t length;
+      size_t used;
+      if (!read_variable_length(p, avail, length, used))
+        return false;
+      return fixed(used + length);
+    }
+    case opaque: {
+      uint32_t length;
+      size_t used;
+      if (avail < 1 || !read_variable_length(p + 1, avail - 1, length, used))
+        return false;
+      return fixed(1 + used + length);
+    }
+    default:
+      return false;
+  }
+}
+
+} // namespace jsonb
+
+namespace {
+
+constexpr char hex_digits[] = "0123456789abcdef";
+
+// Length of the valid UTF-8 sequence at p (lead byte >= 0x80), or 0. The
+// same rules as json_writer, so that embedding gives the bytes
+// json_writer::string would.
+size_t utf8_sequence(const uint8_t* p, const uint8_t* end) {
+  uint8_t c = p[0];
+  size_t n;
+  uint32_t min;
+  uint32_t cp;
+  if (c >= 0xc2 && c <= 0xdf) {
+    n = 2;
+    min = 0x80;
+    cp = c & 0x1f;
+  } else if (c >= 0xe0 && c <= 0xef) {
+    n = 3;
+    min = 0x800;
+    cp = c & 0x0f;
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    n = 4;
+    min = 0x10000;
+    cp = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (static_cast<size_t>(end - p) < n)
+    return 0;
+  for (size_t i = 1; i < n; ++i) {
+    if ((p[i] & 0xc0) != 0x80)
+      return 0;
+    cp = (cp << 6) | (p[i] & 0x3f);
+  }
+  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+    return 0;
+  return n;
+}
+
+// Bytes that MySQL's string escaping (double_quote) leaves alone; in the
+// embedded form bytes >= 0x80 also take the slow path (UTF-8 check).
+constexpr bool plain_byte(uint8_t c) {
+  return c >= 0x20 && c != '"' && c != '\\';
+}
+
+// Appends to a std::string through a raw pointer: a writer reserves the
+// most it may write, writes, and commits the new end. The string only
+// grows (and is trimmed once at the end), so there is no allocation once
+// its capacity fits the largest record.
+class text_buffer {
+public:
+  explicit text_buffer(std::string& s) : s_(s), start_(s.size()), len_(start_) {
+  }
+
+  char* reserve(size_t n) {
+    if (s_.size() - len_ < n)
+      s_.resize(std::max(len_ + n, s_.size() + s_.size() / 2 + 64));
+    return &s_[len_];
+  }
+  void commit(const char* end) {
+    len_ = static_cast<size_t>(end - s_.data());
+  }
+  void put(const char* text, size_t n) {
+    char* o = reserve(n);
+    std::memcpy(o, text, n);
+    len_ += n;
+  }
+  void put(char c) {
+    *reserve(1) = c;
+    ++len_;
+  }
+  void finish() {
+    s_.resize(len_);
+  }
+  void discard() {
+    s_.resize(start_);
+  }
+
+private:
+  std::string& s_;
+  size_t start_;
+  size_t len_;
+};
+
+// Where the walker's output goes. `check_sink` prints nothing (validation);
+// `text_sink` prints MySQL's text; `embedded_sink` prints that text escaped
+// as the inside of a JSON string, in the same pass.
+struct check_sink {
+  static constexpr bool prints = false;
+  void put(const char*, size_t) {
+  }
+  void put(char) {
+  }
+  void quote() {
+  }
+  void escaped(const uint8_t*, size_t) {
+  }
+};
+
+template <bool Embedded>
+class printing_sink {
+public:
+  static constexpr bool prints = true;
+
+  explicit printing_sink(text_buffer& out) : out_(out) {
+  }
+
+  void put(const char* text, size_t n) {
+    out_.put(text, n);
+  }
+  void put(char c) {
+    out_.put(c);
+  }
+  void quote() {
+    if constexpr (Embedded)
+      out_.put("\\\"", 2);
+    else
+      out_.put('"');
+  }
+
+  /// The inside of a string as MySQL's double_quote() escapes it: `"`,
+  /// `\` and control characters; all other bytes as they are.
+  void escaped(const uint8_t* p, size_t n) {
+    const uint8_t* end = p + n;
+    while (p < end) {
+      // Bounded chunks keep the reservation small for long strings.
+      const uint8_t* chunk_end = end - p > 4096 ? p + 4096 : end;
+      // Worst case per byte: a control character, "\\u00XX" embedded.
+      char* o = out_.reserve(static_cast<size_t>(chunk_end - p) * 7);
+      while (p < chunk_end) {
+        uint8_t c = *p;
+        if (plain_byte(c) && (!Embedded || c < 0x80)) {
+          *o++ = static_cast<char>(c);
+          ++p;
+          continue;
+        }
+        if (Embedded && c >= 0x80) {
+          auto len = utf8_sequence(p, end);
+          if (len == 0) {
+            std::memcpy(o, "\xef\xbf\xbd", 3); // as json_writer does
+            o += 3;
+            ++p;
+          } else {
+            std::memcpy(o, p, len); // may run past chunk_end: fine, reserved
+            o += len;
+            p += len;
+          }
+          continue;
+        }
+        if (Embedded)
+          *o++ = '\\'; // escape the backslash of MySQL's escape
+        *o++ = '\\';
+        switch (c) {
+          case '"':
+            if (Embedded)
+              *o++ = '\\';
+            *o++ = '"';
+            break;
+          case '\\':
+            if (Embedded)
+              *o++ = '\\';
+            *o++ = '\\';
+            break;
+          case '\b':
+            *o++ = 'b';
+            break;
+          case '\t':
+            *o++ = 't';
+            break;
+          case '\n':
+            *o++ = 'n';
+            break;
+          case '\f':
+            *o++ = 'f';
+            break;
+          case '\r':
+            *o++ = 'r';
+            break;
+          default:
+            *o++ = 'u';
+            *o++ = '0';
+            *o++ = '0';
+            *o++ = hex_digits[c >> 4];
+            *o++ = hex_digits[c & 0xf];
+        }
+        ++p;
+      }
+      out_.commit(o);
+      // A UTF-8 sequence may have crossed chunk_end; `p` is past it.
+    }
+  }
+
+private:
+  text_buffer& out_;
+};
+
+char* put_two_digits(char* o, uint64_t v) {
+  if (v >= 100)
+    v = 0; // MySQL's format_two_digits prints "00" for what does not fit
+  o[0] = static_cast<char>('0' + v / 10);
+  o[1] = static_cast<char>('0' + v % 10);
+  return o + 2;
+}
+
+char* put_micros(char* o, uint64_t micros) {
+  *o++ = '.';
+  micros %= 1000000;
+  for (int i = 5; i >= 0; --i) {
+    o[i] = static_cast<char>('0' + micros % 10);
+    micros /= 10;
+  }
+  return o + 6;
+}
+
+// DATE, DATETIME, TIMESTAMP and TIME opaque values hold MySQL's packed
+// 64-bit form (TIME_to_longlong_*_packed); JSON prints them with six
+// fraction digits (my_TIME_to_str with precision 6).
+size_t format_temporal(uint8_t field, int64_t packed, char* buf) {
+  char* o = buf;
+  bool negative = packed < 0;
+  uint64_t mag = negative ? 0 - static_cast<uint64_t>(packed)
+                          : static_cast<uint64_t>(packed);
+  uint64_t micros = mag % (uint64_t{1} << 24);
+  uint64_t intpart = mag >> 24;
+  if (field == field_type::time) {
+    if (negative)
+      *o++ = '-';
+    uint64_t hour = (intpart >> 12) % 1024;
+    char tmp[8];
+    auto res = std::to_chars(tmp, tmp + sizeof(tmp), hour);
+    if (res.ptr - tmp < 2)
+      *o++ = '0';
+    std::memcpy(o, tmp, static_cast<size_t>(res.ptr - tmp));
+    o += res.ptr - tmp;
+    *o++ = ':';
+    o = put_two_digits(o, (intpart >> 6) % 64);
+    *o++ = ':';
+    o = put_two_digits(o, intpart % 64);
+    o = put_micros(o, micros);
+    return static_cast<size_t>(o - buf);
+  }
+  uint64_t ymd = intpart >> 17;
+  uint64_t ym = ymd >> 5;
+  uint64_t hms = intpart % (1u << 17);
+  uint64_t year = ym / 13;
+  o = put_two_digits(o, year / 100);
+  o = put_two_digits(o, year % 100);
+  *o++ = '-';
+  o = put_two_digits(o, ym % 13);
+  *o++ = '-';
+  o = put_two_digits(o, ymd % 32);
+  if (field == field_type::date)
+    return static_cast<size_t>(o - buf);
+  *o++ = ' ';
+  o = put_two_digits(o, hms >> 12);
+  *o++ = ':';
+  o = put_two_digits(o, (hms >> 6) % 64);
+  *o++ = ':';
+  o = put_two_digits(o, hms % 64);
+  o = put_micros(o, micros);
+  return static_cast<size_t>(o - buf);
+}
+
+// Walks a document the way MySQL's printer (wrapper_to_string over
+// json_binary::Value) does, with the same checks, and prints to the sink.
+template <class Sink>
+class walker {
+public:
+  walker(Sink& sink, const uint8_t* doc, size_t size)
+    : sink_(sink),
+      doc_(doc),
+      // Every value of a well-formed document has bytes of its own (an
+      // entry or a header, its string bytes), so more visits than bytes
+      // means offsets that share values: refuse instead of printing
+      // exponentially much.
+      budget_(2 * size + 16) {
+  }
+
+  bool document(size_t size) {
+    if (size == 0) {
+      sink_.put("null", 4); // MySQL reads an empty value as JSON null
+      return true;
+    }
+    return value(doc_[0], doc_ + 1, size - 1, 0);
+  }
+
+  json_binary_error error() const {
+    return error_;
+  }
+
+private:
+  bool fail(const char* reason, const uint8_t* at) {
+    if (error_.reason == nullptr) {
+      error_.reason = reason;
+      error_.offset = static_cast<size_t>(at - doc_);
+    }
+    return false;
+  }
+
+  bool spend(size_t n, const uint8_t* at) {
+    if (budget_ < n)
+      return fail("values overlap (more values than the document has bytes)",
+                  at);
+    budget_ -= n;
+    return true;
+  }
+
+  template <class Integer>
+  void integer(Integer x) {
+    if constexpr (Sink::prints) {
+      char tmp[24];
+      auto res = std::to_chars(tmp, tmp + sizeof(tmp), x);
+      sink_.put(tmp, static_cast<size_t>(res.ptr - tmp));
+    }
+  }
+
+  bool value(uint8_t type, const uint8_t* p, size_t len, size_t depth) {
+    if (!spend(1, p))
+      return false;
+    switch (type) {
+      case jsonb::small_object:
+      case jsonb::large_object:
+      case jsonb::small_array:
+      case jsonb::large_array:
+        return container(type, p, len, depth);
+      case jsonb::literal:
+        if (len < 1)
+          return fail("literal runs past the end", p);
+        switch (p[0]) {
+          case jsonb::literal_null:
+            sink_.put("null", 4);
+            return true;
+          case jsonb::literal_true:
+            sink_.put("true", 4);
+            return true;
+          case jsonb::literal_false:
+            sink_.put("false", 5);
+            return true;
+          default:
+            return fail("unknown literal", p);
+        }
+      case jsonb::int16:
+        if (len < 2)
+          return fail("int16 runs past the end", p);
+        integer(static_cast<int16_t>(load_le16(p)));
+        return true;
+      case jsonb::uint16:
+        if (len < 2)
+          return fail("uint16 runs past the end", p);
+        integer(load_le16(p));
+        return true;
+      case jsonb::int32:
+        if (len < 4)
+          return fail("int32 runs past the end", p);
+        integer(static_cast<int32_t>(load_le32(p)));
+        return true;
+      case jsonb::uint32:
+        if (len < 4)
+          return fail("uint32 runs past the end", p);
+        integer(load_le32(p));
+        return true;
+      case jsonb::int64:
+        if (len < 8)
+          return fail("int64 runs past the end", p);
+        integer(static_cast<int64_t>(load_le64(p)));
+        return true;
+      case jsonb::uint64:
+        if (len < 8)
+          return fail("uint64 runs past the end", p);
+        integer(load_le64(p));
+        return true;
+      case jsonb::double_: {
+        if (len < 8)
+          return fail("double runs past the end", p);
+        if constexpr (Sink::prints) {
+          double x;
+          std::memcpy(&x, p, 8);
+          char tmp[40];
+          sink_.put(tmp, format_json_double(x, tmp));
+        }
+        return true;
+      }
+      case jsonb::string: {
+        uint32_t n;
+        size_t used;
+        if (!jsonb::read_variable_length(p, len, n, used))
+          return fail("bad string length", p);
+        if (len - used < n)
+          return fail("string runs past the end", p);
+        if (!spend(n, p))
+          return false;
+        sink_.quote();
+        sink_.escaped(p + used, n);
+        sink_.quote();
+        return true;
+      }
+      case jsonb::opaque:
+        return opaque(p, len);
+      default:
+        return fail("unknown value type", p);
+    }
+  }
+
+  bool opaque(const uint8_t* p, size_t len) {
+    if (len < 1)
+      return fail("opaque value runs past the end", p);
+    uint8_t field = p[0];
+    uint32_t n;
+    size_t used;
+    if (!jsonb::read_variable_length(p + 1, len - 1, n, used))
+      return fail("bad opaque value length", p);
+    if (len - 1 - used < n)
+      return fail("opaque value runs past the end", p);
+    if (!spend(n, p))
+      return false;
+    const uint8_t* data = p + 1 + used;
+    switch (field) {
+      case field_type::newdecimal: {
+        // Precision and scale, then the DECIMAL's binary form; printed as
+        // a number with `scale` digits after the point.
+        if (n < 2)
+          return fail("DECIMAL value without precision and scale", p);
+        unsigned precision = data[0];
+        unsigned scale = data[1];
+        if (precision == 0 && scale == 0 && n == 2) {
+          sink_.put('0');
+          return true;
+        }
+        if (precision == 0 || precision > 65 || scale > 30
+            || scale > precision || decimal_size(precision, scale) != n - 2)
+          return fail("bad DECIMAL value", p);
+        if constexpr (Sink::prints) {
+          // Reused per thread: no allocation per value.
+          thread_local std::string text;
+          text.clear();
+          append_decimal(text, data + 2, precision, scale);
+          sink_.put(text.data(), text.size());
+        }
+        return true;
+      }
+      case field_type::date:
+      case field_type::time:
+      case field_type::datetime:
+      case field_type::timestamp: {
+        if (n != 8)
+          return fail("date or time value is not 8 bytes", p);
+        if constexpr (Sink::prints) {
+          char tmp[48];
+          auto size = format_temporal(
+            field, static_cast<int64_t>(load_le64(data)), tmp);
+          sink_.quote();
+          sink_.put(tmp, size);
+          sink_.quote();
+        }
+        return true;
+      }
+      default:
+        if constexpr (Sink::prints)
+          base64(field, data, n);
+        return true;
+    }
+  }
+
+  // "base64:type<field>:<base64>", as MySQL's base64_encode writes it: a
+  // newline after every 76 characters, which the string escaping turns
+  // into "\n".
+  void base64(uint8_t field, const uint8_t* data, size_t n) {
+    static constexpr char alphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    sink_.quote();
+    char head[24] = "base64:type";
+    char* o = head + 11;
+    o = std::to_chars(o, head + sizeof(head), static_cast<unsigned>(field)).ptr;
+    *o++ = ':';
+    sink_.put(head, static_cast<size_t>(o - head));
+    // 57 input bytes make one 76-character line.
+    char line[80];
+    for (size_t i = 0; i < n; i += 57) {
+      if (i > 0)
+        sink_.escaped(reinterpret_cast<const uint8_t*>("\n"), 1);
+      size_t end = std::min(n, i + 57);
+      o = line;
+      size_t j = i;
+      for (; j + 3 <= end; j += 3) {
+        uint32_t v = (uint32_t{data[j]} << 16) | (uint32_t{data[j + 1]} << 8)
+                     | data[j + 2];
+        *o++ = alphabet[(v >> 18) & 63];
+        *o++ = alphabet[(v >> 12) & 63];
+        *o++ = alphabet[(v >> 6) & 63];
+        *o++ = alphabet[v & 63];
+      }
+      if (j + 1 == end) {
+        uint32_t v = uint32_t{data[j]} << 16;
+        *o++ = alphabet[(v >> 18) & 63];
+        *o++ = alphabet[(v >> 12) & 63];
+        *o++ = '=';
+        *o++ = '=';
+      } else if (j + 2 == end) {
+        uint32_t v = (uint32_t{data[j]} << 16) | (uint32_t{data[j + 1]} << 8);
+        *o++ = alphabet[(v >> 18) & 63];
+        *o++ = alphabet[(v >> 12) & 63];
+        *o++ = alphabet[(v >> 6) & 63];
+        *o++ = '=';
+      }
+      sink_.put(line, static_cast<size_t>(o - line));
+    }
+    sink_.quote();
+  }
+
+  bool container(uint8_t type, const uint8_t* p, size_t len, size_t depth) {
+    if (depth >= jsonb::max_depth)
+      return fail("nested deeper than 100 levels", p);
+    bool large = jsonb::is_large(type);
+    bool object = jsonb::is_object(type);
+    size_t offset_size = large ? 4 : 2;
+    size_t key_entry_size = offset_size + 2;
+    size_t value_entry_size = offset_size + 1;
+    if (len < 2 * offset_size)
+      return fail("object or array header runs past the end", p);
+    uint64_t count = large ? load_le32(p) : load_le16(p);
+    uint64_t bytes = large ? load_le32(p + offset_size)
+                           : load_le16(p + offset_size);
+    if (bytes > len)
+      return fail("object or array runs past the end", p);
+    uint64_t header = 2 * offset_size
+                      + count * (object ? key_entry_size : 0)
+                      + count * value_entry_size;
+    if (header > bytes)
+      return fail("object or array entries run past its end", p);
+    const uint8_t* key_entries = p + 2 * offset_size;
+    const uint8_t* value_entries
+      = key_entries + (object ? count * key_entry_size : 0);
+    sink_.put(object ? '{' : '[');
+    for (size_t i = 0; i < count; ++i) {
+      if (i > 0)
+        sink_.put(", ", 2);
+      if (object) {
+        const uint8_t* entry = key_entries + i * key_entry_size;
+        uint64_t key_offset = large ? load_le32(entry) : load_le16(entry);
+        size_t key_length = load_le16(entry + offset_size);
+        if (key_offset < header || key_offset + key_length > bytes)
+          return fail("key outside its object", entry);
+        if (!spend(key_length, entry))
+          return false;
+        sink_.quote();
+        sink_.escaped(p + key_offset, key_length);
+        sink_.quote();
+        sink_.put(": ", 2);
+      }
+      const uint8_t* entry = value_entries + i * value_entry_size;
+      uint8_t child = entry[0];
+      if (jsonb::is_inlined(child, large)) {
+        if (!value(child, entry + 1, offset_size, depth + 1))
+          return false;
+        continue;
+      }
+      uint64_t value_offset = large ? load_le32(entry + 1)
+                                    : load_le16(entry + 1);
+      auto entry_end = static_cast<uint64_t>(entry - p) + value_entry_size;
+      if (value_offset > bytes || value_offset < entry_end)
+        return fail("value outside its object or array", entry);
+      if (!value(child, p + value_offset,
+                 static_cast<size_t>(bytes - value_offset), depth + 1))
+        return false;
+    }
+    sink_.put(object ? '}' : ']');
+    return true;
+  }
+
+  Sink& sink_;
+  const uint8_t* doc_;
+  size_t budget_;
+  json_binary_error error_;
+};
+
+void set_error(json_binary_error* out, const json_binary_error& error) {
+  if (out != nullptr)
+    *out = error;
+}
+
+} // namespace
+
+bool check_json_binary(const uint8_t* p, size_t size,
+                       json_binary_error* error) {
+  check_sink sink;
+  walker<check_sink> w{sink, p, size};
+  if (w.document(size))
+    return true;
+  set_error(error, w.error());
+  return false;
+}
+
+bool append_json_text(std::string& out, const uint8_t* p, size_t size,
+                      json_binary_error* error) {
+  text_buffer buffer{out};
+  printing_sink<false> sink{buffer};
+  walker<printing_sink<false>> w{sink, p, size};
+  if (!w.document(size)) {
+    buffer.discard();
+    set_error(error, w.error());
+    return false;
+  }
+  buffer.finish();
+  return true;
+}
+
+bool write_json_binary(json_writer& out, const uint8_t* p, size_t size) {
+  auto& s = out.buffer();
+  auto start = s.size();
+  text_buffer buffer{s};
+  printing_sink<true> sink{buffer};
+  buffer.put('"');
+  walker<printing_sink<true>> w{sink, p, size};
+  if (!w.document(size)) {
+    buffer.discard();
+    s.resize(start);
+    out.null();
+    return false;
+  }
+  buffer.put('"');
+  buffer.finish();
+  return true;
+}
+
+size_t format_json_double(double x, char* buf) {
+  char* o = buf;
+  if (!std::isfinite(x)) {
+    // MySQL's dtoa gives "0" for these (its overflow case); JSON appends
+    // ".0". Binary JSON written by MySQL never holds them.
+    std::memcpy(buf, "0.0", 3);
+    return 3;
+  }
+  if (std::signbit(x)) {
+    *o++ = '-';
+    x = -x;
+  }
+  if (x == 0) {
+    std::memcpy(o, "0.0", 3);
+    return static_cast<size_t>(o + 3 - buf);
+  }
+  // The shortest digits that read back as x, as dtoa's mode 0 gives them.
+  char sci[32];
+  auto res = std::to_chars(sci, sci + sizeof(sci), x,
+                           std::chars_format::scientific);
+  char digits[20];
+  int len = 0;
+  const char* s = sci;
+  for (; s < res.ptr && *s != 'e'; ++s)
+    if (*s != '.')
+      digits[len++] = *s;
+  int exponent = 0;
+  std::from_chars(s + 1 + (s[1] == '+'), res.ptr, exponent);
+  int decpt = exponent + 1; // x = 0.DIGITS * 10^decpt
+  // my_gcvt's choice at width 34: 'f' unless that needs more than 14
+  // zeros after the point, or more than 15 digits before it beyond the
+  // significant ones.
+  bool fixed = (decpt >= -14 && decpt <= 15) || (decpt > 15 && len > decpt);
+  if (fixed) {
+    if (decpt <= 0) {
+      *o++ = '0';
+      *o++ = '.';
+      for (int i = decpt; i < 0; ++i)
+        *o++ = '0';
+      std::memcpy(o, digits, static_cast<size_t>(len));
+      o += len;
+    } else if (decpt < len) {
+      std::memcpy(o, digits, static_cast<size_t>(decpt));
+      o += decpt;
+      *o++ = '.';
+      std::memcpy(o, digits + decpt, static_cast<size_t>(len - decpt));
+      o += len - decpt;
+    } else {
+      std::memcpy(o, digits, static_cast<size_t>(len));
+      o += len;
+      for (int i = len; i < decpt; ++i)
+        *o++ = '0';
+      // No point and no exponent: JSON marks it as a double.
+      *o++ = '.';
+      *o++ = '0';
+    }
+    return static_cast<size_t>(o - buf);
+  }
+  *o++ = digits[0];
+  if (len > 1) {
+    *o++ = '.';
+    std::memcpy(o, digits + 1, static_cast<size_t>(len - 1));
+    o += len - 1;
+  }
+  *o++ = 'e';
+  int e = decpt - 1;
+  if (e < 0) {
+    *o++ = '-';
+    e = -e;
+  }
+  o = std::to_chars(o, o + 4, e).ptr;
+  return static_cast<size_t>(o - buf);
 }
 
 } // namespace binlog
