@@ -29,8 +29,7 @@ void supervisor_state::spawn_reader(binlog::position from) {
   auto cfg = config.reader;
   cfg.start = std::move(from);
   cfg.epoch = ++reader_epoch;
-  reader = self->system().spawn<caf::detached>(b2k::reader, cfg, watcher,
-                                               producer);
+  reader = config.spawn_reader(self->system(), cfg, watcher, producer);
   self->monitor(reader);
   reader_started = std::chrono::steady_clock::now();
 }
@@ -120,8 +119,20 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
   auto& st = self->state;
   st.self = self;
   st.config = std::move(config);
+  if (!st.config.spawn_reader)
+    st.config.spawn_reader = [](caf::actor_system& sys, const reader_config& cfg,
+                                watcher_actor watcher, producer_actor producer) {
+      // Detached: its reads block.
+      return sys.spawn<caf::detached>(b2k::reader, cfg, std::move(watcher),
+                                      std::move(producer));
+    };
+  if (!st.config.spawn_producer)
+    st.config.spawn_producer = [](caf::actor_system& sys,
+                                  const producer_config& cfg) {
+      return sys.spawn(b2k::producer, cfg);
+    };
   auto& sys = self->system();
-  st.producer = sys.spawn(b2k::producer, st.config.producer);
+  st.producer = st.config.spawn_producer(sys, st.config.producer);
   st.watcher = sys.spawn(b2k::watcher, st.producer, st.config.reader.start,
                          st.config.commit_interval);
   self->send(st.producer, atom::attach_v,

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 
 #include <caf/stateful_actor.hpp>
 
@@ -12,8 +13,17 @@
 namespace b2k {
 
 struct supervisor_config {
+  /// How the children come to life. The defaults spawn the real actors (the
+  /// reader detached); tests put stand-ins here.
+  using reader_factory = std::function<reader_actor(
+    caf::actor_system&, const reader_config&, watcher_actor, producer_actor)>;
+  using producer_factory
+    = std::function<producer_actor(caf::actor_system&, const producer_config&)>;
+
   reader_config reader;
   producer_config producer;
+  reader_factory spawn_reader;
+  producer_factory spawn_producer;
   caf::timespan commit_interval = std::chrono::milliseconds(200);
   caf::timespan stop_timeout = std::chrono::seconds(30);
   caf::timespan min_backoff = std::chrono::seconds(1);

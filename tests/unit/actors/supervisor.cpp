@@ -1,0 +1,179 @@
+#define CAF_SUITE actors.supervisor
+
+#include "actors/supervisor.hpp"
+
+#include <vector>
+
+#include "tests/unit/fixtures.hpp"
+
+using namespace b2k;
+using namespace b2k::test;
+
+namespace {
+
+reader_actor::behavior_type mock_reader(reader_actor::pointer) {
+  return {
+    [](atom::read) {},
+    [](atom::credit, uint64_t) {},
+  };
+}
+
+struct producer_log {
+  std::vector<binlog::position> commits;
+  size_t drains = 0;
+};
+
+producer_actor::behavior_type mock_producer(producer_actor::pointer,
+                                            producer_log* log) {
+  return {
+    [](atom::attach, caf::actor&) {},
+    [](record_batch&) {},
+    [log](atom::commit, binlog::position& pos) {
+      log->commits.push_back(std::move(pos));
+    },
+    [log](atom::drain) {
+      ++log->drains;
+      return uint64_t{0};
+    },
+    [](atom::poll) {},
+  };
+}
+
+struct fixture : deterministic_fixture {
+  producer_log log;
+  std::vector<reader_actor> readers;
+  std::vector<binlog::position> starts;
+  std::vector<uint64_t> epochs;
+  producer_actor producer;
+  supervisor_actor aut;
+
+  fixture() {
+    supervisor_config cfg;
+    cfg.reader.start = at(100);
+    cfg.commit_interval = caf::timespan{0};
+    cfg.spawn_reader = [this](caf::actor_system& sys, const reader_config& rc,
+                              watcher_actor, producer_actor) {
+      starts.push_back(rc.start);
+      epochs.push_back(rc.epoch);
+      readers.push_back(sys.spawn(mock_reader));
+      return readers.back();
+    };
+    cfg.spawn_producer = [this](caf::actor_system& sys,
+                                const producer_config&) {
+      producer = sys.spawn(mock_producer, &log);
+      return producer;
+    };
+    aut = sys.spawn(supervisor, cfg);
+    run();
+  }
+
+  ~fixture() override {
+    self->send_exit(aut, caf::exit_reason::user_shutdown);
+    run();
+  }
+
+  watcher_actor watcher() {
+    return deref<caf::stateful_actor<supervisor_state,
+                                     supervisor_actor::base>>(aut)
+      .state.watcher;
+  }
+
+  /// What the reader would do: a batch read and delivered.
+  void read_and_deliver(uint64_t seq, binlog::position end) {
+    self->send(watcher(), atom::enqueue_v, seq, end, uint64_t{10});
+    self->send(watcher(), atom::delivered_v, seq);
+    run();
+  }
+
+  void kill_reader(caf::error reason) {
+    self->send_exit(readers.back(), std::move(reason));
+    run();
+  }
+
+  caf::error await_supervisor_exit() {
+    caf::error reason;
+    bool down = false;
+    self->receive([&](caf::down_msg& dm) {
+      reason = dm.reason;
+      down = true;
+    });
+    CAF_CHECK(down);
+    return reason;
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(supervisor_tests, fixture)
+
+CAF_TEST(the reader starts where the pipeline was told to) {
+  CAF_REQUIRE_EQUAL(readers.size(), 1u);
+  CAF_CHECK_EQUAL(starts[0], at(100));
+}
+
+CAF_TEST(a lost connection restarts the reader from the released position) {
+  read_and_deliver(1, at(200));
+  read_and_deliver(2, at(300, 4));
+  kill_reader(caf::make_error(ec::source_unavailable, "connection lost"));
+  // run() fired the back-off timer: drained, asked the watcher, respawned.
+  CAF_REQUIRE_EQUAL(readers.size(), 2u);
+  CAF_CHECK_EQUAL(starts[1], at(300, 4));
+  CAF_CHECK_NOT_EQUAL(epochs[0], epochs[1]);
+  CAF_CHECK(log.drains >= 1u);
+}
+
+CAF_TEST(the restart waits for the back off) {
+  kill_reader(caf::make_error(ec::source_unavailable, "connection lost"));
+  CAF_CHECK_EQUAL(readers.size(), 2u);
+  // The second loss right away doubles the wait: nothing before 2 s.
+  self->send_exit(readers.back(),
+                  caf::make_error(ec::source_unavailable, "again"));
+  consume_messages();
+  CAF_CHECK_EQUAL(readers.size(), 2u);
+  advance_time(std::chrono::milliseconds(1500));
+  consume_messages();
+  CAF_CHECK_EQUAL(readers.size(), 2u);
+  advance_time(std::chrono::milliseconds(600));
+  run();
+  CAF_CHECK_EQUAL(readers.size(), 3u);
+}
+
+CAF_TEST(a fatal error stops the pipeline with that error) {
+  self->monitor(aut);
+  read_and_deliver(1, at(200));
+  kill_reader(caf::make_error(ec::position_purged,
+                              "binlog.000001 was purged from the server"));
+  auto reason = await_supervisor_exit();
+  CAF_CHECK_EQUAL(reason.category(), caf::atom("b2k"));
+  CAF_CHECK_EQUAL(static_cast<ec>(reason.code()), ec::position_purged);
+  // No restart, and the released position went to the commit log.
+  CAF_CHECK_EQUAL(readers.size(), 1u);
+  CAF_REQUIRE(!log.commits.empty());
+  CAF_CHECK_EQUAL(log.commits.back(), at(200));
+}
+
+CAF_TEST(a graceful stop drains and writes the final position) {
+  self->monitor(aut);
+  read_and_deliver(1, at(200));
+  read_and_deliver(2, at(250));
+  auto drains_before = log.drains;
+  self->send(aut, atom::stop_v);
+  run();
+  auto reason = await_supervisor_exit();
+  CAF_CHECK(!reason);
+  CAF_CHECK_EQUAL(readers.size(), 1u);
+  CAF_CHECK_EQUAL(log.drains, drains_before + 2); // before and after the flush
+  CAF_REQUIRE(!log.commits.empty());
+  CAF_CHECK_EQUAL(log.commits.back(), at(250));
+}
+
+CAF_TEST(a dead producer stops the pipeline) {
+  self->monitor(aut);
+  self->send_exit(producer,
+                  caf::make_error(ec::delivery_failed, "record too large"));
+  run();
+  auto reason = await_supervisor_exit();
+  CAF_CHECK_EQUAL(static_cast<ec>(reason.code()), ec::delivery_failed);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
