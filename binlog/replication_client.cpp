@@ -267,7 +267,8 @@ error replication_client::start(const position& from) {
 
 error replication_client::next(const uint8_t*& data, size_t& size) {
   auto len = mysql_net_read_packet(mysql_);
-  if (len == static_cast<unsigned long>(-1) || len == 0)
+  // packet_error is a 32-bit -1, whatever the width of the return type.
+  if (len == packet_error || len == 0)
     return mysql_failure("reading the binlog failed");
   const uint8_t* p = mysql_->net.read_pos;
   if (p[0] == 0xfe && len < 8) { // EOF: end of a non-blocking dump
