@@ -1,9 +1,12 @@
 #include "binlog/charset.hpp"
 
 #include <array>
+#include <cerrno>
 #include <cstring>
 #include <string>
+#include <vector>
 
+#include <iconv.h>
 #include <mysql.h>
 
 namespace binlog {
@@ -38,6 +41,68 @@ const std::array<charset_kind, known_collations>& collation_table() {
   return table;
 }
 
+// glibc iconv's name for a MySQL/MariaDB character set. Connector/C's own
+// mariadb_convert_string is built without iconv on Debian (it fails with
+// ENOTSUP), so we call iconv ourselves.
+const char* iconv_name(std::string_view csname) {
+  static constexpr std::pair<std::string_view, const char*> names[] = {
+    {"armscii8", "ARMSCII-8"},  {"big5", "BIG5"},
+    {"cp1250", "CP1250"},       {"cp1251", "CP1251"},
+    {"cp1256", "CP1256"},       {"cp1257", "CP1257"},
+    {"cp850", "CP850"},         {"cp852", "CP852"},
+    {"cp866", "CP866"},         {"cp932", "CP932"},
+    {"dec8", "DEC-MCS"},        {"eucjpms", "EUC-JP-MS"},
+    {"euckr", "EUC-KR"},        {"gb18030", "GB18030"},
+    {"gb2312", "GB2312"},       {"gbk", "GBK"},
+    {"geostd8", "GEORGIAN-PS"}, {"greek", "ISO-8859-7"},
+    {"hebrew", "ISO-8859-8"},   {"hp8", "HP-ROMAN8"},
+    {"koi8r", "KOI8-R"},        {"koi8u", "KOI8-U"},
+    {"latin2", "ISO-8859-2"},   {"latin5", "ISO-8859-9"},
+    {"latin7", "ISO-8859-13"},  {"macce", "MAC-CENTRALEUROPE"},
+    {"macroman", "MACINTOSH"},  {"sjis", "SJIS"},
+    {"swe7", "ISO646-SE"},      {"tis620", "TIS-620"},
+    {"ucs2", "UCS-2BE"},        {"ujis", "EUC-JP"},
+    {"utf16", "UTF-16BE"},      {"utf16le", "UTF-16LE"},
+    {"utf32", "UTF-32BE"},
+  };
+  for (auto& [mysql, iconv] : names)
+    if (mysql == csname)
+      return iconv;
+  return nullptr;
+}
+
+const iconv_t no_converter = reinterpret_cast<iconv_t>(-1);
+
+// One converter per collation and thread, opened on first use.
+iconv_t converter(uint32_t collation) {
+  struct cache {
+    std::vector<iconv_t> open;
+    std::vector<bool> tried;
+    ~cache() {
+      for (auto cd : open)
+        if (cd != no_converter)
+          iconv_close(cd);
+    }
+  };
+  thread_local cache c;
+  if (collation >= known_collations)
+    return no_converter;
+  if (c.open.empty()) {
+    c.open.assign(known_collations, no_converter);
+    c.tried.assign(known_collations, false);
+  }
+  if (!c.tried[collation]) {
+    c.tried[collation] = true;
+    auto cs = mariadb_get_charset_by_nr(collation);
+    auto name = cs != nullptr && cs->csname != nullptr
+                  ? iconv_name(cs->csname)
+                  : nullptr;
+    if (name != nullptr)
+      c.open[collation] = iconv_open("UTF-8", name);
+  }
+  return c.open[collation];
+}
+
 } // namespace
 
 charset_kind charset_of(uint32_t collation) {
@@ -48,27 +113,40 @@ charset_kind charset_of(uint32_t collation) {
 
 void write_converted(json_writer& out, uint32_t collation,
                      std::string_view bytes) {
-  auto from = mariadb_get_charset_by_nr(collation);
-  static auto to = mariadb_get_charset_by_name("utf8mb4");
-  if (from == nullptr || to == nullptr) {
-    out.string(bytes);
+  auto cd = converter(collation);
+  if (cd == no_converter) {
+    out.string(bytes); // a charset iconv lacks: as UTF-8, U+FFFD if invalid
     return;
   }
+  iconv(cd, nullptr, nullptr, nullptr, nullptr); // reset the shift state
   thread_local std::string converted;
-  // A character takes at most 4 bytes in UTF-8, and at least 1 byte before.
-  converted.resize(bytes.size() * 4 + 4);
-  size_t from_len = bytes.size();
-  size_t to_len = converted.size();
-  int err = 0;
-  auto n = mariadb_convert_string(bytes.data(), &from_len,
-                                  const_cast<MARIADB_CHARSET_INFO*>(from),
-                                  converted.data(), &to_len,
-                                  const_cast<MARIADB_CHARSET_INFO*>(to), &err);
-  if (err != 0 || n == static_cast<size_t>(-1)) {
-    out.string(bytes); // invalid bytes end up as U+FFFD
-    return;
+  // A character grows to at most 3 bytes of UTF-8 per input byte (4 for 4
+  // input bytes); U+FFFD takes 3 for every bad byte.
+  converted.resize(bytes.size() * 3 + 16);
+  auto in = const_cast<char*>(bytes.data());
+  size_t in_left = bytes.size();
+  size_t used = 0;
+  while (in_left > 0) {
+    char* o = converted.data() + used;
+    size_t o_left = converted.size() - used;
+    auto rc = iconv(cd, &in, &in_left, &o, &o_left);
+    used = converted.size() - o_left;
+    if (rc != static_cast<size_t>(-1))
+      break;
+    if (errno == E2BIG) {
+      converted.resize(converted.size() * 2);
+      continue;
+    }
+    // EILSEQ or EINVAL (a sequence cut short): mark it and go on after it.
+    if (converted.size() - used < 3)
+      converted.resize(converted.size() * 2);
+    std::memcpy(converted.data() + used, "\xef\xbf\xbd", 3);
+    used += 3;
+    ++in;
+    --in_left;
+    iconv(cd, nullptr, nullptr, nullptr, nullptr);
   }
-  out.string({converted.data(), n});
+  out.string({converted.data(), used});
 }
 
 } // namespace binlog

@@ -12,7 +12,7 @@ enum class charset_kind : uint8_t {
   utf8,   // utf8mb4, utf8mb3, ascii, and collations we do not know
   latin1, // cp1252, converted by a table
   binary, // BINARY, VARBINARY, BLOB: base64
-  other,  // converted to UTF-8 by the client library
+  other,  // converted to UTF-8 with iconv
 };
 
 /// The kind of charset a collation id (from the table map) belongs to.

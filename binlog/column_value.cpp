@@ -436,6 +436,17 @@ void write_value(json_writer& out, const column& col, const uint8_t* p,
     case field_type::var_string:
     case field_type::string: {
       auto prefix = string_prefix(col.meta);
+      if (col.type == field_type::string && col.collation == binary_collation
+          && size - prefix < col.meta) {
+        // The binlog drops the trailing zero bytes of BINARY(n) (as it
+        // drops CHAR's trailing spaces): put them back, the value has n.
+        thread_local std::string padded;
+        padded.assign(reinterpret_cast<const char*>(p + prefix),
+                      size - prefix);
+        padded.resize(col.meta, '\0');
+        out.base64(padded);
+        break;
+      }
       write_text(out, col.collation, p + prefix, size - prefix);
       break;
     }

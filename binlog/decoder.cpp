@@ -6,6 +6,7 @@
 #include "binlog/bytes.hpp"
 #include "binlog/checksum.hpp"
 #include "binlog/column_value.hpp"
+#include "binlog/gtid.hpp"
 #include "binlog/table_map.hpp"
 
 namespace binlog {
@@ -41,19 +42,6 @@ std::string_view trim_left(std::string_view text) {
   return text;
 }
 
-std::string format_uuid(const uint8_t* p) {
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(36);
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10)
-      out.push_back('-');
-    out.push_back(hex[p[i] >> 4]);
-    out.push_back(hex[p[i] & 0xf]);
-  }
-  return out;
-}
-
 size_t popcount_prefix(const uint8_t* bitmap, size_t bits) {
   size_t n = 0;
   for (size_t i = 0; i < bits / 8; ++i)
@@ -81,8 +69,9 @@ void decoder::start_at(const position& from) {
 
 error decoder::fail(errc code, uint64_t offset,
                     const std::string& what) const {
-  return {code, (file_.empty() ? std::string{"binlog"} : file_) + " at offset "
-                  + std::to_string(offset) + ": " + what};
+  auto& name = !origin_.empty() ? origin_ : file_;
+  return {code, (name.empty() ? std::string{"binlog"} : name) + " at offset "
+                  + std::to_string(offset) + nested_ + ": " + what};
 }
 
 void decoder::begin_transaction(uint64_t offset, bool explicit_begin) {
@@ -116,6 +105,8 @@ error decoder::consume(const uint8_t* event, size_t size, uint64_t offset) {
                 "event of " + std::to_string(size)
                   + " bytes is shorter than its header");
   auto h = parse_header(event);
+  if (format_.pre_ga_type_codes)
+    h.type = pre_ga_event_type(h.type);
   if (h.event_size != size)
     return fail(errc::corrupt_event, offset,
                 "event length " + std::to_string(h.event_size)
@@ -151,7 +142,12 @@ error decoder::consume(const uint8_t* event, size_t size, uint64_t offset) {
                   std::string{"checksum mismatch in "} + to_string(h.type)
                     + " event");
   }
-  const uint8_t* body = event + header_size;
+  event_row_base_ = 0;
+  return dispatch(h, event + header_size, body_size, offset, next);
+}
+
+error decoder::dispatch(const event_header& h, const uint8_t* body,
+                        size_t body_size, uint64_t offset, uint64_t next) {
   switch (h.type) {
     case event_type::rotate: {
       cursor c{body, body_size};
@@ -166,9 +162,40 @@ error decoder::consume(const uint8_t* event, size_t size, uint64_t offset) {
     case event_type::query:
       return on_query(h, body, body_size, offset, next);
     case event_type::xid:
-    case event_type::xa_prepare:
+      // A wrong size means the event is not what its type code says (pre-GA
+      // 5.1 builds gave 16 to TABLE_MAP): never end a transaction on it.
+      if (body_size != size_t{8} + format_.post_header(h.type))
+        return fail(errc::corrupt_event, offset,
+                    "XID event body is " + std::to_string(body_size)
+                      + " bytes, an XID event has "
+                      + std::to_string(size_t{8} + format_.post_header(h.type))
+                      + " (is this binlog from a server with other event "
+                        "type codes?)");
       end_transaction(next); // even a commit of nothing moves the position
       return {};
+    case event_type::xa_prepare:
+      end_transaction(next);
+      return {};
+    case event_type::transaction_payload:
+      return on_payload(body, body_size, offset, next);
+    case event_type::mariadb_query_compressed:
+      return on_compressed_query(h, body, body_size, offset, next);
+    case event_type::mariadb_write_rows_compressed_v1:
+    case event_type::mariadb_update_rows_compressed_v1:
+    case event_type::mariadb_delete_rows_compressed_v1:
+    case event_type::mariadb_write_rows_compressed:
+    case event_type::mariadb_update_rows_compressed:
+    case event_type::mariadb_delete_rows_compressed:
+      return on_compressed_rows(h, body, body_size, offset);
+    case event_type::pre_ga_write_rows:
+    case event_type::pre_ga_update_rows:
+    case event_type::pre_ga_delete_rows:
+      // Skipping would lose rows silently.
+      return fail(errc::unsupported, offset,
+                  std::string{to_string(h.type)}
+                    + " event: the row format of pre-GA MySQL 5.1 builds "
+                      "(5.1.0 to 5.1.15 and their drop builds) is not "
+                      "supported");
     case event_type::table_map:
       return on_table_map(body, body_size, offset);
     case event_type::write_rows_v1:
@@ -214,12 +241,18 @@ error decoder::consume(const uint8_t* event, size_t size, uint64_t offset) {
         gtid_ = format_uuid(sid) + ":" + std::to_string(gno);
       return {};
     }
-    case event_type::gtid_tagged:
+    case event_type::gtid_tagged: {
+      std::string gtid;
+      auto problem = parse_gtid_tagged(body, body_size, gtid);
+      if (!problem.empty())
+        return fail(errc::corrupt_event, offset, problem);
       if (in_txn_)
         return fail(errc::corrupt_event, offset,
                     "GTID event inside an open transaction");
       begin_transaction(offset, false);
+      gtid_ = std::move(gtid);
       return {};
+    }
     case event_type::mariadb_start_encryption:
       return fail(errc::unsupported, offset,
                   "the binlog is encrypted (encrypt_binlog=ON); binlog2kafka "
@@ -233,7 +266,6 @@ error decoder::consume(const uint8_t* event, size_t size, uint64_t offset) {
 
 error decoder::on_query(const event_header& h, const uint8_t* body,
                         size_t size, uint64_t offset, uint64_t next) {
-  (void) h;
   cursor c{body, size};
   auto post = format_.post_header(event_type::query);
   c.skip(4 + 4); // thread id, execution time
@@ -245,8 +277,14 @@ error decoder::on_query(const event_header& h, const uint8_t* body,
   c.skip(status_len);
   c.skip(db_len + 1u);
   if (!c.ok())
-    return fail(errc::corrupt_event, offset, "QUERY event lengths run past "
-                                             "its end");
+    return fail(errc::corrupt_event, offset,
+                std::string{to_string(h.type)} + " event body of "
+                  + std::to_string(size) + " bytes is shorter than its "
+                  + std::to_string(post) + "-byte post-header, "
+                  + std::to_string(status_len)
+                  + " bytes of status variables and "
+                  + std::to_string(db_len + 1u)
+                  + " bytes of database name");
   auto query = trim_left(c.str(c.remaining()));
   if (starts_with_word(query, "BEGIN")) {
     begin_transaction(offset, true);
@@ -284,6 +322,11 @@ error decoder::on_query(const event_header& h, const uint8_t* body,
 
 error decoder::on_table_map(const uint8_t* body, size_t size,
                             uint64_t offset) {
+  if (format_.pre_ga_type_codes)
+    return fail(errc::unsupported, offset,
+                "TABLE_MAP event of pre-GA MySQL 5.1 build "
+                  + format_.server_version
+                  + ": row-based binlogs of pre-GA builds are not supported");
   auto post = format_.post_header(event_type::table_map);
   cursor c{body, size};
   uint64_t id = post == 6 ? c.u32() : c.u48();
@@ -338,6 +381,30 @@ bool decoder::read_image(const table_info& table, const uint8_t*& p,
   return true;
 }
 
+error decoder::check_framing(const event_header& h, const table_info& table,
+                             const uint8_t* p, const uint8_t* end,
+                             const uint8_t* present1,
+                             const uint8_t* present2, uint64_t offset) {
+  // Frame every row before emitting any, so that a misread layout stops
+  // the stream before a wrong record goes out.
+  auto op = row_op_of(h.type);
+  while (p < end) {
+    auto& first = op == row_op::insert ? after_ : before_;
+    if (!read_image(table, p, end, present1, first)
+        || (op == row_op::update && !read_image(table, p, end, present2,
+                                                 after_)))
+      return fail(errc::unsupported, offset,
+                  std::string{"the rows of "} + to_string(h.type) + " on "
+                    + table.qualified_name
+                    + " do not fit the event: the table has TIME, DATETIME "
+                      "or TIMESTAMP columns in MariaDB's pre-10.1 format, "
+                      "whose fractional-second precision the binlog does "
+                      "not record; ALTER TABLE ... FORCE with "
+                      "mysql56_temporal_format=ON converts them");
+  }
+  return {};
+}
+
 error decoder::on_rows(const event_header& h, const uint8_t* body, size_t size,
                        uint64_t offset) {
   auto op = row_op_of(h.type);
@@ -380,7 +447,10 @@ error decoder::on_rows(const event_header& h, const uint8_t* body, size_t size,
     encoder_.begin_event(h, file_, offset, gtid_, table, op);
   const uint8_t* p = c.data();
   const uint8_t* end = body + size;
-  uint32_t row = 0;
+  if (table.map.ambiguous_temporal)
+    if (auto err = check_framing(h, table, p, end, present1, present2, offset))
+      return err;
+  uint32_t row = event_row_base_;
   while (p < end) {
     auto& first = op == row_op::insert ? after_ : before_;
     if (!read_image(table, p, end, present1, first))
@@ -416,6 +486,7 @@ error decoder::on_rows(const event_header& h, const uint8_t* body, size_t size,
     ++stats_.records;
     sink_.on_record(rec);
   }
+  event_row_base_ = row;
   return {};
 }
 

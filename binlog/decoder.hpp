@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "binlog/compression.hpp"
 #include "binlog/error.hpp"
 #include "binlog/event.hpp"
 #include "binlog/format_description.hpp"
@@ -56,6 +57,19 @@ public:
     verify_checksums_ = on;
   }
 
+  /// Names the input in error messages (a file's path); without it they
+  /// name the binlog file that the events belong to.
+  void set_origin(std::string origin) {
+    origin_ = std::move(origin);
+  }
+
+  /// The largest decompressed TRANSACTION_PAYLOAD or MariaDB compressed
+  /// event accepted; a header announcing more is an error, not an
+  /// allocation.
+  void set_max_uncompressed(size_t bytes) {
+    max_uncompressed_ = bytes;
+  }
+
   /// The checksum setting of a stream before its FORMAT_DESCRIPTION arrives
   /// (the server's fake ROTATE comes first).
   void assume_checksum(checksum_alg alg) {
@@ -84,11 +98,25 @@ public:
 
 private:
   error fail(errc code, uint64_t offset, const std::string& what) const;
+  /// Decodes an event whose framing and checksum were checked: `body` is
+  /// what follows the common header, without the checksum.
+  error dispatch(const event_header& h, const uint8_t* body, size_t body_size,
+                 uint64_t offset, uint64_t next);
+  error on_payload(const uint8_t* body, size_t size, uint64_t offset,
+                   uint64_t next);
+  error on_compressed_query(const event_header& h, const uint8_t* body,
+                            size_t size, uint64_t offset, uint64_t next);
+  error on_compressed_rows(const event_header& h, const uint8_t* body,
+                           size_t size, uint64_t offset);
   error on_query(const event_header& h, const uint8_t* body, size_t size,
                  uint64_t offset, uint64_t next);
   error on_table_map(const uint8_t* body, size_t size, uint64_t offset);
   error on_rows(const event_header& h, const uint8_t* body, size_t size,
                 uint64_t offset);
+  error check_framing(const event_header& h, const table_info& table,
+                      const uint8_t* p, const uint8_t* end,
+                      const uint8_t* present1, const uint8_t* present2,
+                      uint64_t offset);
   bool read_image(const table_info& table, const uint8_t*& p,
                   const uint8_t* end, const uint8_t* present,
                   std::vector<value_slot>& slots);
@@ -100,6 +128,18 @@ private:
   format_description format_;
   bool verify_checksums_ = true;
   std::string file_;
+  std::string origin_;
+  size_t max_uncompressed_ = default_max_uncompressed;
+  zstd_decompressor zstd_;
+  // Reused output buffers: one for TRANSACTION_PAYLOAD, one for a MariaDB
+  // compressed event (which may sit inside a payload in a forged stream).
+  std::vector<uint8_t> payload_buf_;
+  std::vector<uint8_t> event_buf_;
+  // Inside a TRANSACTION_PAYLOAD: where, for error messages.
+  std::string nested_;
+  // source.row of the next row in the event at the current offset: rows
+  // events inside one TRANSACTION_PAYLOAD share its offset and keep counting.
+  uint32_t event_row_base_ = 0;
   std::unordered_map<uint64_t, table_info> tables_;
   std::vector<value_slot> before_;
   std::vector<value_slot> after_;

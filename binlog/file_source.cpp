@@ -94,6 +94,7 @@ error decode_file(const std::string& path, decoder& dec, uint64_t start_pos,
   from.pos = start_pos;
   from.skip_rows = skip_rows;
   dec.start_at(from);
+  dec.set_origin(path); // errors name this file, even after a ROTATE
   auto next_event = [&](uint64_t offset, uint32_t& length) -> error {
     if (size - offset < header_size)
       return {errc::truncated,
@@ -114,13 +115,7 @@ error decode_file(const std::string& path, decoder& dec, uint64_t start_pos,
     return {};
   };
   auto feed = [&](uint64_t offset, uint32_t length) -> error {
-    if (auto err = dec.consume(data + offset, length, offset)) {
-      // the decoder names the file by its base name; give the path
-      if (err.message.compare(0, from.file.size(), from.file) == 0)
-        err.message = path + err.message.substr(from.file.size());
-      return err;
-    }
-    return {};
+    return dec.consume(data + offset, length, offset);
   };
   uint64_t offset = 4;
   if (start_pos > 4) {

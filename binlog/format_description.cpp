@@ -34,7 +34,39 @@ void fill_v4_defaults(std::array<uint8_t, 256>& len) {
   set(event_type::mariadb_gtid, 19);
 }
 
+// The server versions of the pre-GA MySQL 5.1 trees that numbered events
+// differently (MySQL's Format_description_event: 5.1.[1-5]-a_drop5*,
+// 5.1.4-a_drop6*, 5.2.[0-2]-a_drop6*).
+bool has_pre_ga_type_codes(const std::string& v) {
+  if (v.size() < 13 || v[0] != '5' || v[1] != '.' || v[3] != '.'
+      || v.compare(5, 7, "-a_drop") != 0)
+    return false;
+  return (v[2] == '1' && v[4] >= '1' && v[4] <= '5' && v[12] == '5')
+         || (v[2] == '1' && v[4] == '4' && v[12] == '6')
+         || (v[2] == '2' && v[4] >= '0' && v[4] <= '2' && v[12] == '6');
+}
+
+constexpr event_type pre_ga_permutation[23] = {
+  event_type::unknown,           event_type::start_v3,
+  event_type::query,             event_type::stop,
+  event_type::rotate,            event_type::intvar,
+  event_type::load,              event_type::slave,
+  event_type::create_file,       event_type::append_block,
+  event_type::exec_load,         event_type::delete_file,
+  event_type::new_load,          event_type::rand,
+  event_type::user_var,          event_type::format_description,
+  event_type::table_map,         event_type::pre_ga_write_rows,
+  event_type::pre_ga_update_rows, event_type::pre_ga_delete_rows,
+  event_type::xid,               event_type::begin_load_query,
+  event_type::execute_load_query,
+};
+
 } // namespace
+
+event_type pre_ga_event_type(event_type written) {
+  auto i = static_cast<size_t>(written);
+  return i < 23 ? pre_ga_permutation[i] : written;
+}
 
 format_description format_description::v4_default() {
   format_description fd;
@@ -98,6 +130,19 @@ error parse_format_description(const uint8_t* event, size_t size,
   if (has_alg) {
     auto alg = event[size - checksum_size - 1];
     fd.checksum = alg == 1 ? checksum_alg::crc32 : checksum_alg::off;
+  }
+  if (has_pre_ga_type_codes(fd.server_version)) {
+    if (n != 22)
+      return {errc::unsupported,
+              "FORMAT_DESCRIPTION of pre-GA server " + fd.server_version
+                + " lists " + std::to_string(n)
+                + " event types where 22 are expected"};
+    // Index post_header_len by today's type codes.
+    std::array<uint8_t, 256> written = fd.post_header_len;
+    for (size_t i = 1; i < 23; ++i)
+      fd.post_header_len[static_cast<size_t>(pre_ga_permutation[i]) - 1] =
+        written[i - 1];
+    fd.pre_ga_type_codes = true;
   }
   out = std::move(fd);
   return {};

@@ -21,6 +21,9 @@ struct format_description {
   std::array<uint8_t, 256> post_header_len{};
   checksum_alg checksum = checksum_alg::off;
   bool mariadb = false;
+  /// Written by a pre-GA MySQL 5.1 build whose event type codes 16-22
+  /// differ from today's; post_header_len is already in today's order.
+  bool pre_ga_type_codes = false;
 
   uint8_t post_header(event_type t) const {
     auto i = static_cast<size_t>(t);
@@ -31,6 +34,10 @@ struct format_description {
   /// FORMAT_DESCRIPTION arrives.
   static format_description v4_default();
 };
+
+/// Today's type of an event written by a pre-GA 5.1 build (types 16-22 were
+/// TABLE_MAP, the old rows events, XID and the LOAD DATA events).
+event_type pre_ga_event_type(event_type written);
 
 /// Parses a whole FORMAT_DESCRIPTION event (header included).
 error parse_format_description(const uint8_t* event, size_t size,

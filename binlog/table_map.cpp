@@ -207,9 +207,20 @@ error parse_table_map(const uint8_t* body, size_t size,
   out.primary_key.clear();
   out.has_names = out.has_signedness = out.has_charsets = false;
   out.json_columns = 0;
+  out.ambiguous_temporal = false;
   cursor m{meta, meta_len};
   for (size_t i = 0; i < count; ++i) {
     auto& col = out.columns[i];
+    if (types[i] == field_type::decimal)
+      return {errc::unsupported,
+              "TABLE_MAP for " + out.db + "." + out.table + ": column "
+                + std::to_string(i + 1)
+                + " is a pre-5.0 DECIMAL (type 0), which is unsupported: "
+                  "ALTER TABLE ... FORCE on the server converts it"};
+    if (mariadb
+        && (types[i] == field_type::time || types[i] == field_type::datetime
+            || types[i] == field_type::timestamp))
+      out.ambiguous_temporal = true;
     if (!read_column_meta(m, types[i], col))
       return {errc::corrupt_event,
               "TABLE_MAP for " + out.db + "." + out.table + ": column "

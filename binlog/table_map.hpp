@@ -85,6 +85,10 @@ struct table_map {
   bool has_charsets = false;
   /// The number of JSON columns (for PARTIAL_UPDATE_ROWS bitmaps).
   size_t json_columns = 0;
+  /// MariaDB TIME, DATETIME or TIMESTAMP columns in the pre-10.1 format
+  /// (types 11, 12, 7): with fractional seconds they take more bytes, but
+  /// the binlog does not say how many, so a row image could be misread.
+  bool ambiguous_temporal = false;
 };
 
 /// Parses the body (after the common header, without the checksum) of a

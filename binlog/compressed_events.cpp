@@ -1,0 +1,208 @@
+// The decoder's compressed events: MySQL's TRANSACTION_PAYLOAD and
+// MariaDB's QUERY_COMPRESSED and *_ROWS_COMPRESSED (log_bin_compress=ON).
+// Both are decompressed into reused buffers and decoded as the events they
+// stand for, at the offset of the compressed event.
+
+#include <utility>
+
+#include "binlog/bytes.hpp"
+#include "binlog/compression.hpp"
+#include "binlog/decoder.hpp"
+#include "binlog/transaction_payload.hpp"
+
+namespace binlog {
+
+namespace {
+
+// Buffers that grew past this are given back after use, so that one huge
+// transaction does not pin its memory for the rest of the stream.
+constexpr size_t keep_buffer_bytes = size_t{64} << 20;
+
+void trim(std::vector<uint8_t>& buffer) {
+  if (buffer.capacity() > keep_buffer_bytes)
+    std::vector<uint8_t>{}.swap(buffer);
+}
+
+// Clears the "inside a payload" note of error messages on every way out.
+struct nested_scope {
+  std::string& note;
+  ~nested_scope() {
+    note.clear();
+  }
+};
+
+} // namespace
+
+error decoder::on_payload(const uint8_t* body, size_t size, uint64_t offset,
+                          uint64_t next) {
+  if (!nested_.empty())
+    return fail(errc::corrupt_event, offset,
+                "TRANSACTION_PAYLOAD inside a TRANSACTION_PAYLOAD");
+  transaction_payload_header header;
+  auto problem = parse_transaction_payload_header(body, size, header);
+  if (!problem.empty())
+    return fail(errc::corrupt_event, offset, problem);
+  const uint8_t* payload = body + header.header_size;
+  auto payload_size = static_cast<size_t>(header.payload_size);
+  const uint8_t* events = payload;
+  size_t events_size = payload_size;
+  if (header.compression == payload_compression::zstd) {
+    if (header.uncompressed_size > max_uncompressed_)
+      return fail(errc::corrupt_event, offset,
+                  "TRANSACTION_PAYLOAD announces "
+                    + std::to_string(header.uncompressed_size)
+                    + " uncompressed bytes, more than the limit of "
+                    + std::to_string(max_uncompressed_));
+    problem = zstd_.decompress(payload, payload_size,
+                               static_cast<size_t>(header.uncompressed_size),
+                               max_uncompressed_, payload_buf_);
+    if (!problem.empty()) {
+      trim(payload_buf_);
+      return fail(errc::corrupt_event, offset,
+                  "TRANSACTION_PAYLOAD " + problem);
+    }
+    events = payload_buf_.data();
+    events_size = payload_buf_.size();
+  }
+  // The events inside carry no checksum and their log_pos is 0: decode them
+  // as if they stood at the payload's offset, one after the other.
+  nested_scope scope{nested_};
+  error result;
+  size_t at = 0;
+  while (at < events_size) {
+    nested_ = " (inside TRANSACTION_PAYLOAD, event at uncompressed byte "
+              + std::to_string(at) + ")";
+    if (events_size - at < header_size) {
+      result = fail(errc::corrupt_event, offset,
+                    "payload ends inside an event header ("
+                      + std::to_string(events_size - at) + " of "
+                      + std::to_string(header_size) + " bytes)");
+      break;
+    }
+    auto h = parse_header(events + at);
+    if (h.event_size < header_size || h.event_size > events_size - at) {
+      result = fail(errc::corrupt_event, offset,
+                    "event length " + std::to_string(h.event_size)
+                      + " does not fit the "
+                      + std::to_string(events_size - at)
+                      + " bytes left in the payload");
+      break;
+    }
+    switch (h.type) {
+      case event_type::format_description:
+      case event_type::rotate:
+      case event_type::transaction_payload:
+      case event_type::mariadb_start_encryption:
+        result = fail(errc::corrupt_event, offset,
+                      std::string{to_string(h.type)}
+                        + " event cannot be part of a transaction");
+        break;
+      default:
+        ++stats_.events;
+        ++stats_.events_by_type[static_cast<uint8_t>(h.type)];
+        result = dispatch(h, events + at + header_size,
+                          h.event_size - header_size, offset, next);
+    }
+    if (result)
+      break;
+    at += h.event_size;
+  }
+  trim(payload_buf_);
+  return result;
+}
+
+error decoder::on_compressed_query(const event_header& h, const uint8_t* body,
+                                   size_t size, uint64_t offset,
+                                   uint64_t next) {
+  // As MariaDB's query_event_uncompress: the post-header, status variables
+  // and database name stay as they are, the query text is compressed.
+  auto post = format_.post_header(h.type);
+  cursor c{body, size};
+  c.skip(8); // thread id, execution time
+  size_t db_len = c.u8();
+  c.skip(2); // error code
+  size_t status_len = c.u16();
+  size_t head = size_t{post} + status_len + db_len + 1;
+  if (!c.ok() || post < 13 || head >= size)
+    return fail(errc::corrupt_event, offset,
+                "QUERY_COMPRESSED event body of " + std::to_string(size)
+                  + " bytes is too short for its "
+                  + std::to_string(post) + "-byte post-header, "
+                  + std::to_string(status_len)
+                  + " bytes of status variables and "
+                  + std::to_string(db_len + 1)
+                  + " bytes of database name");
+  uint32_t text_size = 0;
+  size_t zhead = 0;
+  auto problem =
+    mariadb_compressed_header(body + head, body + size, text_size, zhead);
+  if (problem.empty() && text_size > max_uncompressed_)
+    problem = "announces " + std::to_string(text_size)
+              + " uncompressed bytes, more than the limit of "
+              + std::to_string(max_uncompressed_);
+  if (problem.empty()) {
+    event_buf_.assign(body, body + head);
+    problem = zlib_uncompress(body + head + zhead, size - head - zhead,
+                              text_size, event_buf_);
+  }
+  if (!problem.empty()) {
+    trim(event_buf_);
+    return fail(errc::corrupt_event, offset, "QUERY_COMPRESSED " + problem);
+  }
+  auto err = on_query(h, event_buf_.data(), event_buf_.size(), offset, next);
+  trim(event_buf_);
+  return err;
+}
+
+error decoder::on_compressed_rows(const event_header& h, const uint8_t* body,
+                                  size_t size, uint64_t offset) {
+  // As MariaDB's row_log_event_uncompress: the rows event header up to the
+  // column bitmaps stays as it is, the row images are compressed.
+  auto op = row_op_of(h.type);
+  auto post = format_.post_header(h.type);
+  cursor c{body, size};
+  c.skip(post == 6 ? 4 : 6); // table id
+  c.skip(2);                 // flags
+  if (post >= 10) {
+    uint16_t extra = c.u16();
+    if (c.ok() && extra < 2)
+      c.fail();
+    else
+      c.skip(extra - 2u);
+  }
+  auto width = c.packed();
+  if (c.ok() && width > 4096)
+    c.fail();
+  c.skip((width + 7) / 8);
+  if (op == row_op::update)
+    c.skip((width + 7) / 8);
+  if (!c.ok())
+    return fail(errc::corrupt_event, offset,
+                std::string{to_string(h.type)} + " event header is corrupt");
+  size_t head = size - c.remaining();
+  uint32_t rows_size = 0;
+  size_t zhead = 0;
+  auto problem =
+    mariadb_compressed_header(body + head, body + size, rows_size, zhead);
+  if (problem.empty() && rows_size > max_uncompressed_)
+    problem = "announces " + std::to_string(rows_size)
+              + " uncompressed bytes, more than the limit of "
+              + std::to_string(max_uncompressed_);
+  if (problem.empty()) {
+    event_buf_.assign(body, body + head);
+    problem = zlib_uncompress(body + head + zhead, size - head - zhead,
+                              rows_size, event_buf_);
+  }
+  if (!problem.empty()) {
+    trim(event_buf_);
+    return fail(errc::corrupt_event, offset,
+                std::string{to_string(h.type)} + " " + problem);
+  }
+  // The event keeps its compressed type: row_op_of and the post-header
+  // lengths know it, and error messages then name what was read.
+  auto err = on_rows(h, event_buf_.data(), event_buf_.size(), offset);
+  trim(event_buf_);
+  return err;
+}
+
+} // namespace binlog

@@ -1,0 +1,154 @@
+#include "binlog/gtid.hpp"
+
+namespace binlog {
+
+namespace {
+
+// A reader of MySQL's serialization format (variable_length_integers.h):
+// the number of trailing one bits of the first byte, plus one, is the
+// length of the integer in bytes (1 to 9); the value follows those bits,
+// little-endian.
+class varlen_reader {
+public:
+  varlen_reader(const uint8_t* p, const uint8_t* end) : p_(p), end_(end) {
+  }
+
+  bool ok() const {
+    return ok_;
+  }
+  bool at_end() const {
+    return p_ >= end_;
+  }
+  const uint8_t* pos() const {
+    return p_;
+  }
+
+  uint64_t u() {
+    if (!ok_ || p_ >= end_) {
+      ok_ = false;
+      return 0;
+    }
+    uint8_t first = *p_;
+    size_t n = 1;
+    while (n < 9 && ((first >> (n - 1)) & 1))
+      ++n;
+    if (static_cast<size_t>(end_ - p_) < n) {
+      ok_ = false;
+      return 0;
+    }
+    uint64_t value = n < 8 ? static_cast<uint64_t>(first >> n) : 0;
+    uint64_t rest = 0;
+    for (size_t i = 1; i < n; ++i)
+      rest |= static_cast<uint64_t>(p_[i]) << (8 * (i - 1));
+    if (n > 1)
+      value |= rest << (n == 9 ? 0 : 8 - n);
+    p_ += n;
+    return value;
+  }
+
+  int64_t s() {
+    auto x = u();
+    return static_cast<int64_t>((x >> 1) ^ (~(x & 1) + 1));
+  }
+
+  bool bytes(size_t n) {
+    if (!ok_ || static_cast<size_t>(end_ - p_) < n) {
+      ok_ = false;
+      return false;
+    }
+    p_ += n;
+    return true;
+  }
+
+private:
+  const uint8_t* p_;
+  const uint8_t* end_;
+  bool ok_ = true;
+};
+
+// Field ids of Gtid_event::define_fields() in libs/mysql/binlog/event.
+enum gtid_field : uint64_t {
+  field_flags = 0,
+  field_uuid = 1,
+  field_gno = 2,
+  field_tag = 3,
+};
+
+constexpr size_t uuid_size = 16;
+constexpr size_t tag_max_length = 32;
+
+} // namespace
+
+std::string format_uuid(const uint8_t* p) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10)
+      out.push_back('-');
+    out.push_back(hex[p[i] >> 4]);
+    out.push_back(hex[p[i] & 0xf]);
+  }
+  return out;
+}
+
+std::string parse_gtid_tagged(const uint8_t* body, size_t size,
+                              std::string& gtid) {
+  varlen_reader r{body, body + size};
+  r.u(); // serialization format version
+  auto message_size = r.u();
+  if (!r.ok())
+    return "GTID_TAGGED event ends inside its message header";
+  if (message_size > size)
+    return "GTID_TAGGED message size " + std::to_string(message_size)
+           + " exceeds the event body of " + std::to_string(size) + " bytes";
+  r = varlen_reader{r.pos(), body + message_size};
+  r.u(); // last non-ignorable field id
+  uint8_t uuid[uuid_size] = {};
+  bool have_uuid = false;
+  bool have_gno = false;
+  int64_t gno = 0;
+  std::string tag;
+  // Fields come in id order; the ones after the tag do not matter here.
+  while (r.ok() && !r.at_end()) {
+    auto id = r.u();
+    if (!r.ok())
+      break;
+    if (id == field_flags) {
+      r.u();
+    } else if (id == field_uuid) {
+      for (auto& byte : uuid)
+        byte = static_cast<uint8_t>(r.u());
+      have_uuid = true;
+    } else if (id == field_gno) {
+      gno = r.s();
+      have_gno = true;
+    } else if (id == field_tag) {
+      auto n = r.u();
+      if (!r.ok() || n > tag_max_length)
+        return "GTID_TAGGED event has a tag of " + std::to_string(n)
+               + " bytes (at most 32 are allowed)";
+      auto at = r.pos();
+      if (r.bytes(static_cast<size_t>(n)))
+        tag.assign(reinterpret_cast<const char*>(at), static_cast<size_t>(n));
+      break;
+    } else {
+      break; // a later field: the tag was left out, so it is empty
+    }
+  }
+  if (!r.ok() || !have_uuid || !have_gno)
+    return "GTID_TAGGED event ends before its uuid and transaction number";
+  if (gno < 1)
+    return "GTID_TAGGED event has the transaction number "
+           + std::to_string(gno) + " (must be at least 1)";
+  gtid = format_uuid(uuid);
+  gtid.push_back(':');
+  if (!tag.empty()) {
+    gtid += tag;
+    gtid.push_back(':');
+  }
+  gtid += std::to_string(gno);
+  return {};
+}
+
+} // namespace binlog
