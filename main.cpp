@@ -343,6 +343,8 @@ int main(int argc, char** argv) {
       return fail(b2k::describe_config_error(err));
     if (cfg.cli_helptext_printed)
       return 0;
+    if (auto err = cfg.check_config_file())
+      return fail(b2k::describe_config_error(err));
     if (!cfg.remainder.empty())
       return fail("unknown argument '" + cfg.remainder.front() + "'");
     return run_pipeline(cfg, command == "position");

@@ -58,10 +58,58 @@ b2k_config::b2k_config() {
     .add(o.log_level, "log-level", "error, warn, info, debug or trace");
 }
 
+caf::error b2k_config::check_config_file() const {
+  auto path = config_file_path.empty() ? std::string{"caf-application.ini"}
+                                       : config_file_path;
+  {
+    std::ifstream probe{path};
+    if (!probe) {
+      if (config_file_path.empty())
+        return caf::none; // no config file: only the command line
+      return caf::make_error(ec::config, "cannot read config file '" + path
+                                           + "'");
+    }
+  }
+  // Untyped, so that values of the wrong type reach our check below
+  // instead of being dropped quietly.
+  auto parsed = parse_config_file(path.c_str());
+  if (!parsed) {
+    auto what = describe_config_error(parsed.error());
+    return caf::make_error(ec::config, path + ": " + what);
+  }
+  for (auto& [group, value] : *parsed) {
+    auto dict = caf::get_if<caf::config_value::dictionary>(&value);
+    if (dict == nullptr) {
+      if (custom_options_.qualified_name_lookup(group) == nullptr
+          && custom_options_.qualified_name_lookup("global", group) == nullptr)
+        return caf::make_error(ec::config, path + ": unknown key '" + group
+                                             + "'");
+      continue;
+    }
+    for (auto& [key, val] : *dict) {
+      auto opt = custom_options_.qualified_name_lookup(group, key);
+      if (opt == nullptr)
+        return caf::make_error(
+          ec::config, path + ": unknown key '" + key + "' in [" + group
+                        + "] (binlog2kafka run --help lists every option)");
+      if (opt->check(val))
+        return caf::make_error(ec::config,
+                               path + ": " + group + "." + key + " = "
+                                 + caf::to_string(val) + " is not a "
+                                 + std::string(opt->type_name().data(),
+                                               opt->type_name().size()));
+    }
+  }
+  return caf::none;
+}
+
 std::string describe_config_error(const caf::error& err) {
   if (err.category() == caf::atom("b2k")
       && err.context().match_elements<std::string>())
     return err.context().get_as<std::string>(0);
+  if (err.category() == caf::atom("system")
+      && static_cast<caf::sec>(err.code()) == caf::sec::cannot_open_file)
+    return "cannot read config file " + caf::to_string(err.context());
   if (err.category() != caf::atom("parser"))
     return caf::to_string(err);
   auto code = static_cast<caf::pec>(err.code());
@@ -75,8 +123,11 @@ std::string describe_config_error(const caf::error& err) {
     auto end = ctx.find('"', start);
     where = "'" + ctx.substr(start, end - start) + "'";
   } else if (auto line = ctx.find("\"line\" = "); line != std::string::npos) {
-    where = "the config file at line "
-            + ctx.substr(line + 9, ctx.find_first_of(",)", line + 9) - line - 9);
+    auto digits = line + 9;
+    auto end = digits;
+    while (end < ctx.size() && ctx[end] >= '0' && ctx[end] <= '9')
+      ++end;
+    where = "the config file at line " + ctx.substr(digits, end - digits);
   }
   switch (code) {
     case caf::pec::not_an_option:

@@ -81,6 +81,10 @@ class b2k_config : public caf::actor_system_config {
 public:
   b2k_config();
 
+  /// After parse(): fails on a key of the config file that no option has
+  /// (a typo would otherwise be ignored) and on a value of the wrong type.
+  caf::error check_config_file() const;
+
   raw_options options;
 };
 

@@ -1,0 +1,124 @@
+#define CAF_SUITE config.settings
+
+#include "config/settings.hpp"
+
+#include <cstdio>
+#include <fstream>
+
+#include <unistd.h>
+
+#include <caf/test/unit_test.hpp>
+
+using namespace b2k;
+
+namespace {
+
+std::string message_of(const caf::error& err) {
+  return describe_config_error(err);
+}
+
+/// Parses `args` and the config file holding `ini`; returns the first error
+/// as the user would read it, or "" when all is well.
+std::string parse(std::vector<std::string> args, const std::string& ini = "") {
+  b2k_config cfg;
+  std::string path;
+  if (!ini.empty()) {
+    char name[] = "/tmp/b2k-config-XXXXXX";
+    int fd = mkstemp(name);
+    CAF_REQUIRE(fd >= 0);
+    close(fd);
+    path = name;
+    std::ofstream{path} << ini;
+    args.push_back("--config-file=" + path);
+  }
+  std::string result;
+  if (auto err = cfg.parse(args))
+    result = message_of(err);
+  else if (auto err = cfg.check_config_file())
+    result = message_of(err);
+  else if (auto s = read_settings(cfg.options); !s)
+    result = message_of(s.error());
+  if (!path.empty())
+    std::remove(path.c_str());
+  return result;
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+} // namespace
+
+CAF_TEST(defaults are valid) {
+  CAF_CHECK_EQUAL(parse({}), "");
+}
+
+CAF_TEST(source urls) {
+  binlog::connection_options conn;
+  CAF_CHECK(!parse_source_url("mysql://repl@db.example:3307", conn));
+  CAF_CHECK_EQUAL(conn.user, "repl");
+  CAF_CHECK_EQUAL(conn.host, "db.example");
+  CAF_CHECK_EQUAL(conn.port, 3307u);
+  CAF_CHECK(!parse_source_url("mysql://repl@10.0.0.1", conn));
+  CAF_CHECK_EQUAL(conn.port, 3306u);
+  CAF_CHECK(contains(message_of(parse_source_url("postgres://x@y", conn)),
+                     "must start with mysql://"));
+  CAF_CHECK(contains(message_of(parse_source_url("mysql://host:1", conn)),
+                     "no user"));
+  CAF_CHECK(contains(message_of(parse_source_url("mysql://u@h:99999", conn)),
+                     "bad port"));
+  // A password in the URL would show in the process list.
+  CAF_CHECK(contains(message_of(parse_source_url("mysql://u:pw@h", conn)),
+                     "password"));
+}
+
+CAF_TEST(command line errors name the option) {
+  CAF_CHECK(contains(parse({"--binlog2kafka.nmae=x"}),
+                     "unknown option '--binlog2kafka.nmae=x'"));
+  CAF_CHECK(contains(parse({"--binlog2kafka.server-id=abc"}),
+                     "--binlog2kafka.server-id=abc"));
+  CAF_CHECK(contains(parse({"--binlog2kafka.server-id=0"}),
+                     "binlog2kafka.server-id: must not be 0"));
+  CAF_CHECK(contains(parse({"--binlog2kafka.initial=middle"}),
+                     "binlog2kafka.initial"));
+  CAF_CHECK(contains(parse({"--binlog2kafka.from=binlog.000001"}),
+                     "binlog2kafka.from"));
+  CAF_CHECK(contains(parse({"--binlog2kafka.kafka=[\"linger.ms\"]"}),
+                     "binlog2kafka.kafka: 'linger.ms' is not key=value"));
+  CAF_CHECK(contains(parse({"--binlog2kafka.source-password-file=/nonexistent"}),
+                     "binlog2kafka.source-password-file: cannot read"));
+  CAF_CHECK(contains(parse({"--binlog2kafka.max-inflight-bytes=10"}),
+                     "binlog2kafka.max-inflight-bytes"));
+}
+
+CAF_TEST(config file errors name the key) {
+  CAF_CHECK_EQUAL(parse({}, "[binlog2kafka]\nname=\"orders\"\n"), "");
+  CAF_CHECK(contains(parse({}, "[binlog2kafka]\nnmae=\"orders\"\n"),
+                     "unknown key 'nmae' in [binlog2kafka]"));
+  CAF_CHECK(contains(parse({}, "[binlog2kfka]\nname=\"orders\"\n"),
+                     "unknown key 'name' in [binlog2kfka]"));
+  CAF_CHECK(contains(parse({}, "[binlog2kafka]\nserver-id=\"abc\"\n"),
+                     "binlog2kafka.server-id = \"abc\" is not a uint32"));
+  CAF_CHECK(contains(parse({}, "[binlog2kafka]\nname=\n"), "line 3"));
+}
+
+CAF_TEST(the password comes from a file or the environment) {
+  char name[] = "/tmp/b2k-pw-XXXXXX";
+  int fd = mkstemp(name);
+  CAF_REQUIRE(fd >= 0);
+  close(fd);
+  std::ofstream{name} << "s3cret\n";
+  b2k_config cfg;
+  CAF_REQUIRE(!cfg.parse({std::string{"--binlog2kafka.source-password-file="}
+                          + name}));
+  auto s = read_settings(cfg.options);
+  CAF_REQUIRE(s);
+  CAF_CHECK_EQUAL(s->source.password, "s3cret");
+  std::remove(name);
+  setenv("B2K_TEST_PASSWORD", "from-env", 1);
+  b2k_config cfg2;
+  CAF_REQUIRE(!cfg2.parse({"--binlog2kafka.source-password-env=B2K_TEST_PASSWORD"}));
+  auto s2 = read_settings(cfg2.options);
+  CAF_REQUIRE(s2);
+  CAF_CHECK_EQUAL(s2->source.password, "from-env");
+}
