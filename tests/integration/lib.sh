@@ -1,0 +1,290 @@
+# Shared functions of the integration tests (tests/integration/test_*.sh).
+# Sourced, not run. Each test gets a private MariaDB and Kafka on test ports
+# with their state under $B2K_BUILD_DIR/itest/<test>/, so a running demo
+# (ports 13306/19092, state .state/) is never disturbed.
+#
+# ctest sets B2K_BINARY, B2K_SOURCE_DIR and B2K_BUILD_DIR (tests/CMakeLists.txt).
+# To run one test by hand from a build directory:
+#   B2K_BUILD_DIR=$PWD bash ../tests/integration/test_end_to_end.sh
+# Other knobs:
+#   B2K_ITEST_MARIADB_PORT, B2K_ITEST_KAFKA_PORT, B2K_ITEST_KAFKA_CONTROLLER_PORT
+#                       test ports (default 23306, 29092, 29093)
+#   B2K_ITEST_KEEP=1    leave the servers running after the test (debugging)
+#   B2K_CACHE_DIR       Kafka jar cache (default <source>/.cache, shared with
+#                       the demo so the jars are fetched once)
+set -euo pipefail
+
+ITEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+B2K_SOURCE_DIR=${B2K_SOURCE_DIR:-$(cd "$ITEST_DIR/../.." && pwd)}
+B2K_BUILD_DIR=${B2K_BUILD_DIR:-$B2K_SOURCE_DIR/build-debug}
+B2K_BINARY=${B2K_BINARY:-$B2K_BUILD_DIR/binlog2kafka}
+export B2K_CACHE_DIR=${B2K_CACHE_DIR:-$B2K_SOURCE_DIR/.cache}
+
+TEST_NAME=$(basename "$0" .sh)
+TEST_NAME=${TEST_NAME#test_}
+MARIADB_PORT=${B2K_ITEST_MARIADB_PORT:-23306}
+KAFKA_PORT=${B2K_ITEST_KAFKA_PORT:-29092}
+KAFKA_CONTROLLER_PORT=${B2K_ITEST_KAFKA_CONTROLLER_PORT:-29093}
+BROKERS=127.0.0.1:$KAFKA_PORT
+STATE=$B2K_BUILD_DIR/itest/$TEST_NAME
+MARIADB_CNF=$STATE/mariadb/my.cnf
+PASSWORD_FILE=$STATE/mariadb/b2k.password
+SOURCE_URL=mysql://b2k@127.0.0.1:$MARIADB_PORT
+DAEMON_LOG=$STATE/binlog2kafka.log
+SOURCE_NAME=itest
+DAEMON_PID=
+DAEMON_STARTS=0
+SERVERS_STARTED=0
+T0=$SECONDS
+
+# Sanitizer settings for the binary under test when the caller set none
+# (tests/run.sh sets the same; this covers running a test by hand).
+: "${ASAN_OPTIONS:=detect_leaks=1:halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=0}"
+: "${UBSAN_OPTIONS:=print_stacktrace=1:halt_on_error=1}"
+: "${LSAN_OPTIONS:=suppressions=$B2K_SOURCE_DIR/tests/sanitizers/lsan.supp:print_suppressions=0}"
+export ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
+
+log() { echo "[$TEST_NAME +$((SECONDS - T0))s] $*"; }
+
+fail() {
+  log "FAIL: $*" >&2
+  exit 1
+}
+
+# wait_for TIMEOUT_SECONDS DESCRIPTION COMMAND [ARGS...]
+# Runs COMMAND every 0.2 s until it succeeds; fails the test naming
+# DESCRIPTION (and showing the command's last output) after the timeout.
+wait_for() {
+  local timeout=$1 what=$2
+  shift 2
+  local deadline=$((SECONDS + timeout)) out=
+  while :; do
+    if out=$("$@" 2>&1); then
+      return 0
+    fi
+    if ((SECONDS >= deadline)); then
+      log "timed out after ${timeout}s waiting for: $what" >&2
+      [[ -z $out ]] || log "last output of '$*': $(tail -n 5 <<<"$out")" >&2
+      if [[ -n $DAEMON_PID ]] && [[ -f $DAEMON_LOG ]]; then
+        log "last lines of $DAEMON_LOG:" >&2
+        tail -n 15 "$DAEMON_LOG" >&2
+      fi
+      fail "$what (not within ${timeout}s)"
+    fi
+    sleep 0.2
+  done
+}
+
+# -- servers ------------------------------------------------------------------
+
+server_env() {
+  env B2K_STATE_DIR="$STATE" B2K_MARIADB_PORT="$MARIADB_PORT" \
+    B2K_KAFKA_PORT="$KAFKA_PORT" B2K_KAFKA_CONTROLLER_PORT="$KAFKA_CONTROLLER_PORT" \
+    B2K_CACHE_DIR="$B2K_CACHE_DIR" "$@"
+}
+
+# Fresh MariaDB and Kafka for this test: any state of an earlier run is
+# removed first (servers left running by B2K_ITEST_KEEP=1 are stopped).
+start_servers() {
+  [[ -x $B2K_BINARY ]] || fail "B2K_BINARY=$B2K_BINARY is not an executable: build it first"
+  command -v kcat >/dev/null || fail "kcat not found (deploy/install-deps.sh installs it)"
+  command -v python3 >/dev/null || fail "python3 not found (deploy/install-deps.sh installs it)"
+  if [[ -d $STATE ]]; then
+    server_env "$B2K_SOURCE_DIR/deploy/mariadb.sh" stop >/dev/null || true
+    server_env "$B2K_SOURCE_DIR/deploy/kafka.sh" stop >/dev/null || true
+    rm -rf "$STATE"
+  fi
+  mkdir -p "$STATE"
+  SERVERS_STARTED=1
+  log "starting MariaDB on 127.0.0.1:$MARIADB_PORT and Kafka on $BROKERS (state $STATE)"
+  server_env "$B2K_SOURCE_DIR/deploy/mariadb.sh" start
+  server_env "$B2K_SOURCE_DIR/deploy/kafka.sh" start
+}
+
+stop_servers() {
+  server_env "$B2K_SOURCE_DIR/deploy/kafka.sh" stop || true
+  server_env "$B2K_SOURCE_DIR/deploy/mariadb.sh" stop || true
+}
+
+# sql [mariadb args...] : runs SQL (from args or stdin) as the server's admin
+# (unix socket), batch mode without column names.
+sql() {
+  mariadb --defaults-file="$MARIADB_CNF" -u "$(id -un)" -N -B "$@"
+}
+
+# "FILE POS" of the server's binlog end.
+master_status() {
+  sql -e 'SHOW MASTER STATUS' | awk '{print $1, $2}'
+}
+
+# -- binlog2kafka -------------------------------------------------------------
+
+common_args() {
+  printf '%s\n' \
+    "--binlog2kafka.name=$SOURCE_NAME" \
+    "--binlog2kafka.source=$SOURCE_URL" \
+    "--binlog2kafka.source-password-file=$PASSWORD_FILE" \
+    "--binlog2kafka.brokers=$BROKERS" \
+    "--binlog2kafka.server-id=4343" \
+    "--binlog2kafka.progress-interval=5s"
+}
+
+daemon_running() {
+  [[ -n $DAEMON_PID ]] && kill -0 "$DAEMON_PID" 2>/dev/null
+}
+
+# daemon_start [extra run options...]: starts `binlog2kafka run` in the
+# background, appending to $DAEMON_LOG; $DAEMON_PID is its pid.
+daemon_start() {
+  daemon_running && fail "daemon_start: binlog2kafka is already running (pid $DAEMON_PID)"
+  local args
+  mapfile -t args < <(common_args)
+  DAEMON_STARTS=$((DAEMON_STARTS + 1))
+  echo "--- start $DAEMON_STARTS $(date '+%F %T')" >>"$DAEMON_LOG"
+  "$B2K_BINARY" run "${args[@]}" "$@" </dev/null >>"$DAEMON_LOG" 2>&1 &
+  DAEMON_PID=$!
+  log "binlog2kafka started (pid $DAEMON_PID, start $DAEMON_STARTS)"
+}
+
+# Prints the committed position as "FILE POS SKIP_ROWS"; fails (status 1)
+# when there is none yet.
+committed_position() {
+  local args out
+  mapfile -t args < <(common_args)
+  out=$("$B2K_BINARY" position "${args[@]}" 2>&1) || { echo "$out"; return 1; }
+  python3 -c 'import json,sys; p=json.loads(sys.argv[1]); print(p["file"], p["pos"], p.get("skip_rows", 0))' "$out"
+}
+
+# Succeeds when the daemon is alive and has written a position (the first
+# start from an empty commit log writes where it starts).
+daemon_has_position() {
+  daemon_running || { echo "binlog2kafka (pid $DAEMON_PID) is not running"; return 1; }
+  committed_position >/dev/null
+}
+
+# Starts the daemon and waits until it committed its start position, so that
+# writes made after this returns are read.
+# Work-around (a bug reported, not fixed here): on a just-started broker the
+# first `run` often fails reading the commit topic it has just created
+# ("cannot read the commit log ...: Broker: Not leader for partition" or
+# "Local: Unknown partition"): read_last_commit does not retry while the new
+# partition is known to the broker. That failure is retried, loudly, once a
+# second for at most 10 s.
+daemon_start_ready() {
+  local mark=0 retries=0
+  [[ ! -f $DAEMON_LOG ]] || mark=$(wc -l <"$DAEMON_LOG")
+  daemon_start "$@"
+  local deadline=$((SECONDS + 60))
+  until daemon_has_position >/dev/null 2>&1; do
+    if ! daemon_running; then
+      local rc=0 why
+      wait "$DAEMON_PID" || rc=$?
+      DAEMON_PID=
+      why=$(tail -n +$((mark + 1)) "$DAEMON_LOG" | grep -m 1 'cannot read the commit log' || true)
+      if [[ -n $why && $retries -lt 10 ]]; then
+        retries=$((retries + 1))
+        log "WORKAROUND (known bug): binlog2kafka exited ($rc) right after creating its commit topic: $why; starting it again in 1s" >&2
+        sleep 1
+        mark=$(wc -l <"$DAEMON_LOG")
+        daemon_start "$@"
+        continue
+      fi
+      tail -n 20 "$DAEMON_LOG" >&2
+      fail "binlog2kafka exited with status $rc during start"
+    fi
+    ((SECONDS < deadline)) || fail "binlog2kafka wrote no start position within 60s"
+    sleep 0.2
+  done
+  log "binlog2kafka is up: committed position $(committed_position)"
+}
+
+daemon_kill9() {
+  daemon_running || fail "daemon_kill9: binlog2kafka is not running"
+  kill -KILL "$DAEMON_PID"
+  wait "$DAEMON_PID" 2>/dev/null || true
+  echo "--- killed with SIGKILL $(date '+%F %T')" >>"$DAEMON_LOG"
+  log "binlog2kafka (pid $DAEMON_PID) killed with SIGKILL"
+  DAEMON_PID=
+}
+
+# daemon_stop [TIMEOUT]: SIGTERM and wait; sets DAEMON_RC to the exit status
+# (fails the test if it does not exit within TIMEOUT seconds, default 60).
+daemon_stop() {
+  local timeout=${1:-60}
+  daemon_running || fail "daemon_stop: binlog2kafka is not running"
+  kill -TERM "$DAEMON_PID"
+  local deadline=$((SECONDS + timeout))
+  while kill -0 "$DAEMON_PID" 2>/dev/null; do
+    if ((SECONDS >= deadline)); then
+      kill -KILL "$DAEMON_PID" 2>/dev/null || true
+      fail "binlog2kafka (pid $DAEMON_PID) did not exit within ${timeout}s of SIGTERM"
+    fi
+    sleep 0.1
+  done
+  DAEMON_RC=0
+  wait "$DAEMON_PID" || DAEMON_RC=$?
+  log "binlog2kafka (pid $DAEMON_PID) exited with status $DAEMON_RC after SIGTERM"
+  DAEMON_PID=
+}
+
+# Succeeds when the committed position is the server's binlog end (every
+# row written so far is acknowledged by Kafka).
+caught_up() {
+  local pos end
+  pos=$(committed_position) || { echo "no committed position: $pos"; return 1; }
+  end=$(master_status)
+  [[ "$pos" == "$end 0" ]] || { echo "committed $pos, server at $end"; return 1; }
+}
+
+wait_caught_up() {
+  local timeout=${1:-120}
+  wait_for "$timeout" "binlog2kafka caught up with the server's binlog end" caught_up
+  log "caught up: committed position $(committed_position) = SHOW MASTER STATUS $(master_status)"
+}
+
+# Number of records in a topic (all partitions), 0 if it does not exist.
+topic_count() {
+  python3 "$ITEST_DIR/verify_topic.py" --brokers "$BROKERS" --topic "$1" --count
+}
+
+# The value of the last record of a topic with key $2 (empty if none).
+last_value_for_key() {
+  kcat -b "$BROKERS" -C -t "$1" -e -q -f '%k\t%s\n' 2>/dev/null |
+    awk -F '\t' -v k="$2" '$1 == k { v = $2 } END { print v }'
+}
+
+verify() {
+  python3 "$ITEST_DIR/verify_topic.py" --brokers "$BROKERS" "$@"
+}
+
+# -- cleanup ------------------------------------------------------------------
+
+itest_cleanup() {
+  local rc=$?
+  set +e
+  if daemon_running; then
+    kill -KILL "$DAEMON_PID" 2>/dev/null
+    wait "$DAEMON_PID" 2>/dev/null
+  fi
+  if [[ $rc -ne 0 && -f $DAEMON_LOG ]]; then
+    echo "[$TEST_NAME] last lines of $DAEMON_LOG:" >&2
+    tail -n 30 "$DAEMON_LOG" >&2
+  fi
+  if [[ $SERVERS_STARTED -eq 1 ]]; then
+    if [[ ${B2K_ITEST_KEEP:-0} == 1 ]]; then
+      log "B2K_ITEST_KEEP=1: servers left running; stop them with:"
+      log "  B2K_STATE_DIR=$STATE deploy/kafka.sh stop; B2K_STATE_DIR=$STATE deploy/mariadb.sh stop"
+    else
+      stop_servers >/dev/null 2>&1
+    fi
+  fi
+  if [[ $rc -eq 0 ]]; then
+    log "PASS (${SECONDS}s)"
+  else
+    log "FAILED with status $rc (${SECONDS}s); state and logs in $STATE" >&2
+  fi
+  exit "$rc"
+}
+trap itest_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
