@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# Bad input gets a clear error that names the cause, and a non-zero exit:
+# unknown options, a server whose binlog_format is STATEMENT (or whose
+# binlog_row_metadata is not FULL), a wrong password, an unreadable password
+# file, `dump` of a file that is not a binlog, a truncated binlog, a bad
+# --from, `position` for a source that has none.
+#
+# Checks marked known_bug document errors that are not clear yet (see the
+# FIXME next to each); they print XFAIL and do not fail the test unless
+# B2K_ITEST_STRICT=1. When one starts passing, it prints XPASS: drop the mark.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+FAILURES=0
+XFAILS=0
+OUT=$STATE/cli
+
+# check NAME MODE PATTERN -- COMMAND...
+#   MODE one-line: stderr must be exactly one line, matching PATTERN
+#        first-line: the first line of stderr must match PATTERN
+#        any-line: some line of stderr must match PATTERN (run's log)
+# The command must exit non-zero (and not hang: 60 s limit).
+check() {
+  local name=$1 mode=$2 pattern=$3
+  shift 4
+  local rc=0
+  timeout -s KILL 60 "$@" >"$OUT/$name.out" 2>"$OUT/$name.err" </dev/null || rc=$?
+  local err problem=
+  err=$(cat "$OUT/$name.err")
+  if [[ $rc -eq 0 ]]; then
+    problem="exit status 0"
+  elif [[ $rc -eq 137 ]]; then
+    problem="no exit within 60s"
+  else
+    case $mode in
+      one-line)
+        [[ $(wc -l <"$OUT/$name.err") -eq 1 ]] || problem="stderr is not one line"
+        grep -qE -- "$pattern" <<<"$err" || problem="stderr does not match /$pattern/" ;;
+      first-line)
+        head -n 1 <<<"$err" | grep -qE -- "$pattern" || problem="first line of stderr does not match /$pattern/" ;;
+      any-line)
+        grep -qE -- "$pattern" <<<"$err" || problem="no line of stderr matches /$pattern/" ;;
+    esac
+  fi
+  if [[ -z $problem ]]; then
+    if [[ ${KNOWN_BUG:-} ]]; then
+      log "XPASS $name: passes now; remove its known_bug mark"
+    else
+      log "ok   $name (exit $rc): $(grep -E -m 1 -- "$pattern" <<<"$err")"
+    fi
+    return 0
+  fi
+  if [[ ${KNOWN_BUG:-} ]]; then
+    XFAILS=$((XFAILS + 1))
+    log "XFAIL $name (known bug: $KNOWN_BUG): $problem; exit $rc; stderr: $(tail -n 1 <<<"$err")"
+    [[ ${B2K_ITEST_STRICT:-0} != 1 ]] || FAILURES=$((FAILURES + 1))
+    return 0
+  fi
+  FAILURES=$((FAILURES + 1))
+  log "FAIL $name: $problem; exit $rc; stderr:"
+  sed 's/^/    /' "$OUT/$name.err" | tail -n 10
+}
+
+known_bug() {
+  local why=$1
+  shift
+  KNOWN_BUG=$why check "$@"
+}
+
+start_servers
+mkdir -p "$OUT"
+mapfile -t ARGS < <(common_args)
+B=$B2K_BINARY
+
+# -- options ------------------------------------------------------------------
+check run_unknown_option one-line "unknown option '--binlog2kafka\.bogus=1'" -- \
+  "$B" run "${ARGS[@]}" --binlog2kafka.bogus=1
+check run_unknown_argument one-line "unknown argument 'extra'" -- \
+  "$B" run "${ARGS[@]}" extra
+check dump_unknown_option first-line "unknown option '--bogus'" -- \
+  "$B" dump --bogus
+check unknown_command first-line "unknown command 'frobnicate'" -- \
+  "$B" frobnicate
+check bad_from one-line "binlog2kafka\.from: 'xyz' is not FILE:POS" -- \
+  "$B" run "${ARGS[@]}" --binlog2kafka.from=xyz
+check bad_initial one-line "binlog2kafka\.initial: must be end or start" -- \
+  "$B" run "${ARGS[@]}" --binlog2kafka.initial=middle
+check password_in_url one-line "holds a password" -- \
+  "$B" run "${ARGS[@]}" --binlog2kafka.source=mysql://b2k:secret@127.0.0.1:$MARIADB_PORT
+printf '[binlog2kafka]\nbogus-key=1\n' >"$OUT/unknown-key.ini"
+# FIXME(config): CAF ignores unknown keys in a config file; the run then goes
+# on with defaults. (The missing password file makes it stop at once with
+# another error instead of going on to connect.)
+known_bug "unknown config-file key is ignored" \
+  config_unknown_key one-line "bogus-key" -- \
+  "$B" run --config-file="$OUT/unknown-key.ini" --binlog2kafka.source-password-file="$OUT/no-such-password"
+# FIXME(config): prints system_error(cannot_open_file, ("…")).
+known_bug "raw CAF error text" \
+  config_file_missing one-line "cannot (open|read) .*no-such\.ini" -- \
+  "$B" run --config-file="$OUT/no-such.ini"
+
+# -- password -----------------------------------------------------------------
+check password_file_missing one-line "source-password-file: cannot read '$OUT/no-such-password'" -- \
+  "$B" run "${ARGS[@]}" --binlog2kafka.source-password-file="$OUT/no-such-password"
+if [[ $(id -u) -ne 0 ]]; then
+  printf 'b2k-secret' >"$OUT/unreadable-password"
+  chmod 000 "$OUT/unreadable-password"
+  check password_file_unreadable one-line "source-password-file: cannot read" -- \
+    "$B" run "${ARGS[@]}" --binlog2kafka.source-password-file="$OUT/unreadable-password"
+else
+  log "skip password_file_unreadable: root reads a mode-000 file anyway"
+fi
+# FIXME(config): a directory opens as an empty password; the error is then
+# the server's "Access denied ... (using password: NO)".
+known_bug "a directory is read as an empty password" \
+  password_file_is_directory one-line "source-password-file: cannot read" -- \
+  "$B" run "${ARGS[@]}" --binlog2kafka.source-password-file="$OUT"
+printf 'not-the-password\n' >"$OUT/wrong-password"
+check wrong_password any-line "error.*Access denied for user 'b2k'" -- \
+  "$B" run "${ARGS[@]}" --binlog2kafka.source-password-file="$OUT/wrong-password"
+check dump_wrong_password one-line "Access denied for user 'b2k'" -- \
+  "$B" dump --source="$SOURCE_URL" --password-file="$OUT/wrong-password"
+
+# -- server settings ----------------------------------------------------------
+restore_settings() {
+  sql -e "SET GLOBAL binlog_format=ROW; SET GLOBAL binlog_row_metadata=FULL"
+}
+sql -e "SET GLOBAL binlog_format=STATEMENT"
+check binlog_format_statement any-line "error.*binlog_format is STATEMENT.*needs ROW" -- \
+  "$B" run "${ARGS[@]}"
+restore_settings
+sql -e "SET GLOBAL binlog_row_metadata=MINIMAL"
+check binlog_row_metadata_minimal any-line "error.*binlog_row_metadata is MINIMAL.*needs FULL" -- \
+  "$B" run "${ARGS[@]}"
+restore_settings
+[[ $(sql -e "SELECT @@global.binlog_format, @@global.binlog_row_metadata") == $'ROW\tFULL' ]] ||
+  fail "could not restore binlog_format=ROW, binlog_row_metadata=FULL"
+
+# -- purged position ----------------------------------------------------------
+sql -e "CREATE TABLE demo.cli (id INT PRIMARY KEY); INSERT INTO demo.cli VALUES (1); FLUSH BINARY LOGS"
+first=$(sql -e "SHOW BINARY LOGS" | awk 'NR == 1 {print $1}')
+last=$(master_status | awk '{print $1}')
+# MariaDB purges a file only once its binlog checkpoint has passed: retry.
+purged() {
+  sql -e "PURGE BINARY LOGS TO '$last'"
+  ! sql -e "SHOW BINARY LOGS" | grep -q "^$first[[:space:]]"
+}
+wait_for 30 "the server purged $first" purged
+# FIXME(binlog/replication_client): the server's error packet is not decoded:
+# "unexpected packet ... (first byte 255)" instead of naming the purged file.
+known_bug "server error packet shown as 'first byte 255'" \
+  purged_position any-line "error.*$first.*(purged|not find|Could not find)" -- \
+  "$B" run "${ARGS[@]}" --binlog2kafka.from="$first:4"
+
+# -- dump of bad files --------------------------------------------------------
+check dump_missing_file one-line "cannot open $OUT/no-such-file" -- \
+  "$B" dump --file="$OUT/no-such-file"
+printf 'this is not a binlog\n' >"$OUT/text-file"
+check dump_not_a_binlog one-line "$OUT/text-file: not a binlog file" -- \
+  "$B" dump --file="$OUT/text-file"
+: >"$OUT/empty-file"
+check dump_empty_file one-line "$OUT/empty-file: not a binlog file" -- \
+  "$B" dump --file="$OUT/empty-file"
+
+# A complete binlog (rotated away, so the server no longer writes to it) with
+# rows in it, then copies cut or damaged in the middle of its rows event.
+sql -e "INSERT INTO demo.cli VALUES (2),(3); FLUSH BINARY LOGS"
+binlog=$(sql -e "SHOW BINARY LOGS" | awk '{f[NR] = $1} END {print f[NR - 1]}')
+cp "$STATE/mariadb/data/$binlog" "$OUT/complete.bin"
+"$B" dump --file="$OUT/complete.bin" >"$OUT/complete.json" ||
+  fail "dump of the complete binlog $binlog failed"
+grep -q '"after":{"id":3}' "$OUT/complete.json" ||
+  fail "dump of the complete binlog $binlog does not show the inserted row"
+# SHOW BINLOG EVENTS: Log_name Pos Event_type Server_id End_log_pos Info
+read -r rows_pos rows_end < <(sql -e "SHOW BINLOG EVENTS IN '$binlog'" |
+  awk -F '\t' '$3 ~ /^Write_rows/ {print $2, $5; exit}')
+[[ -n $rows_pos && -n $rows_end ]] || fail "no Write_rows event in $binlog"
+middle=$(((rows_pos + rows_end) / 2))
+head -c "$middle" "$OUT/complete.bin" >"$OUT/truncated.bin"
+check dump_truncated one-line "$OUT/truncated.bin at offset $rows_pos: .*past the end of the file" -- \
+  "$B" dump --file="$OUT/truncated.bin"
+# Cut inside the header of the first event.
+head -c 12 "$OUT/complete.bin" >"$OUT/truncated-header.bin"
+check dump_truncated_header one-line "$OUT/truncated-header.bin at offset 4: truncated event header" -- \
+  "$B" dump --file="$OUT/truncated-header.bin"
+# A flipped byte in the row data: the CRC32 check catches it.
+cp "$OUT/complete.bin" "$OUT/corrupt.bin"
+printf '\xff' | dd of="$OUT/corrupt.bin" bs=1 seek=$((rows_end - 8)) conv=notrunc status=none
+check dump_bad_checksum one-line "$OUT/corrupt.bin at offset $rows_pos: checksum mismatch" -- \
+  "$B" dump --file="$OUT/corrupt.bin"
+
+# -- position -----------------------------------------------------------------
+check position_none one-line "nobody" -- \
+  "$B" position --binlog2kafka.name=nobody --binlog2kafka.brokers="$BROKERS"
+
+log "$XFAILS known bug(s) (XFAIL)"
+[[ $FAILURES -eq 0 ]] || fail "$FAILURES check(s) failed"
