@@ -4,6 +4,7 @@
 //   binlog2kafka dump      decode binlog files or a server to JSON lines
 //   binlog2kafka position  print the committed position
 
+#include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -280,11 +281,12 @@ int run_pipeline(b2k::b2k_config& cfg, bool position_only) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   caf::actor_system sys{cfg};
   auto supervisor = sys.spawn(b2k::supervisor, sup);
+  static std::atomic<bool> exiting{false};
   std::thread signal_thread{[signals, supervisor]() mutable {
     int sig = 0;
     bool asked = false;
     while (sigwait(&signals, &sig) == 0) {
-      if (sig == 0)
+      if (exiting)
         return; // woken by main to end
       if (asked) {
         // A second Ctrl-C means "now"; repeated SIGTERMs (as timeout(1)
@@ -306,9 +308,9 @@ int run_pipeline(b2k::b2k_config& cfg, bool position_only) {
     self->monitor(supervisor);
     self->receive([&](const caf::down_msg& dm) { reason = dm.reason; });
   }
+  exiting = true;
   pthread_kill(signal_thread.native_handle(), SIGTERM);
-  // The thread sees SIGTERM as a request; make it end instead.
-  signal_thread.detach();
+  signal_thread.join();
   if (reason && reason != caf::exit_reason::user_shutdown) {
     spdlog::error("stopped: {}", error_text(reason));
     return 1;

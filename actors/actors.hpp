@@ -21,7 +21,9 @@ using reader_actor = caf::typed_actor<
   // slice is over, then lets the mailbox in.
   caf::reacts_to<atom::read>,
   // Bytes that left the pipeline: that much more may be read.
-  caf::reacts_to<atom::credit, uint64_t>>;
+  caf::reacts_to<atom::credit, uint64_t>,
+  // Timer: pings the source lock's connection.
+  caf::reacts_to<atom::keepalive>>;
 
 /// Hands records to librdkafka and reports complete batches to the watcher.
 using producer_actor = caf::typed_actor<

@@ -13,6 +13,11 @@ namespace {
 // How long one read message may keep the mailbox waiting.
 constexpr auto time_slice = std::chrono::milliseconds(50);
 
+// The source lock's connection idles out this long after we stop pinging it.
+constexpr auto lock_idle_timeout = std::chrono::seconds(10);
+constexpr auto lock_wait = std::chrono::seconds(15);
+constexpr auto lock_keep_alive = std::chrono::seconds(3);
+
 } // namespace
 
 reader_state::reader_state() = default;
@@ -21,6 +26,12 @@ caf::error reader_state::start() {
   if (auto err = client.connect(config.source))
     return make_error(err);
   if (auto err = client.check_settings(true))
+    return make_error(err);
+  // A restarted reader may find the lock still held by its predecessor's
+  // connection if the network dropped it: the server frees it after the
+  // idle timeout, so wait a little longer than that.
+  if (auto err = lock.acquire(config.source, config.records.name,
+                              lock_wait, lock_idle_timeout))
     return make_error(err);
   auto from = config.start;
   if (from.file.empty()) {
@@ -207,8 +218,20 @@ reader(reader_actor::stateful_pointer<reader_state> self, reader_config config,
   }
   st.reading = true;
   self->send(self, atom::read_v);
+  self->delayed_send(self, lock_keep_alive, atom::keepalive_v);
   return {
     [self](atom::read) { self->state.read(); },
+    // On a timer, not in the read loop: the lock must stay ours while we
+    // wait for credit too.
+    [self](atom::keepalive) {
+      auto& st = self->state;
+      if (auto err = st.lock.keep_alive()) {
+        st.flush();
+        self->quit(make_error(err));
+        return;
+      }
+      self->delayed_send(self, lock_keep_alive, atom::keepalive_v);
+    },
     [self](atom::credit, uint64_t bytes) {
       auto& st = self->state;
       st.credit += static_cast<int64_t>(bytes);

@@ -10,6 +10,7 @@
 #include "actors/actors.hpp"
 #include "binlog/decoder.hpp"
 #include "binlog/replication_client.hpp"
+#include "binlog/source_lock.hpp"
 
 namespace b2k {
 
@@ -39,6 +40,8 @@ struct reader_state : binlog::record_sink {
   producer_actor producer;
   watcher_actor watcher;
   binlog::replication_client client;
+  /// Keeps a second instance with our name off this server.
+  binlog::source_lock lock;
   std::unique_ptr<binlog::decoder> decoder;
   record_batch batch;
   uint64_t next_seq = 1;

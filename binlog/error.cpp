@@ -28,6 +28,8 @@ const char* to_string(errc code) {
       return "position_purged";
     case errc::access_denied:
       return "access_denied";
+    case errc::locked:
+      return "locked";
   }
   return "unknown";
 }

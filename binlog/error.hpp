@@ -30,6 +30,8 @@ enum class errc {
   position_purged,
   /// The server refused our user or its privileges.
   access_denied,
+  /// Another instance with the same source name holds the source lock.
+  locked,
 };
 
 const char* to_string(errc code);

@@ -61,15 +61,10 @@ b2k_config::b2k_config() {
 caf::error b2k_config::check_config_file() const {
   auto path = config_file_path.empty() ? std::string{"caf-application.ini"}
                                        : config_file_path;
-  {
-    std::ifstream probe{path};
-    if (!probe) {
-      if (config_file_path.empty())
-        return caf::none; // no config file: only the command line
-      return caf::make_error(ec::config, "cannot read config file '" + path
-                                           + "'");
-    }
-  }
+  // CAF itself refuses an explicit --config-file it cannot open; the default
+  // caf-application.ini is optional.
+  if (!std::ifstream{path})
+    return caf::none;
   // Untyped, so that values of the wrong type reach our check below
   // instead of being dropped quietly.
   auto parsed = parse_config_file(path.c_str());

@@ -14,6 +14,8 @@ const char* to_string(ec code) {
       return "source_config";
     case ec::source_access_denied:
       return "source_access_denied";
+    case ec::source_locked:
+      return "source_locked";
     case ec::position_purged:
       return "position_purged";
     case ec::corrupt_binlog:
@@ -46,6 +48,9 @@ caf::error make_error(const binlog::error& err) {
       break;
     case binlog::errc::access_denied:
       code = ec::source_access_denied;
+      break;
+    case binlog::errc::locked:
+      code = ec::source_locked;
       break;
     case binlog::errc::position_purged:
       code = ec::position_purged;

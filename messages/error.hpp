@@ -22,6 +22,8 @@ enum class ec : uint8_t {
   source_config,
   /// The server refused our user.
   source_access_denied,
+  /// Another instance with the same name reads the same server.
+  source_locked,
   /// The resume position is no longer on the server.
   position_purged,
   /// A binlog event could not be decoded.

@@ -35,6 +35,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(b2k, caf::first_custom_type_id)
   // Supervisor: stop gracefully; restart the reader after back-off.
   CAF_ADD_ATOM(b2k, b2k::atom, stop, "stop")
   CAF_ADD_ATOM(b2k, b2k::atom, restart, "restart")
+  // Reader: keep the source lock's connection alive.
+  CAF_ADD_ATOM(b2k, b2k::atom, keepalive, "keepalive")
   // Periodic progress line.
   CAF_ADD_ATOM(b2k, b2k::atom, progress, "progress")
   // Statistics snapshot.

@@ -14,6 +14,7 @@ namespace {
 reader_actor::behavior_type mock_reader(reader_actor::pointer) {
   return {
     [](atom::read) {},
+    [](atom::keepalive) {},
     [](atom::credit, uint64_t) {},
   };
 }

@@ -36,6 +36,7 @@ reader_actor::behavior_type mock_reader(reader_actor::pointer,
                                         recorder* rec) {
   return {
     [](atom::read) {},
+    [](atom::keepalive) {},
     [rec](atom::credit, uint64_t bytes) { rec->credits.push_back(bytes); },
   };
 }
