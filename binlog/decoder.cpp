@@ -7,6 +7,7 @@
 #include "binlog/checksum.hpp"
 #include "binlog/column_value.hpp"
 #include "binlog/gtid.hpp"
+#include "binlog/json_diff.hpp"
 #include "binlog/table_map.hpp"
 
 namespace binlog {
@@ -204,6 +205,7 @@ error decoder::dispatch(const event_header& h, const uint8_t* body,
     case event_type::write_rows_v2:
     case event_type::update_rows_v2:
     case event_type::delete_rows_v2:
+    case event_type::partial_update_rows:
       return on_rows(h, body, body_size, offset);
     case event_type::mariadb_gtid: {
       cursor c{body, body_size};
@@ -458,11 +460,33 @@ error decoder::on_rows(const event_header& h, const uint8_t* body, size_t size,
                   "row " + std::to_string(row) + " of "
                     + to_string(h.type) + " on " + table.qualified_name
                     + " runs past the end of the event");
+    // PARTIAL_UPDATE_ROWS: which JSON values of the after-image are diffs.
+    const uint8_t* partial_bits = nullptr;
+    if (h.type == event_type::partial_update_rows
+        && !read_partial_json_head(table.map, p, end, partial_bits))
+      return fail(errc::corrupt_event, offset,
+                  "value options of row " + std::to_string(row) + " on "
+                    + table.qualified_name
+                    + " run past the end of the event");
     if (op == row_op::update && !read_image(table, p, end, present2, after_))
       return fail(errc::corrupt_event, offset,
                   "after-image of row " + std::to_string(row) + " on "
                     + table.qualified_name
                     + " runs past the end of the event");
+    if (table.map.json_columns > 0) {
+      // Malformed JSON is a decoding error here, with the event's offset;
+      // diffs become whole documents before the record is encoded.
+      std::string why;
+      bool ok = check_json_columns(table.map, first, nullptr, why)
+                && (op != row_op::update
+                    || (check_json_columns(table.map, after_, partial_bits, why)
+                        && partial_json_.resolve(table.map, partial_bits,
+                                                 before_, after_, why)));
+      if (!ok)
+        return fail(errc::corrupt_event, offset,
+                    "row " + std::to_string(row) + " of " + to_string(h.type)
+                      + " on " + table.qualified_name + ": " + why);
+    }
     ++rows_in_txn_;
     ++stats_.rows;
     auto this_row = row++;

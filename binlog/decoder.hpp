@@ -16,6 +16,7 @@
 #include "binlog/error.hpp"
 #include "binlog/event.hpp"
 #include "binlog/format_description.hpp"
+#include "binlog/json_diff.hpp"
 #include "binlog/position.hpp"
 #include "binlog/record.hpp"
 
@@ -143,6 +144,8 @@ private:
   std::unordered_map<uint64_t, table_info> tables_;
   std::vector<value_slot> before_;
   std::vector<value_slot> after_;
+  // Whole documents made from PARTIAL_UPDATE_ROWS JSON diffs.
+  partial_json_resolver partial_json_;
   // The open transaction.
   bool in_txn_ = false;
   bool txn_has_begin_ = false;
