@@ -156,7 +156,8 @@ error decoder::dispatch(const event_header& h, const uint8_t* body,
       auto name = std::string{c.str(c.remaining())};
       if (!c.ok() || name.empty())
         return fail(errc::corrupt_event, offset, "ROTATE without a file name");
-      file_ = std::move(name);
+      if (follow_rotate_)
+        file_ = std::move(name);
       (void) pos; // the next event tells its own offset
       return {};
     }

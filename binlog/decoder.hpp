@@ -64,6 +64,14 @@ public:
     origin_ = std::move(origin);
   }
 
+  /// Whether a ROTATE event renames the current file (on by default, as a
+  /// replication stream needs). Off for a file read from disk: its records
+  /// must name that file, even when it is a relay log whose ROTATE events
+  /// name the source's binlog.
+  void follow_rotate(bool on) {
+    follow_rotate_ = on;
+  }
+
   /// The largest decompressed TRANSACTION_PAYLOAD or MariaDB compressed
   /// event accepted; a header announcing more is an error, not an
   /// allocation.
@@ -130,6 +138,7 @@ private:
   bool verify_checksums_ = true;
   std::string file_;
   std::string origin_;
+  bool follow_rotate_ = true;
   size_t max_uncompressed_ = default_max_uncompressed;
   zstd_decompressor zstd_;
   // Reused output buffers: one for TRANSACTION_PAYLOAD, one for a MariaDB

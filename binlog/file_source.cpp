@@ -95,6 +95,7 @@ error decode_file(const std::string& path, decoder& dec, uint64_t start_pos,
   from.skip_rows = skip_rows;
   dec.start_at(from);
   dec.set_origin(path); // errors name this file, even after a ROTATE
+  dec.follow_rotate(false);
   auto next_event = [&](uint64_t offset, uint32_t& length) -> error {
     if (size - offset < header_size)
       return {errc::truncated,

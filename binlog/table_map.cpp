@@ -28,6 +28,7 @@ bool is_character(uint8_t type, bool mariadb) {
     case field_type::var_string:
     case field_type::varchar:
     case field_type::blob:
+    case field_type::vector: // MySQL 9 lists VECTOR (binary) among them
       return true;
     case field_type::geometry:
       return mariadb; // MariaDB logs a charset for geometry, MySQL does not
