@@ -1,9 +1,15 @@
 #include "binlog/json_binary.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <string_view>
+
+#if defined(__SSE2__)
+#  include <emmintrin.h>
+#endif
 
 #include "binlog/bytes.hpp"
 #include "binlog/decimal.hpp"
@@ -121,54 +127,96 @@ size_t utf8_sequence(const uint8_t* p, const uint8_t* end) {
   return n;
 }
 
-// Bytes that MySQL's string escaping (double_quote) leaves alone; in the
-// embedded form bytes >= 0x80 also take the slow path (UTF-8 check).
-constexpr bool plain_byte(uint8_t c) {
-  return c >= 0x20 && c != '"' && c != '\\';
+// How a string byte is printed: 0 as it is, 1 escaped (MySQL's
+// double_quote: `"`, `\` and control characters), 2 checked as UTF-8
+// (embedded form only: the result must be valid in a JSON string).
+template <bool Embedded>
+constexpr std::array<uint8_t, 256> make_byte_classes() {
+  std::array<uint8_t, 256> t{};
+  for (int i = 0; i < 0x20; ++i)
+    t[i] = 1;
+  t['"'] = 1;
+  t['\\'] = 1;
+  if (Embedded)
+    for (int i = 0x80; i < 0x100; ++i)
+      t[i] = 2;
+  return t;
 }
 
+template <bool Embedded>
+constexpr std::array<uint8_t, 256> byte_classes = make_byte_classes<Embedded>();
+
+#if defined(__SSE2__)
+// A bit per byte of the 16 at p that does not print as it is.
+template <bool Embedded>
+unsigned special_bytes(const uint8_t* p) {
+  auto v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  __m128i low;
+  if constexpr (Embedded) // signed: bytes >= 0x80 count as below 0x20
+    low = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
+  else // unsigned: min(v, 0x1f) == v
+    low = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+  auto special = _mm_or_si128(
+    low, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                      _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+  return static_cast<unsigned>(_mm_movemask_epi8(special));
+}
+#endif
+
 // Appends to a std::string through a raw pointer: a writer reserves the
-// most it may write, writes, and commits the new end. The string only
-// grows (and is trimmed once at the end), so there is no allocation once
-// its capacity fits the largest record.
+// most it may write, writes, and commits the new end. The string grows
+// ahead of need and is trimmed once at the end, so a document costs one
+// resize and no allocation once the capacity fits the largest record.
 class text_buffer {
 public:
-  explicit text_buffer(std::string& s) : s_(s), start_(s.size()), len_(start_) {
+  text_buffer(std::string& s, size_t expected) : s_(s), start_(s.size()) {
+    s_.resize(start_ + expected);
+    cur_ = &s_[start_];
+    end_ = s_.data() + s_.size();
   }
 
   char* reserve(size_t n) {
-    if (s_.size() - len_ < n)
-      s_.resize(std::max(len_ + n, s_.size() + s_.size() / 2 + 64));
-    return &s_[len_];
+    if (static_cast<size_t>(end_ - cur_) < n)
+      grow(n);
+    return cur_;
   }
-  void commit(const char* end) {
-    len_ = static_cast<size_t>(end - s_.data());
+  void commit(char* end) {
+    cur_ = end;
   }
   void put(const char* text, size_t n) {
     char* o = reserve(n);
     std::memcpy(o, text, n);
-    len_ += n;
+    cur_ = o + n;
   }
   void put(char c) {
     *reserve(1) = c;
-    ++len_;
+    ++cur_;
   }
   void finish() {
-    s_.resize(len_);
+    s_.resize(static_cast<size_t>(cur_ - s_.data()));
   }
   void discard() {
     s_.resize(start_);
   }
 
 private:
+  void grow(size_t n) {
+    auto used = static_cast<size_t>(cur_ - s_.data());
+    s_.resize(std::max(used + n, s_.size() + s_.size() / 2 + 64));
+    cur_ = &s_[used];
+    end_ = s_.data() + s_.size();
+  }
+
   std::string& s_;
   size_t start_;
-  size_t len_;
+  // The write position and the end of the resized string.
+  char* cur_;
+  char* end_;
 };
 
 // Where the walker's output goes. `check_sink` prints nothing (validation);
-// `text_sink` prints MySQL's text; `embedded_sink` prints that text escaped
-// as the inside of a JSON string, in the same pass.
+// `printing_sink<false>` prints MySQL's text; `printing_sink<true>` prints
+// that text escaped as the inside of a JSON string, in the same pass.
 struct check_sink {
   static constexpr bool prints = false;
   void put(const char*, size_t) {
@@ -177,7 +225,9 @@ struct check_sink {
   }
   void quote() {
   }
-  void escaped(const uint8_t*, size_t) {
+  void escaped_newline() {
+  }
+  void string(const uint8_t*, size_t, const uint8_t*, bool = false) {
   }
 };
 
@@ -201,80 +251,133 @@ public:
     else
       out_.put('"');
   }
+  /// A line break inside a string, as double_quote() escapes it.
+  void escaped_newline() {
+    if constexpr (Embedded)
+      out_.put("\\\\n", 3);
+    else
+      out_.put("\\n", 2);
+  }
 
-  /// The inside of a string as MySQL's double_quote() escapes it: `"`,
-  /// `\` and control characters; all other bytes as they are.
-  void escaped(const uint8_t* p, size_t n) {
+  /// A quoted string as MySQL's double_quote() writes it: `"`, `\` and
+  /// control characters escaped, all other bytes as they are; ": " after
+  /// it for a key. Bytes up to `readable` may be loaded (not printed).
+  void string(const uint8_t* p, size_t n, const uint8_t* readable,
+              bool key = false) {
     const uint8_t* end = p + n;
-    while (p < end) {
-      // Bounded chunks keep the reservation small for long strings.
-      const uint8_t* chunk_end = end - p > 4096 ? p + 4096 : end;
-      // Worst case per byte: a control character, "\\u00XX" embedded.
-      char* o = out_.reserve(static_cast<size_t>(chunk_end - p) * 7);
-      while (p < chunk_end) {
-        uint8_t c = *p;
-        if (plain_byte(c) && (!Embedded || c < 0x80)) {
-          *o++ = static_cast<char>(c);
-          ++p;
-          continue;
-        }
-        if (Embedded && c >= 0x80) {
-          auto len = utf8_sequence(p, end);
-          if (len == 0) {
-            std::memcpy(o, "\xef\xbf\xbd", 3); // as json_writer does
-            o += 3;
-            ++p;
-          } else {
-            std::memcpy(o, p, len); // may run past chunk_end: fine, reserved
-            o += len;
-            p += len;
-          }
-          continue;
-        }
-        if (Embedded)
-          *o++ = '\\'; // escape the backslash of MySQL's escape
-        *o++ = '\\';
-        switch (c) {
-          case '"':
-            if (Embedded)
-              *o++ = '\\';
-            *o++ = '"';
-            break;
-          case '\\':
-            if (Embedded)
-              *o++ = '\\';
-            *o++ = '\\';
-            break;
-          case '\b':
-            *o++ = 'b';
-            break;
-          case '\t':
-            *o++ = 't';
-            break;
-          case '\n':
-            *o++ = 'n';
-            break;
-          case '\f':
-            *o++ = 'f';
-            break;
-          case '\r':
-            *o++ = 'r';
-            break;
-          default:
-            *o++ = 'u';
-            *o++ = '0';
-            *o++ = '0';
-            *o++ = hex_digits[c >> 4];
-            *o++ = hex_digits[c & 0xf];
-        }
-        ++p;
-      }
+    // Worst case per byte: a control character, "\\u00XX" embedded; plus
+    // room for a 16-byte store. Long strings go in bounded chunks to keep
+    // the reservation small.
+    size_t first = std::min<size_t>(n, 4096);
+    char* o = out_.reserve(first * 7 + 32);
+    if (Embedded)
+      *o++ = '\\';
+    *o++ = '"';
+    const uint8_t* chunk_end = p + first;
+    for (;;) {
+      o = escape(o, p, chunk_end, end, readable);
+      if (p >= end)
+        break;
       out_.commit(o);
-      // A UTF-8 sequence may have crossed chunk_end; `p` is past it.
+      size_t next = std::min<size_t>(static_cast<size_t>(end - p), 4096);
+      o = out_.reserve(next * 7 + 32);
+      chunk_end = p + next;
     }
+    if (Embedded)
+      *o++ = '\\';
+    *o++ = '"';
+    if (key) {
+      *o++ = ':';
+      *o++ = ' ';
+    }
+    out_.commit(o);
   }
 
 private:
+  // Escapes the bytes from p up to at least chunk_end (a UTF-8 sequence may
+  // run past it, up to end). `o` has room for 7 bytes per input byte and
+  // 32 more.
+  static char* escape(char* o, const uint8_t*& p, const uint8_t* chunk_end,
+                      const uint8_t* end, const uint8_t* readable) {
+    while (p < chunk_end) {
+#if defined(__SSE2__)
+      if (readable - p >= 16) {
+        // Copy 16 bytes at once (the room allows it) and keep those before
+        // the first special one or the end of the chunk: short strings
+        // inside a document take one step.
+        unsigned mask = special_bytes<Embedded>(p);
+        auto left = static_cast<size_t>(chunk_end - p);
+        if (left < 16)
+          mask |= (0xffffu << left) & 0xffffu;
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(o),
+                         _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+        unsigned plain = mask == 0 ? 16 : __builtin_ctz(mask);
+        o += plain;
+        p += plain;
+        if (mask == 0 || p == chunk_end)
+          continue;
+      }
+#endif
+      uint8_t c = *p;
+      if (byte_classes<Embedded>[c] == 0) {
+        *o++ = static_cast<char>(c);
+        ++p;
+        continue;
+      }
+      if (Embedded && c >= 0x80) {
+        auto len = utf8_sequence(p, end);
+        if (len == 0) {
+          std::memcpy(o, "\xef\xbf\xbd", 3); // as json_writer does
+          o += 3;
+          ++p;
+        } else {
+          std::memcpy(o, p, len);
+          o += len;
+          p += len;
+        }
+        continue;
+      }
+      if (Embedded)
+        *o++ = '\\'; // escape the backslash of MySQL's escape
+      *o++ = '\\';
+      switch (c) {
+        case '"':
+          if (Embedded)
+            *o++ = '\\';
+          *o++ = '"';
+          break;
+        case '\\':
+          if (Embedded)
+            *o++ = '\\';
+          *o++ = '\\';
+          break;
+        case '\b':
+          *o++ = 'b';
+          break;
+        case '\t':
+          *o++ = 't';
+          break;
+        case '\n':
+          *o++ = 'n';
+          break;
+        case '\f':
+          *o++ = 'f';
+          break;
+        case '\r':
+          *o++ = 'r';
+          break;
+        default:
+          *o++ = 'u';
+          *o++ = '0';
+          *o++ = '0';
+          *o++ = hex_digits[c >> 4];
+          *o++ = hex_digits[c & 0xf];
+      }
+      ++p;
+    }
+    return o;
+  }
+
   text_buffer& out_;
 };
 
@@ -353,6 +456,7 @@ public:
   walker(Sink& sink, const uint8_t* doc, size_t size)
     : sink_(sink),
       doc_(doc),
+      doc_end_(doc + size),
       // Every value of a well-formed document has bytes of its own (an
       // entry or a header, its string bytes), so more visits than bytes
       // means offsets that share values: refuse instead of printing
@@ -473,9 +577,7 @@ private:
           return fail("string runs past the end", p);
         if (!spend(n, p))
           return false;
-        sink_.quote();
-        sink_.escaped(p + used, n);
-        sink_.quote();
+        sink_.string(p + used, n, doc_end_);
         return true;
       }
       case jsonb::opaque:
@@ -561,7 +663,7 @@ private:
     char line[80];
     for (size_t i = 0; i < n; i += 57) {
       if (i > 0)
-        sink_.escaped(reinterpret_cast<const uint8_t*>("\n"), 1);
+        sink_.escaped_newline();
       size_t end = std::min(n, i + 57);
       o = line;
       size_t j = i;
@@ -626,10 +728,7 @@ private:
           return fail("key outside its object", entry);
         if (!spend(key_length, entry))
           return false;
-        sink_.quote();
-        sink_.escaped(p + key_offset, key_length);
-        sink_.quote();
-        sink_.put(": ", 2);
+        sink_.string(p + key_offset, key_length, doc_end_, true);
       }
       const uint8_t* entry = value_entries + i * value_entry_size;
       uint8_t child = entry[0];
@@ -653,9 +752,15 @@ private:
 
   Sink& sink_;
   const uint8_t* doc_;
+  const uint8_t* doc_end_;
   size_t budget_;
   json_binary_error error_;
 };
+
+// Text is about as long as the binary form; more is reserved as needed.
+size_t expected_text_size(size_t binary_size) {
+  return binary_size + binary_size / 2 + 32;
+}
 
 void set_error(json_binary_error* out, const json_binary_error& error) {
   if (out != nullptr)
@@ -676,7 +781,7 @@ bool check_json_binary(const uint8_t* p, size_t size,
 
 bool append_json_text(std::string& out, const uint8_t* p, size_t size,
                       json_binary_error* error) {
-  text_buffer buffer{out};
+  text_buffer buffer{out, expected_text_size(size)};
   printing_sink<false> sink{buffer};
   walker<printing_sink<false>> w{sink, p, size};
   if (!w.document(size)) {
@@ -691,7 +796,7 @@ bool append_json_text(std::string& out, const uint8_t* p, size_t size,
 bool write_json_binary(json_writer& out, const uint8_t* p, size_t size) {
   auto& s = out.buffer();
   auto start = s.size();
-  text_buffer buffer{s};
+  text_buffer buffer{s, expected_text_size(size)};
   printing_sink<true> sink{buffer};
   buffer.put('"');
   walker<printing_sink<true>> w{sink, p, size};

@@ -174,6 +174,74 @@ CAF_TEST(strings are escaped as MySQL double_quote escapes them) {
   CAF_CHECK_EQUAL(printed(doc(str(long_text))), "\"" + long_text + "\"");
 }
 
+namespace {
+
+// MySQL's double_quote(), written out plainly, for comparison.
+std::string mysql_quoted(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20) {
+          static constexpr char hex[] = "0123456789abcdef";
+          out += "\\u00";
+          out += hex[c >> 4];
+          out += hex[c & 0xf];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+
+} // namespace
+
+CAF_TEST(strings of every length with special bytes anywhere) {
+  const std::string specials[] = {"\"", "\\", "\n", std::string{"\x01", 1},
+                                  "\xc3\xa9", "\xe2\x82\xac", "\xff"};
+  for (size_t n = 0; n < 40; ++n) {
+    for (size_t at = 0; at <= n; ++at) {
+      for (auto& special : specials) {
+        std::string s(n, 'a');
+        s.insert(at, special);
+        // Alone (the string ends the document) and followed by more bytes.
+        CAF_CHECK_EQUAL(printed(doc(str(s))), mysql_quoted(s));
+        CAF_CHECK_EQUAL(printed(doc(arr({str(s), str(std::string(20, 'z'))}))),
+                        "[" + mysql_quoted(s) + ", \"" + std::string(20, 'z')
+                          + "\"]");
+      }
+    }
+  }
+  // Long strings go in chunks; escapes and multi-byte characters across
+  // the chunk borders.
+  std::string long_text;
+  for (int i = 0; long_text.size() < 20000; ++i)
+    long_text += i % 5 == 0 ? std::string{"\t\xe2\x82\xac\""} : "abcdefg";
+  CAF_CHECK_EQUAL(printed(doc(str(long_text))), mysql_quoted(long_text));
+}
+
 CAF_TEST(invalid UTF-8 prints as stored and embeds as U+FFFD) {
   bytes d = doc(str("\xff" "ok\xc3"));
   CAF_CHECK_EQUAL(printed(d), "\"\xff" "ok\xc3\"");

@@ -297,8 +297,9 @@ CAF_TEST(an empty diff list keeps or describes the document) {
 }
 
 CAF_TEST(deep paths and documents that outgrow the small form) {
-  auto deep = doc(obj({{"o", obj({{"p", obj({{"q", arr({i16(1),
-                                                         obj({{"r", i16(2)}})})}})}})}}));
+  // {"o": {"p": {"q": [1, {"r": 2}]}}}
+  auto q = arr({i16(1), obj({{"r", i16(2)}})});
+  auto deep = doc(obj({{"o", obj({{"p", obj({{"q", q}})}})}}));
   std::string big(70000, 'q');
   feed_all({table_map(),
             partial_update(0x07, 0x07,
@@ -399,8 +400,9 @@ CAF_TEST(a malformed JSON document in a row image is a decoding error) {
   append(body, varchar_value("n"));
   auto err = feed(event(write_rows_event, body));
   CAF_CHECK(err.code == binlog::errc::corrupt_event);
+  auto event_offset = offset - 19 - body.size();
   CAF_CHECK_EQUAL(err.message,
-                  "binlog at offset " + std::to_string(offset - 19 - body.size())
+                  "binlog at offset " + std::to_string(event_offset)
                     + ": row 0 of WRITE_ROWS on test.doc: JSON value of "
                       "column doc is malformed: value outside its object or "
                       "array at byte 5");
