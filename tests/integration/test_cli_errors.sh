@@ -2,8 +2,9 @@
 # Bad input gets a clear error that names the cause, and a non-zero exit:
 # unknown options, a server whose binlog_format is STATEMENT (or whose
 # binlog_row_metadata is not FULL), a wrong password, an unreadable password
-# file, `dump` of a file that is not a binlog, a truncated binlog, a bad
-# --from, `position` for a source that has none.
+# file, `dump` of a file that is not a binlog, a truncated or corrupt binlog,
+# a bad --from, a purged position, a second instance with the same name,
+# `position` for a source that has none.
 #
 # Checks marked known_bug document errors that are not clear yet (see the
 # FIXME next to each); they print XFAIL and do not fail the test unless
@@ -87,15 +88,14 @@ check bad_initial one-line "binlog2kafka\.initial: must be end or start" -- \
 check password_in_url one-line "holds a password" -- \
   "$B" run "${ARGS[@]}" --binlog2kafka.source=mysql://b2k:secret@127.0.0.1:$MARIADB_PORT
 printf '[binlog2kafka]\nbogus-key=1\n' >"$OUT/unknown-key.ini"
-# FIXME(config): CAF ignores unknown keys in a config file; the run then goes
-# on with defaults. (The missing password file makes it stop at once with
-# another error instead of going on to connect.)
-known_bug "unknown config-file key is ignored" \
-  config_unknown_key one-line "bogus-key" -- \
+# (Were the key ignored, the missing password file would stop the run at once
+# with another error, instead of going on to connect with defaults.)
+check config_unknown_key one-line "unknown-key.ini: unknown key 'bogus-key'" -- \
   "$B" run --config-file="$OUT/unknown-key.ini" --binlog2kafka.source-password-file="$OUT/no-such-password"
-# FIXME(config): prints system_error(cannot_open_file, ("…")).
-known_bug "raw CAF error text" \
-  config_file_missing one-line "cannot (open|read) .*no-such\.ini" -- \
+printf '[binlog2kafka]\nserver-id="many"\n' >"$OUT/wrong-type.ini"
+check config_wrong_type one-line "wrong-type.ini: .*server-id" -- \
+  "$B" run --config-file="$OUT/wrong-type.ini"
+check config_file_missing one-line "cannot read config file .*no-such\.ini" -- \
   "$B" run --config-file="$OUT/no-such.ini"
 
 # -- password -----------------------------------------------------------------
@@ -135,6 +135,15 @@ restore_settings
 [[ $(sql -e "SELECT @@global.binlog_format, @@global.binlog_row_metadata") == $'ROW\tFULL' ]] ||
   fail "could not restore binlog_format=ROW, binlog_row_metadata=FULL"
 
+# -- a second instance with the same name -----------------------------------
+# (It waits for the source lock for a while before it gives up.)
+daemon_start_ready
+check second_instance any-line "error.*another binlog2kafka named '$SOURCE_NAME'" -- \
+  "$B" run "${ARGS[@]}"
+daemon_running || fail "the first instance stopped when the second one was refused"
+daemon_stop
+[[ $DAEMON_RC -eq 0 ]] || fail "binlog2kafka exited with status $DAEMON_RC after SIGTERM, expected 0"
+
 # -- purged position ----------------------------------------------------------
 sql -e "CREATE TABLE demo.cli (id INT PRIMARY KEY); INSERT INTO demo.cli VALUES (1); FLUSH BINARY LOGS"
 first=$(sql -e "SHOW BINARY LOGS" | awk 'NR == 1 {print $1}')
@@ -145,10 +154,7 @@ purged() {
   ! sql -e "SHOW BINARY LOGS" | grep -q "^$first[[:space:]]"
 }
 wait_for 30 "the server purged $first" purged
-# FIXME(binlog/replication_client): the server's error packet is not decoded:
-# "unexpected packet ... (first byte 255)" instead of naming the purged file.
-known_bug "server error packet shown as 'first byte 255'" \
-  purged_position any-line "error.*$first.*(purged|not find|Could not find)" -- \
+check purged_position any-line "error.*(purged|Could not find first log file)" -- \
   "$B" run "${ARGS[@]}" --binlog2kafka.from="$first:4"
 
 # -- dump of bad files --------------------------------------------------------
