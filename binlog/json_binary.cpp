@@ -5,7 +5,6 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
-#include <string_view>
 
 #if defined(__SSE2__)
 #  include <emmintrin.h>

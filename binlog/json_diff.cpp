@@ -1,7 +1,6 @@
 #include "binlog/json_diff.hpp"
 
 #include <algorithm>
-#include <cstring>
 
 #include "binlog/bytes.hpp"
 #include "binlog/json_binary.hpp"
