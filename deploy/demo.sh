@@ -29,14 +29,15 @@ PIDFILE=$B2K_STATE_DIR/binlog2kafka.pid
 NAME=demo
 TABLE=customers
 TOPIC=$NAME.demo.$TABLE
-# The ini file names the demo servers; these win over it when the
-# environment moves them.
-OPTIONS=(
-  --config-file="$CONFIG"
-  --binlog2kafka.source="mysql://b2k@127.0.0.1:$MARIADB_PORT"
-  --binlog2kafka.source-password-file="$B2K_STATE_DIR/mariadb/b2k.password"
-  --binlog2kafka.brokers="$BROKERS"
-)
+# The ini file names the demo servers (its password-file path is relative to
+# the repository, where this script runs); when the environment moves them,
+# options on the command line, which win over the file, follow.
+OPTIONS=(--config-file="$CONFIG")
+if [[ $MARIADB_PORT != 13306 || $B2K_STATE_DIR != "$REPO/.state" ]]; then
+  OPTIONS+=(--binlog2kafka.source="mysql://b2k@127.0.0.1:$MARIADB_PORT"
+            --binlog2kafka.source-password-file="$B2K_STATE_DIR/mariadb/b2k.password")
+fi
+[[ $KAFKA_PORT == 19092 ]] || OPTIONS+=(--binlog2kafka.brokers="$BROKERS")
 
 say() { echo "demo: $*"; }
 die() {
