@@ -29,12 +29,7 @@ cmake -S "$REPO" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DB2K_SANITIZE=ON
 phase "building (ninja -j2)"
 ninja -C "$BUILD" -j2
 
-# Sanitizers: stop at the first error with a stack trace; leak checking on,
-# with the suppressions in tests/sanitizers/lsan.supp (globals of CAF and
-# librdkafka that are freed by nobody would go there; it holds none today).
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=0}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$REPO/tests/sanitizers/lsan.supp:print_suppressions=0}
+source "$REPO/tests/sanitizers/options.sh"
 
 phase "running ctest --output-on-failure $*"
 cd "$BUILD"

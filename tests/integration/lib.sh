@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared functions of the integration tests (tests/integration/test_*.sh).
 # Sourced, not run. Each test gets a private MariaDB and Kafka on test ports
 # with their state under $B2K_BUILD_DIR/itest/<test>/, so a running demo
@@ -37,12 +38,8 @@ DAEMON_STARTS=0
 SERVERS_STARTED=0
 T0=$SECONDS
 
-# Sanitizer settings for the binary under test when the caller set none
-# (tests/run.sh sets the same; this covers running a test by hand).
-: "${ASAN_OPTIONS:=detect_leaks=1:halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=0}"
-: "${UBSAN_OPTIONS:=print_stacktrace=1:halt_on_error=1}"
-: "${LSAN_OPTIONS:=suppressions=$B2K_SOURCE_DIR/tests/sanitizers/lsan.supp:print_suppressions=0}"
-export ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
+# ASAN/UBSAN/LSAN_OPTIONS for the binary under test, unless already set.
+source "$B2K_SOURCE_DIR/tests/sanitizers/options.sh"
 
 log() { echo "[$TEST_NAME +$((SECONDS - T0))s] $*"; }
 
@@ -152,7 +149,12 @@ committed_position() {
   local args out
   mapfile -t args < <(common_args)
   out=$("$B2K_BINARY" position "${args[@]}" 2>&1) || { echo "$out"; return 1; }
-  python3 -c 'import json,sys; p=json.loads(sys.argv[1]); print(p["file"], p["pos"], p.get("skip_rows", 0))' "$out"
+  position_fields "$out"
+}
+
+# "FILE POS SKIP_ROWS" of a commit-log value (JSON).
+position_fields() {
+  python3 -c 'import json,sys; p=json.loads(sys.argv[1]); print(p["file"], p["pos"], p["skip_rows"])' "$1"
 }
 
 # Succeeds when the daemon is alive and has written a position (the first
@@ -259,12 +261,26 @@ verify() {
 
 # -- cleanup ------------------------------------------------------------------
 
+# Sanitizer reports in the daemon's log or in the outputs of commands that a
+# test keeps in $STATE/out/: prints the files that hold one.
+sanitizer_reports() {
+  local files=("$DAEMON_LOG" "$STATE"/out/*)
+  grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "${files[@]}" 2>/dev/null
+}
+
 itest_cleanup() {
   local rc=$?
   set +e
   if daemon_running; then
     kill -KILL "$DAEMON_PID" 2>/dev/null
     wait "$DAEMON_PID" 2>/dev/null
+  fi
+  local reports
+  mapfile -t reports < <(sanitizer_reports)
+  if [[ ${#reports[@]} -gt 0 ]]; then
+    log "FAIL: sanitizer reports in: ${reports[*]}" >&2
+    grep -h -A 5 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "${reports[@]}" | head -n 40 >&2
+    [[ $rc -ne 0 ]] || rc=1
   fi
   if [[ $rc -ne 0 && -f $DAEMON_LOG ]]; then
     echo "[$TEST_NAME] last lines of $DAEMON_LOG:" >&2

@@ -9,11 +9,12 @@
 # Checks marked known_bug document errors that are not clear yet (see the
 # FIXME next to each); they print XFAIL and do not fail the test unless
 # B2K_ITEST_STRICT=1. When one starts passing, it prints XPASS: drop the mark.
+# shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 FAILURES=0
 XFAILS=0
-OUT=$STATE/cli
+OUT=$STATE/out
 
 # check NAME MODE PATTERN -- COMMAND...
 #   MODE one-line: stderr must be exactly one line, matching PATTERN
@@ -86,7 +87,7 @@ check bad_from one-line "binlog2kafka\.from: 'xyz' is not FILE:POS" -- \
 check bad_initial one-line "binlog2kafka\.initial: must be end or start" -- \
   "$B" run "${ARGS[@]}" --binlog2kafka.initial=middle
 check password_in_url one-line "holds a password" -- \
-  "$B" run "${ARGS[@]}" --binlog2kafka.source=mysql://b2k:secret@127.0.0.1:$MARIADB_PORT
+  "$B" run "${ARGS[@]}" --binlog2kafka.source="mysql://b2k:secret@127.0.0.1:$MARIADB_PORT"
 printf '[binlog2kafka]\nbogus-key=1\n' >"$OUT/unknown-key.ini"
 # (Were the key ignored, the missing password file would stop the run at once
 # with another error, instead of going on to connect with defaults.)
@@ -151,7 +152,7 @@ last=$(master_status | awk '{print $1}')
 # MariaDB purges a file only once its binlog checkpoint has passed: retry.
 purged() {
   sql -e "PURGE BINARY LOGS TO '$last'"
-  ! sql -e "SHOW BINARY LOGS" | grep -q "^$first[[:space:]]"
+  ! sql -e "SHOW BINARY LOGS" | grep -q "^${first}[[:space:]]"
 }
 wait_for 30 "the server purged $first" purged
 check purged_position any-line "error.*(purged|Could not find first log file)" -- \
