@@ -80,8 +80,8 @@ start_daemon() {
     say "binlog2kafka already running (pid $pid, log $LOG)"
     return 0
   fi
-  local attempt
-  for attempt in 1 2 3 4 5; do
+
+  for _ in 1 2 3 4 5; do
     local mark=0
     [[ ! -f $LOG ]] || mark=$(wc -l <"$LOG")
     echo "--- deploy/demo.sh start $(date '+%F %T')" >>"$LOG"
