@@ -271,6 +271,9 @@ int run_pipeline(b2k::b2k_config& cfg, bool position_only) {
   sup.producer.properties = properties;
   sup.producer.commit_topic = commit_topic;
   sup.producer.commit_key = s->name;
+  sup.producer.exactly_once = s->delivery == "exactly-once";
+  sup.producer.transactional_id = "binlog2kafka." + s->name;
+  sup.producer.transaction_interval = s->commit_interval;
   sup.commit_interval = s->commit_interval;
   sup.stop_timeout = s->stop_timeout;
   // Signals go to one thread that asks the supervisor to stop.

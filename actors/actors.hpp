@@ -37,7 +37,9 @@ using producer_actor = caf::typed_actor<
   // Answers (with 0) once no record is in flight any more.
   caf::replies_to<atom::drain>::with<uint64_t>,
   // Serves librdkafka's delivery reports.
-  caf::reacts_to<atom::poll>>;
+  caf::reacts_to<atom::poll>,
+  // Timer (exactly-once): commits the open transaction.
+  caf::reacts_to<atom::flush>>;
 
 /// Alone owns the waiting queue and the commit map: releases positions in
 /// read order once Kafka has acknowledged everything before them.

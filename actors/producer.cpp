@@ -97,11 +97,31 @@ void producer_state::send(record_batch&& incoming) {
     self->send(watcher, atom::delivered_v, seq);
     return;
   }
+  if (config.exactly_once && !txn_open && !begin_transaction())
+    return;
   // Move the batch to its final place before librdkafka sees its bytes.
   auto& entry = batches[seq];
   entry.batch = std::move(incoming);
-  entry.remaining = entry.batch.records.size();
+  if (!produce(entry))
+    return;
+  if (config.exactly_once) {
+    txn_seqs.push_back(seq);
+    txn_end = entry.batch.end;
+    txn_records += entry.batch.records.size();
+    if (txn_records >= config.transaction_records) {
+      commit_transaction();
+    } else if (!txn_timer) {
+      txn_timer = true;
+      self->delayed_send(self, config.transaction_interval, atom::flush_v);
+    }
+  }
+  schedule_poll();
+}
+
+bool producer_state::produce(in_flight& entry) {
   auto& batch = entry.batch;
+  entry.remaining = batch.records.size();
+  auto seq = batch.seq;
   for (auto& r : batch.records) {
     auto rkt = topic(batch.topic(r));
     auto key = batch.key(r);
@@ -129,14 +149,14 @@ void producer_state::send(record_batch&& incoming) {
                                   + std::string{batch.topic(r)}
                                   + " to librdkafka: " + rd_kafka_err2str(err));
       check_failure();
-      return;
+      return false;
     }
     ++outstanding;
   }
-  schedule_poll();
+  return true;
 }
 
-void producer_state::commit(const binlog::position& pos) {
+bool producer_state::produce_commit(const binlog::position& pos) {
   auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                std::chrono::system_clock::now().time_since_epoch())
                .count();
@@ -149,18 +169,137 @@ void producer_state::commit(const binlog::position& pos) {
     RD_KAFKA_V_KEY(config.commit_key.data(), config.commit_key.size()),
     RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(commit_opaque)), RD_KAFKA_V_END);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    // Not fatal: the next release writes a newer position.
-    spdlog::warn("producer: cannot queue commit-log record for {}: {}",
-                 binlog::to_string(pos), rd_kafka_err2str(err));
-    return;
+    spdlog::log(config.exactly_once ? spdlog::level::debug
+                                    : spdlog::level::warn,
+                "producer: cannot queue commit-log record for {}: {}",
+                binlog::to_string(pos), rd_kafka_err2str(err));
+    return false;
   }
   ++outstanding;
-  schedule_poll();
+  return true;
+}
+
+void producer_state::commit(const binlog::position& pos) {
+  if (!config.exactly_once) {
+    // Not fatal if it fails: the next release writes a newer position.
+    if (produce_commit(pos))
+      schedule_poll();
+    return;
+  }
+  // Transactions record their own end. A release while one is open is
+  // older than what that transaction will record; one with no transaction
+  // open (DDL, filtered tables) gets a transaction of its own.
+  if (txn_open || pos == txn_committed)
+    return;
+  if (!begin_transaction())
+    return;
+  txn_end = pos;
+  commit_transaction();
+}
+
+bool producer_state::begin_transaction() {
+  auto err = rd_kafka_begin_transaction(client.get());
+  if (err != nullptr) {
+    failure = caf::make_error(ec::delivery_failed,
+                              std::string{"cannot begin a Kafka transaction: "}
+                                + rd_kafka_error_string(err));
+    rd_kafka_error_destroy(err);
+    check_failure();
+    return false;
+  }
+  txn_open = true;
+  return true;
+}
+
+void producer_state::commit_transaction() {
+  if (!txn_open)
+    return;
+  constexpr int timeout_ms = 60000;
+  // Abort, then send every batch of the transaction again in a new one:
+  // nothing of the aborted one is visible to read_committed consumers.
+  auto abort_and_resend = [&](const std::string& why) {
+    spdlog::warn("producer: Kafka transaction aborted ({}); sending its {} "
+                 "batches again",
+                 why, txn_seqs.size());
+    if (auto abort = rd_kafka_abort_transaction(client.get(), timeout_ms)) {
+      failure = caf::make_error(ec::delivery_failed,
+                                std::string{"cannot abort a Kafka transaction: "}
+                                  + rd_kafka_error_string(abort));
+      rd_kafka_error_destroy(abort);
+      check_failure();
+      return false;
+    }
+    rd_kafka_poll(client.get(), 0); // serve the aborted deliveries
+    if (!begin_transaction())
+      return false;
+    for (auto seq : txn_seqs)
+      if (!produce(batches[seq]))
+        return false;
+    return true;
+  };
+  for (;;) {
+    // Never commit data without the position that covers it: a restart
+    // would send it again.
+    if (!produce_commit(txn_end)) {
+      if (!abort_and_resend("the commit-log record could not be added"))
+        return;
+      continue;
+    }
+    auto err = rd_kafka_commit_transaction(client.get(), timeout_ms);
+    if (err == nullptr)
+      break;
+    std::string what = rd_kafka_error_string(err);
+    bool retriable = rd_kafka_error_is_retriable(err);
+    bool abortable = rd_kafka_error_txn_requires_abort(err);
+    rd_kafka_error_destroy(err);
+    if (retriable) {
+      spdlog::warn("producer: committing the transaction failed ({}); "
+                   "retrying",
+                   what);
+      continue;
+    }
+    if (!abortable) {
+      failure = caf::make_error(ec::delivery_failed,
+                                "Kafka transaction failed: " + what);
+      check_failure();
+      return;
+    }
+    if (!abort_and_resend(what))
+      return;
+  }
+  // Everything in the transaction is in Kafka, visibly and atomically.
+  rd_kafka_poll(client.get(), 0);
+  for (auto seq : txn_seqs) {
+    batches.erase(seq);
+    self->send(watcher, atom::delivered_v, seq);
+  }
+  txn_committed = txn_end;
+  txn_seqs.clear();
+  txn_records = 0;
+  txn_open = false;
+  answer_drains();
+}
+
+caf::error producer_state::init_transactions() {
+  auto err = rd_kafka_init_transactions(client.get(), 60000);
+  if (err == nullptr)
+    return caf::none;
+  auto result = caf::make_error(
+    ec::kafka, "cannot start Kafka transactions for transactional.id "
+                 + config.transactional_id + ": "
+                 + rd_kafka_error_string(err));
+  rd_kafka_error_destroy(err);
+  return result;
 }
 
 void producer_state::on_delivery(const rd_kafka_message_t* msg) {
-  --outstanding;
+  if (outstanding > 0)
+    --outstanding;
   if (closing)
+    return;
+  // In a transaction, only its commit says what is in Kafka; failed
+  // deliveries make the commit fail, and the transaction is sent again.
+  if (config.exactly_once)
     return;
   auto seq = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(msg->_private));
   if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -209,6 +348,12 @@ void producer_state::poll() {
     schedule_poll();
     return;
   }
+  answer_drains();
+}
+
+void producer_state::answer_drains() {
+  if (outstanding > 0 || txn_open)
+    return;
   for (auto& rp : drain_waiters)
     rp.deliver(uint64_t{0});
   drain_waiters.clear();
@@ -227,7 +372,10 @@ producer(producer_actor::stateful_pointer<producer_state> self,
   auto& st = self->state;
   st.self = self;
   st.config = std::move(config);
-  auto conf = kafka::make_conf(st.config.brokers, kafka::producer_defaults(),
+  auto defaults = kafka::producer_defaults();
+  if (st.config.exactly_once)
+    defaults.emplace_back("transactional.id", st.config.transactional_id);
+  auto conf = kafka::make_conf(st.config.brokers, defaults,
                                st.config.properties);
   if (!conf) {
     self->quit(conf.error());
@@ -242,6 +390,14 @@ producer(producer_actor::stateful_pointer<producer_state> self,
     return producer_actor::behavior_type::make_empty_behavior();
   }
   st.client = std::move(*client);
+  if (st.config.exactly_once) {
+    // Also fences a zombie with our transactional.id and aborts what it
+    // left open.
+    if (auto err = st.init_transactions()) {
+      self->quit(err);
+      return producer_actor::behavior_type::make_empty_behavior();
+    }
+  }
   return {
     [self](atom::attach, caf::actor& watcher) {
       self->state.watcher = caf::actor_cast<watcher_actor>(watcher);
@@ -250,14 +406,21 @@ producer(producer_actor::stateful_pointer<producer_state> self,
     [self](atom::commit, binlog::position& pos) { self->state.commit(pos); },
     [self](atom::drain) -> caf::result<uint64_t> {
       auto& st = self->state;
+      if (st.config.exactly_once)
+        st.commit_transaction();
       if (st.failure)
         return st.failure;
-      if (st.outstanding == 0)
+      if (st.outstanding == 0 && !st.txn_open)
         return uint64_t{0};
       auto rp = self->make_response_promise<uint64_t>();
       st.drain_waiters.push_back(rp);
       st.schedule_poll();
       return rp;
+    },
+    [self](atom::flush) {
+      auto& st = self->state;
+      st.txn_timer = false;
+      st.commit_transaction();
     },
     [self](atom::poll) { self->state.poll(); },
   };

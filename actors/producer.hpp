@@ -23,6 +23,15 @@ struct producer_config {
   /// How often librdkafka is polled for delivery reports while records are
   /// in flight.
   caf::timespan poll_interval = std::chrono::milliseconds(1);
+  /// delivery = exactly-once: batches and the commit-log record that covers
+  /// them go in one Kafka transaction. The producer then blocks in
+  /// librdkafka's transaction calls, so it must run detached.
+  bool exactly_once = false;
+  std::string transactional_id;
+  /// How long a transaction stays open collecting batches.
+  caf::timespan transaction_interval = std::chrono::milliseconds(100);
+  /// A transaction is committed early once it holds this many records.
+  uint64_t transaction_records = 200000;
 };
 
 struct producer_state {
@@ -51,18 +60,39 @@ struct producer_state {
   std::vector<caf::typed_response_promise<uint64_t>> drain_waiters;
   uint64_t delivered_records = 0;
 
+  // Exactly-once: the open transaction.
+  bool txn_open = false;
+  bool txn_timer = false;
+  std::vector<uint64_t> txn_seqs;
+  uint64_t txn_records = 0;
+  binlog::position txn_end;
+  /// The position the last committed transaction recorded.
+  binlog::position txn_committed;
+
   ~producer_state();
 
   rd_kafka_topic_t* topic(std::string_view name);
   int32_t partition_for(rd_kafka_topic_t* rkt, std::string_view key);
   void send(record_batch&& batch);
+  /// Hands the records of a batch that is already in `batches` to librdkafka.
+  bool produce(in_flight& entry);
+  /// Queues a commit-log record for `pos`.
+  bool produce_commit(const binlog::position& pos);
   void commit(const binlog::position& pos);
+  // Exactly-once.
+  bool begin_transaction();
+  /// Commits the open transaction with a commit-log record for its end;
+  /// aborts and sends its batches again if Kafka says so.
+  void commit_transaction();
+  caf::error init_transactions();
   void poll();
   void schedule_poll();
   /// Called from librdkafka's delivery report callback (inside poll()).
   void on_delivery(const rd_kafka_message_t* msg);
   /// Fails pending drains and stops the actor with `failure`.
   void check_failure();
+  /// Answers drain requests if nothing is in flight any more.
+  void answer_drains();
 };
 
 producer_actor::behavior_type

@@ -129,6 +129,9 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
   if (!st.config.spawn_producer)
     st.config.spawn_producer = [](caf::actor_system& sys,
                                   const producer_config& cfg) {
+      // Transactions block in librdkafka's calls: give them a thread.
+      if (cfg.exactly_once)
+        return sys.spawn<caf::detached>(b2k::producer, cfg);
       return sys.spawn(b2k::producer, cfg);
     };
   auto& sys = self->system();

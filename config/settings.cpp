@@ -42,6 +42,9 @@ b2k_config::b2k_config() {
          "librdkafka properties, e.g. [\"linger.ms=5\",\"compression.type=lz4\"]")
     .add(o.initial, "initial",
          "where to start with an empty commit log: end or start")
+    .add(o.delivery, "delivery",
+         "at-least-once, or exactly-once (Kafka transactions; read with "
+         "isolation.level=read_committed)")
     .add(o.from, "from", "start at FILE:POS instead of the commit log")
     .add(o.batch_records, "batch-records", "most records in one batch")
     .add(o.batch_bytes, "batch-bytes", "most bytes in one batch")
@@ -232,6 +235,10 @@ caf::expected<settings> read_settings(const raw_options& o) {
   if (o.initial != "end" && o.initial != "start")
     return bad("initial", "must be end or start, not '" + o.initial + "'");
   s.initial = o.initial;
+  if (o.delivery != "at-least-once" && o.delivery != "exactly-once")
+    return bad("delivery", "must be at-least-once or exactly-once, not '"
+                             + o.delivery + "'");
+  s.delivery = o.delivery;
   if (!o.from.empty() && !binlog::parse_position(o.from))
     return bad("from", "'" + o.from + "' is not FILE:POS (POS >= 4)");
   s.from = o.from;

@@ -32,6 +32,9 @@ struct settings {
   /// Where to start when the commit log is empty: "end" (the server's current
   /// position) or "start" (the oldest binlog the server has).
   std::string initial = "end";
+  /// "at-least-once" (a crash may duplicate) or "exactly-once" (Kafka
+  /// transactions; consumers read with isolation.level=read_committed).
+  std::string delivery = "at-least-once";
   /// Start here instead of the commit log ("FILE:POS").
   std::string from;
   uint64_t batch_records = 10000;
@@ -64,6 +67,7 @@ struct raw_options {
   bool include_system_schemas = false;
   std::vector<std::string> kafka;
   std::string initial = "end";
+  std::string delivery = "at-least-once";
   std::string from;
   uint64_t batch_records = 10000;
   uint64_t batch_bytes = 1 << 20;

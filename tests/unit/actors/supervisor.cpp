@@ -37,6 +37,7 @@ producer_actor::behavior_type mock_producer(producer_actor::pointer,
       return uint64_t{0};
     },
     [](atom::poll) {},
+    [](atom::flush) {},
   };
 }
 

@@ -29,6 +29,7 @@ producer_actor::behavior_type mock_producer(producer_actor::pointer,
     },
     [](atom::drain) { return uint64_t{0}; },
     [](atom::poll) {},
+    [](atom::flush) {},
   };
 }
 

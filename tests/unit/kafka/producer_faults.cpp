@@ -139,8 +139,11 @@ struct fixture {
   mock_cluster kafka;
   producer_actor aut;
 
-  fixture() {
+  explicit fixture(bool exactly_once = false) {
     producer_config pc;
+    pc.exactly_once = exactly_once;
+    pc.transactional_id = "binlog2kafka.faults";
+    pc.transaction_interval = std::chrono::milliseconds(50);
     pc.brokers = kafka.bootstraps;
     pc.commit_topic = "faults.commits";
     pc.commit_key = "faults";
@@ -148,7 +151,8 @@ struct fixture {
                      {"retry.backoff.ms", "10"},
                      {"reconnect.backoff.max.ms", "200"},
                      {"topic.metadata.refresh.interval.ms", "1000"}};
-    aut = sys.spawn(producer, pc);
+    aut = exactly_once ? sys.spawn<caf::detached>(producer, pc)
+                       : sys.spawn(producer, pc);
     auto watcher = sys.spawn(relay_watcher,
                              caf::actor_cast<caf::actor>(probe));
     probe->send(aut, atom::attach_v, caf::actor_cast<caf::actor>(watcher));
@@ -307,6 +311,80 @@ CAF_TEST(a record refused for good stops the producer with a clear error) {
   CAF_CHECK(text.find(topic_name) != std::string::npos);
   CAF_CHECK(text.find("authoriz") != std::string::npos
             || text.find("Authoriz") != std::string::npos);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
+
+namespace {
+
+struct eos_fixture : fixture {
+  eos_fixture() : fixture(true) {
+  }
+
+  /// The commit-log records, in order.
+  std::vector<std::string> commits() {
+    std::vector<std::string> result;
+    char errstr[256];
+    auto conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", kafka.bootstraps.c_str(),
+                      errstr, sizeof(errstr));
+    rd_kafka_conf_set(conf, "enable.partition.eof", "true", errstr,
+                      sizeof(errstr));
+    rd_kafka_conf_set(conf, "group.id", "verifier", errstr, sizeof(errstr));
+    auto rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
+    auto rkt = rd_kafka_topic_new(rk, "faults.commits", nullptr);
+    rd_kafka_consume_start(rkt, 0, RD_KAFKA_OFFSET_BEGINNING);
+    for (;;) {
+      auto msg = rd_kafka_consume(rkt, 0, 10000);
+      if (msg == nullptr)
+        break;
+      bool eof = msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
+      if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR)
+        result.emplace_back(static_cast<const char*>(msg->payload), msg->len);
+      rd_kafka_message_destroy(msg);
+      if (eof)
+        break;
+    }
+    rd_kafka_consume_stop(rkt, 0);
+    rd_kafka_topic_destroy(rkt);
+    rd_kafka_destroy(rk);
+    return result;
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(exactly_once_tests, eos_fixture)
+
+CAF_TEST(transactions carry the batches and the position that covers them) {
+  for (uint64_t seq = 1; seq <= 10; ++seq)
+    probe->send(aut, make_batch(seq, 50, 5));
+  CAF_CHECK_EQUAL(await_delivered(seqs(10)), seqs(10));
+  check_topic(10, 50, 5);
+  auto log = commits();
+  CAF_REQUIRE(!log.empty());
+  // The last transaction recorded the end of the last batch.
+  CAF_CHECK(log.back().find("\"pos\":1000") != std::string::npos);
+}
+
+CAF_TEST(an aborted transaction is sent again) {
+  // A produce request refused for good makes the transaction abortable: the
+  // producer must abort and send the batches again in a new transaction.
+  rd_kafka_mock_push_request_errors(kafka.cluster, produce_api, 1,
+                                    RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
+  for (uint64_t seq = 1; seq <= 5; ++seq)
+    probe->send(aut, make_batch(seq, 20, 4));
+  CAF_CHECK_EQUAL(await_delivered(seqs(5)), seqs(5));
+}
+
+CAF_TEST(drain commits the open transaction) {
+  probe->send(aut, make_batch(1, 10, 2));
+  uint64_t drained = 1;
+  probe->request(aut, 30s, atom::drain_v)
+    .receive([&](uint64_t n) { drained = n; },
+             [&](caf::error& err) { CAF_FAIL(sys.render(err)); });
+  CAF_CHECK_EQUAL(drained, 0u);
+  CAF_CHECK_EQUAL(await_delivered(seqs(1)), seqs(1));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
