@@ -11,7 +11,10 @@ using namespace b2k::test;
 
 namespace {
 
-reader_actor::behavior_type mock_reader(reader_actor::pointer) {
+// The start position rides along: CAF 0.17 dereferences a null argument pack
+// when spawning a function actor without arguments (UBSan reports it).
+reader_actor::behavior_type mock_reader(reader_actor::pointer,
+                                        binlog::position) {
   return {
     [](atom::read) {},
     [](atom::keepalive) {},
@@ -57,7 +60,7 @@ struct fixture : deterministic_fixture {
                               watcher_actor, producer_actor) {
       starts.push_back(rc.start);
       epochs.push_back(rc.epoch);
-      readers.push_back(sys.spawn(mock_reader));
+      readers.push_back(sys.spawn(mock_reader, rc.start));
       return readers.back();
     };
     cfg.spawn_producer = [this](caf::actor_system& sys,
