@@ -392,6 +392,7 @@ error decoder::check_framing(const event_header& h, const table_info& table,
   // the stream before a wrong record goes out.
   auto op = row_op_of(h.type);
   while (p < end) {
+    const uint8_t* row_start = p;
     auto& first = op == row_op::insert ? after_ : before_;
     if (!read_image(table, p, end, present1, first)
         || (op == row_op::update && !read_image(table, p, end, present2,
@@ -404,6 +405,8 @@ error decoder::check_framing(const event_header& h, const table_info& table,
                       "whose fractional-second precision the binlog does "
                       "not record; ALTER TABLE ... FORCE with "
                       "mysql56_temporal_format=ON converts them");
+    if (p == row_start)
+      return {}; // rows of no columns: on_rows says so
   }
   return {};
 }
@@ -455,6 +458,7 @@ error decoder::on_rows(const event_header& h, const uint8_t* body, size_t size,
       return err;
   uint32_t row = event_row_base_;
   while (p < end) {
+    const uint8_t* row_start = p;
     auto& first = op == row_op::insert ? after_ : before_;
     if (!read_image(table, p, end, present1, first))
       return fail(errc::corrupt_event, offset,
@@ -474,6 +478,11 @@ error decoder::on_rows(const event_header& h, const uint8_t* body, size_t size,
                   "after-image of row " + std::to_string(row) + " on "
                     + table.qualified_name
                     + " runs past the end of the event");
+    if (p == row_start) // no column in the images: the rows would never end
+      return fail(errc::corrupt_event, offset,
+                  std::string{to_string(h.type)} + " on "
+                    + table.qualified_name
+                    + " has rows of no columns (empty column bitmaps)");
     if (table.map.json_columns > 0) {
       // Malformed JSON is a decoding error here, with the event's offset;
       // diffs become whole documents before the record is encoded.

@@ -79,13 +79,14 @@ std::string base_name(const std::string& path) {
 
 } // namespace
 
-error decode_file(const std::string& path, decoder& dec, uint64_t start_pos,
-                  uint64_t skip_rows) {
-  mapped_file file;
-  if (auto err = file.open(path))
-    return err;
-  auto data = file.data();
-  auto size = file.size();
+namespace {
+
+// The event loop over a whole binlog in memory; `done(offset)` says that
+// everything before offset was decoded.
+template <class Done>
+error decode_range(const uint8_t* data, size_t size, const std::string& path,
+                   decoder& dec, uint64_t start_pos, uint64_t skip_rows,
+                   Done done) {
   if (size < 4 || std::memcmp(data, binlog_magic, 4) != 0)
     return {errc::bad_magic,
             path + ": not a binlog file (no binlog magic number at offset 0)"};
@@ -99,9 +100,9 @@ error decode_file(const std::string& path, decoder& dec, uint64_t start_pos,
   auto next_event = [&](uint64_t offset, uint32_t& length) -> error {
     if (size - offset < header_size)
       return {errc::truncated,
-              path + " at offset " + std::to_string(offset) + ": truncated event header ("
-                + std::to_string(size - offset) + " of "
-                + std::to_string(header_size) + " bytes)"};
+              path + " at offset " + std::to_string(offset)
+                + ": truncated event header (" + std::to_string(size - offset)
+                + " of " + std::to_string(header_size) + " bytes)"};
     length = load_le32(data + offset + 9);
     if (length < header_size)
       return {errc::corrupt_event, path + " at offset " + std::to_string(offset)
@@ -128,7 +129,7 @@ error decode_file(const std::string& path, decoder& dec, uint64_t start_pos,
         == event_type::format_description)
       if (auto err = feed(offset, length))
         return err;
-    if (start_pos >= size && start_pos != size)
+    if (start_pos > size)
       return {errc::io, path + ": start position " + std::to_string(start_pos)
                           + " is past the end of the file ("
                           + std::to_string(size) + " bytes)"};
@@ -141,9 +142,27 @@ error decode_file(const std::string& path, decoder& dec, uint64_t start_pos,
     if (auto err = feed(offset, length))
       return err;
     offset += length;
-    file.release_before(offset);
+    done(offset);
   }
   return {};
+}
+
+} // namespace
+
+error decode_file(const std::string& path, decoder& dec, uint64_t start_pos,
+                  uint64_t skip_rows) {
+  mapped_file file;
+  if (auto err = file.open(path))
+    return err;
+  return decode_range(file.data(), file.size(), path, dec, start_pos,
+                      skip_rows,
+                      [&](uint64_t offset) { file.release_before(offset); });
+}
+
+error decode_buffer(const uint8_t* data, size_t size, const std::string& name,
+                    decoder& dec, uint64_t start_pos, uint64_t skip_rows) {
+  return decode_range(data, size, name, dec, start_pos, skip_rows,
+                      [](uint64_t) {});
 }
 
 } // namespace binlog

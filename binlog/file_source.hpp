@@ -14,4 +14,9 @@ namespace binlog {
 error decode_file(const std::string& path, decoder& dec,
                   uint64_t start_pos = 4, uint64_t skip_rows = 0);
 
+/// The same for a binlog file's bytes in memory; errors name `name`.
+error decode_buffer(const uint8_t* data, size_t size, const std::string& name,
+                    decoder& dec, uint64_t start_pos = 4,
+                    uint64_t skip_rows = 0);
+
 } // namespace binlog

@@ -237,6 +237,24 @@ CAF_TEST(a rows event whose width differs from its table map) {
                          "TABLE_MAP of mysql.foo has 3");
 }
 
+CAF_TEST(rows of no columns) {
+  // Empty column bitmaps make rows of zero bytes: they must not loop
+  // forever (found by the fuzzer).
+  temp_dir dir;
+  binlog_bytes f;
+  f.add(mysql8_fde());
+  f.add(make_event(19, table_map_body(7, "db", "t", {3}, {})));
+  auto body = rows_body(7, 1, true, false, {1, 2, 3});
+  body[6 + 2 + 2 + 1] = 0; // no column present
+  f.add(make_event(30, body));
+  auto path = put_file(dir, "empty.000001", f.data);
+  decoded d{path};
+  CAF_CHECK_EQUAL(d.err.code, binlog::errc::corrupt_event);
+  CAF_CHECK_EQUAL(d.err.message,
+                  path + " at offset 168: WRITE_ROWS on db.t has rows of no "
+                         "columns (empty column bitmaps)");
+}
+
 CAF_TEST(unsupported and unknown events) {
   temp_dir dir;
   auto fde = mysql8_fde();

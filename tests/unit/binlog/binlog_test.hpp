@@ -31,6 +31,7 @@ struct decoded_record {
   std::string topic;
   json key; // null for a null key
   json value;
+  std::string raw; // the value as the decoder wrote it
   std::string partition_key;
   binlog::position txn;
   uint64_t row_in_txn = 0;
@@ -58,6 +59,7 @@ struct collecting_sink : binlog::record_sink {
     r.topic = std::string{rec.topic};
     r.key = rec.key.empty() ? json{} : json::parse(rec.key);
     r.value = json::parse(rec.value);
+    r.raw = std::string{rec.value};
     r.partition_key = std::string{rec.partition_key};
     if (rec.txn != nullptr)
       r.txn = *rec.txn;
