@@ -243,11 +243,11 @@ int run_pipeline(b2k::b2k_config& cfg, bool position_only) {
         return fail("no position for source '" + s->name + "' in "
                       + commit_topic,
                     1);
-      std::printf("%s\n", b2k::kafka::encode_commit(**last, 0).c_str());
+      std::printf("%s\n", b2k::kafka::encode_commit((*last)->pos, (*last)->ts_ms).c_str());
       return 0;
     }
     if (*last) {
-      start = **last;
+      start = (*last)->pos;
       spdlog::info("resuming at {} from commit log {}",
                    binlog::to_string(start), commit_topic);
     } else {

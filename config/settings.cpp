@@ -1,6 +1,7 @@
 #include "config/settings.hpp"
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -194,8 +195,10 @@ caf::expected<settings> read_settings(const raw_options& o) {
   if (auto err = parse_source_url(o.source, s.source))
     return err;
   if (!o.source_password_file.empty()) {
+    std::error_code ec_fs;
     std::ifstream in{o.source_password_file};
-    if (!in)
+    // A directory opens fine as a stream but reads as nothing.
+    if (!in || std::filesystem::is_directory(o.source_password_file, ec_fs))
       return bad("source-password-file",
                  "cannot read '" + o.source_password_file + "'");
     std::stringstream ss;

@@ -1,5 +1,8 @@
 #include "kafka/commit_log.hpp"
 
+#include <chrono>
+#include <thread>
+
 #include <nlohmann/json.hpp>
 
 #include "messages/error.hpp"
@@ -37,7 +40,7 @@ std::string encode_commit(const binlog::position& pos, uint64_t ts_ms) {
   return j.dump();
 }
 
-std::optional<binlog::position> decode_commit(std::string_view value) {
+std::optional<commit_record> decode_commit(std::string_view value) {
   auto j = nlohmann::json::parse(value, nullptr, false);
   if (j.is_discarded() || !j.is_object())
     return std::nullopt;
@@ -56,7 +59,11 @@ std::optional<binlog::position> decode_commit(std::string_view value) {
     result.skip_rows = skip->get<uint64_t>();
   if (result.file.empty() || result.pos < 4)
     return std::nullopt;
-  return result;
+  commit_record record;
+  record.pos = std::move(result);
+  if (auto ts = j.find("ts_ms"); ts != j.end() && ts->is_number_unsigned())
+    record.ts_ms = ts->get<uint64_t>();
+  return record;
 }
 
 caf::error ensure_commit_topic(const std::string& brokers,
@@ -111,26 +118,37 @@ caf::error ensure_commit_topic(const std::string& brokers,
   return result;
 }
 
-caf::expected<std::optional<binlog::position>>
-read_last_commit(const std::string& brokers, const property_list& properties,
-                 const std::string& topic, const std::string& key) {
-  auto conf = make_conf(brokers,
-                        {{"enable.partition.eof", "true"},
-                         {"isolation.level", "read_committed"},
-                         {"group.id", "binlog2kafka-commit-reader"}},
-                        connection_properties(properties));
-  if (!conf)
-    return conf.error();
-  auto client = make_client(RD_KAFKA_CONSUMER, *conf);
-  if (!client)
-    return client.error();
-  auto rk = client->get();
+namespace {
+
+/// Errors a topic has right after it was created, until its leader is known.
+bool is_transient(rd_kafka_resp_err_t err) {
+  switch (err) {
+    case RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION:
+    case RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE:
+    case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
+    case RD_KAFKA_RESP_ERR__TIMED_OUT:
+    case RD_KAFKA_RESP_ERR__TRANSPORT:
+    case RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT:
+    case RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/// One attempt; `err` tells the caller whether another one may help.
+caf::expected<std::optional<commit_record>>
+read_last_commit_once(rd_kafka_t* rk, const std::string& brokers,
+                      const std::string& topic, const std::string& key,
+                      rd_kafka_resp_err_t& err) {
   int64_t low = 0;
   int64_t high = 0;
-  auto err = rd_kafka_query_watermark_offsets(rk, topic.c_str(), 0, &low,
-                                              &high, timeout_ms);
-  if (err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
-    return std::optional<binlog::position>{};
+  err = rd_kafka_query_watermark_offsets(rk, topic.c_str(), 0, &low, &high,
+                                         timeout_ms);
+  if (err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
+    err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    return std::optional<commit_record>{};
+  }
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
     return caf::make_error(ec::kafka, "cannot read the commit log " + topic
                                         + " from " + brokers + ": "
@@ -139,19 +157,21 @@ read_last_commit(const std::string& brokers, const property_list& properties,
   // Read backwards in windows until a record with our key turns up.
   constexpr int64_t window = 256;
   int64_t end = high;
-  std::optional<binlog::position> found;
+  std::optional<commit_record> found;
   caf::error failure;
   while (end > low && !found && !failure) {
     int64_t start = std::max(low, end - window);
     if (rd_kafka_consume_start(rkt, 0, start) != 0) {
-      failure = caf::make_error(ec::kafka,
-                                "cannot read the commit log " + topic + ": "
-                                  + rd_kafka_err2str(rd_kafka_last_error()));
+      err = rd_kafka_last_error();
+      failure = caf::make_error(ec::kafka, "cannot read the commit log "
+                                             + topic + ": "
+                                             + rd_kafka_err2str(err));
       break;
     }
     for (;;) {
       auto msg = rd_kafka_consume(rkt, 0, timeout_ms);
       if (msg == nullptr) {
+        err = RD_KAFKA_RESP_ERR__TIMED_OUT;
         failure = caf::make_error(ec::kafka, "timed out reading the commit log "
                                                + topic + " from " + brokers);
         break;
@@ -161,6 +181,7 @@ read_last_commit(const std::string& brokers, const property_list& properties,
         break;
       }
       if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        err = msg->err;
         failure = caf::make_error(ec::kafka,
                                   "cannot read the commit log " + topic + ": "
                                     + rd_kafka_message_errstr(msg));
@@ -178,6 +199,7 @@ read_last_commit(const std::string& brokers, const property_list& properties,
                      {static_cast<const char*>(msg->payload), msg->len})) {
           found = std::move(pos);
         } else {
+          err = RD_KAFKA_RESP_ERR_NO_ERROR;
           failure = caf::make_error(
             ec::commit_log, "commit log " + topic + " offset "
                               + std::to_string(msg->offset)
@@ -195,6 +217,51 @@ read_last_commit(const std::string& brokers, const property_list& properties,
   if (failure)
     return failure;
   return found;
+}
+
+} // namespace
+
+caf::expected<std::optional<commit_record>>
+read_last_commit(const std::string& brokers, const property_list& properties,
+                 const std::string& topic, const std::string& key) {
+  auto conf = make_conf(brokers,
+                        {{"enable.partition.eof", "true"},
+                         {"isolation.level", "read_committed"},
+                         {"group.id", "binlog2kafka-commit-reader"}},
+                        connection_properties(properties));
+  if (!conf)
+    return conf.error();
+  auto client = make_client(RD_KAFKA_CONSUMER, *conf);
+  if (!client)
+    return client.error();
+  // No topic, no position (and no waiting for one to appear).
+  {
+    auto rkt = rd_kafka_topic_new(client->get(), topic.c_str(), nullptr);
+    const rd_kafka_metadata_t* md = nullptr;
+    auto err = rd_kafka_metadata(client->get(), 0, rkt, &md, timeout_ms);
+    bool missing = err == RD_KAFKA_RESP_ERR_NO_ERROR && md->topic_cnt == 1
+                   && md->topics[0].err
+                        == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+    if (md != nullptr)
+      rd_kafka_metadata_destroy(md);
+    rd_kafka_topic_destroy(rkt);
+    if (missing)
+      return std::optional<commit_record>{};
+  }
+  // A topic we just created has no leader for a moment: retry what its
+  // youth explains, for a bounded time.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  auto backoff = std::chrono::milliseconds(100);
+  for (;;) {
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    auto result = read_last_commit_once(client->get(), brokers, topic, key,
+                                        err);
+    if (result || !is_transient(err)
+        || std::chrono::steady_clock::now() + backoff > deadline)
+      return result;
+    std::this_thread::sleep_for(backoff);
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
+  }
 }
 
 } // namespace b2k::kafka
