@@ -81,37 +81,25 @@ start_daemon() {
     return 0
   fi
 
-  for _ in 1 2 3 4 5; do
-    local mark=0
-    [[ ! -f $LOG ]] || mark=$(wc -l <"$LOG")
-    echo "--- deploy/demo.sh start $(date '+%F %T')" >>"$LOG"
-    # Own session: keeps running after this script (and its terminal) ends.
-    setsid "$BINARY" run "${OPTIONS[@]}" </dev/null >>"$LOG" 2>&1 &
-    pid=$!
-    echo "$pid" >"$PIDFILE"
-    # Up when it has written its position to the commit log (on the first
-    # start: where it starts reading, the server's current binlog end).
-    local deadline=$((SECONDS + 60))
-    while kill -0 "$pid" 2>/dev/null && ! position >/dev/null; do
-      ((SECONDS < deadline)) || die "binlog2kafka wrote no position within 60s; see $LOG"
-      sleep 0.2
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-      say "binlog2kafka running (pid $pid, log $LOG)"
-      return 0
-    fi
-    rm -f "$PIDFILE"
-    # Known issue: right after it creates its commit topic on a new broker,
-    # reading that topic can fail for a moment. Start again.
-    if tail -n +$((mark + 1)) "$LOG" | grep -q 'cannot read the commit log'; then
-      say "binlog2kafka could not read its new commit topic yet; starting it again"
-      sleep 1
-      continue
-    fi
-    tail -n 5 "$LOG" >&2
-    die "binlog2kafka exited during start; see $LOG"
+  echo "--- deploy/demo.sh start $(date '+%F %T')" >>"$LOG"
+  # Own session: keeps running after this script (and its terminal) ends.
+  setsid "$BINARY" run "${OPTIONS[@]}" </dev/null >>"$LOG" 2>&1 &
+  pid=$!
+  echo "$pid" >"$PIDFILE"
+  # Up when it has written its position to the commit log (on the first
+  # start: where it starts reading, the server's current binlog end).
+  local deadline=$((SECONDS + 60))
+  while kill -0 "$pid" 2>/dev/null && ! position >/dev/null; do
+    ((SECONDS < deadline)) || die "binlog2kafka wrote no position within 60s; see $LOG"
+    sleep 0.2
   done
-  die "binlog2kafka did not start; see $LOG"
+  if kill -0 "$pid" 2>/dev/null; then
+    say "binlog2kafka running (pid $pid, log $LOG)"
+    return 0
+  fi
+  rm -f "$PIDFILE"
+  tail -n 5 "$LOG" >&2
+  die "binlog2kafka exited during start; see $LOG"
 }
 
 stop_daemon() {

@@ -166,31 +166,14 @@ daemon_has_position() {
 
 # Starts the daemon and waits until it committed its start position, so that
 # writes made after this returns are read.
-# Work-around (a bug reported, not fixed here): on a just-started broker the
-# first `run` often fails reading the commit topic it has just created
-# ("cannot read the commit log ...: Broker: Not leader for partition" or
-# "Local: Unknown partition"): read_last_commit does not retry while the new
-# partition is known to the broker. That failure is retried, loudly, once a
-# second for at most 10 s.
 daemon_start_ready() {
-  local mark=0 retries=0
-  [[ ! -f $DAEMON_LOG ]] || mark=$(wc -l <"$DAEMON_LOG")
   daemon_start "$@"
   local deadline=$((SECONDS + 60))
   until daemon_has_position >/dev/null 2>&1; do
     if ! daemon_running; then
-      local rc=0 why
+      local rc=0
       wait "$DAEMON_PID" || rc=$?
       DAEMON_PID=
-      why=$(tail -n +$((mark + 1)) "$DAEMON_LOG" | grep -m 1 'cannot read the commit log' || true)
-      if [[ -n $why && $retries -lt 10 ]]; then
-        retries=$((retries + 1))
-        log "WORKAROUND (known bug): binlog2kafka exited ($rc) right after creating its commit topic: $why; starting it again in 1s" >&2
-        sleep 1
-        mark=$(wc -l <"$DAEMON_LOG")
-        daemon_start "$@"
-        continue
-      fi
       tail -n 20 "$DAEMON_LOG" >&2
       fail "binlog2kafka exited with status $rc during start"
     fi

@@ -5,15 +5,10 @@
 # file, `dump` of a file that is not a binlog, a truncated or corrupt binlog,
 # a bad --from, a purged position, a second instance with the same name,
 # `position` for a source that has none.
-#
-# Checks marked known_bug document errors that are not clear yet (see the
-# FIXME next to each); they print XFAIL and do not fail the test unless
-# B2K_ITEST_STRICT=1. When one starts passing, it prints XPASS: drop the mark.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 FAILURES=0
-XFAILS=0
 OUT=$STATE/out
 
 # check NAME MODE PATTERN -- COMMAND...
@@ -44,28 +39,12 @@ check() {
     esac
   fi
   if [[ -z $problem ]]; then
-    if [[ ${KNOWN_BUG:-} ]]; then
-      log "XPASS $name: passes now; remove its known_bug mark"
-    else
-      log "ok   $name (exit $rc): $(grep -E -m 1 -- "$pattern" <<<"$err")"
-    fi
-    return 0
-  fi
-  if [[ ${KNOWN_BUG:-} ]]; then
-    XFAILS=$((XFAILS + 1))
-    log "XFAIL $name (known bug: $KNOWN_BUG): $problem; exit $rc; stderr: $(tail -n 1 <<<"$err")"
-    [[ ${B2K_ITEST_STRICT:-0} != 1 ]] || FAILURES=$((FAILURES + 1))
+    log "ok   $name (exit $rc): $(grep -E -m 1 -- "$pattern" <<<"$err")"
     return 0
   fi
   FAILURES=$((FAILURES + 1))
   log "FAIL $name: $problem; exit $rc; stderr:"
   sed 's/^/    /' "$OUT/$name.err" | tail -n 10
-}
-
-known_bug() {
-  local why=$1
-  shift
-  KNOWN_BUG=$why check "$@"
 }
 
 start_servers
@@ -110,10 +89,7 @@ if [[ $(id -u) -ne 0 ]]; then
 else
   log "skip password_file_unreadable: root reads a mode-000 file anyway"
 fi
-# FIXME(config): a directory opens as an empty password; the error is then
-# the server's "Access denied ... (using password: NO)".
-known_bug "a directory is read as an empty password" \
-  password_file_is_directory one-line "source-password-file: cannot read" -- \
+check password_file_is_directory one-line "source-password-file: cannot read" -- \
   "$B" run "${ARGS[@]}" --binlog2kafka.source-password-file="$OUT"
 printf 'not-the-password\n' >"$OUT/wrong-password"
 check wrong_password any-line "error.*Access denied for user 'b2k'" -- \
@@ -199,5 +175,4 @@ check dump_bad_checksum one-line "$OUT/corrupt.bin at offset $rows_pos: checksum
 check position_none one-line "nobody" -- \
   "$B" position --binlog2kafka.name=nobody --binlog2kafka.brokers="$BROKERS"
 
-log "$XFAILS known bug(s) (XFAIL)"
 [[ $FAILURES -eq 0 ]] || fail "$FAILURES check(s) failed"
