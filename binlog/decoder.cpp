@@ -156,9 +156,19 @@ error decoder::dispatch(const event_header& h, const uint8_t* body,
       auto name = std::string{c.str(c.remaining())};
       if (!c.ok() || name.empty())
         return fail(errc::corrupt_event, offset, "ROTATE without a file name");
-      if (follow_rotate_)
+      if (follow_rotate_) {
         file_ = std::move(name);
-      (void) pos; // the next event tells its own offset
+        // Between transactions the position moves to the new file at once:
+        // an idle source must not leave its resume point in a file that may
+        // be purged (the commit log would then point at nothing).
+        // (The artificial ROTATE that opens a stream only names the start.)
+        if (!in_txn_ && pos >= 4 && !(h.flags & flag_artificial)) {
+          position next;
+          next.file = file_;
+          next.pos = pos;
+          sink_.on_transaction_end(next);
+        }
+      }
       return {};
     }
     case event_type::query:
