@@ -26,9 +26,13 @@ std::string zstd_decompressor::decompress(const uint8_t* src, size_t size,
   } else {
     ZSTD_DCtx_reset(ctx_, ZSTD_reset_session_only);
   }
-  // The window a frame may ask for is bounded too: a forged header must not
-  // make zstd allocate gigabytes behind our back.
-  ZSTD_DCtx_setParameter(ctx_, ZSTD_d_windowLogMax, 27);
+  // The window a frame may ask for is bounded too, by the output limit
+  // (and zstd's default of 128 MiB): a forged header must not make zstd
+  // allocate more than we would accept as output.
+  int window_log = 10; // ZSTD_WINDOWLOG_ABSOLUTEMIN
+  while (window_log < 27 && (size_t{1} << window_log) < limit)
+    ++window_log;
+  ZSTD_DCtx_setParameter(ctx_, ZSTD_d_windowLogMax, window_log);
   constexpr size_t min_room = 64 * 1024;
   size_t room = std::min(std::max(size_hint, min_room), limit);
   if (out.size() < room)

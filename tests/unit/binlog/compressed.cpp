@@ -219,6 +219,20 @@ bytes payload_body(uint64_t compression, const bytes& payload,
   return b;
 }
 
+// A frame with a 1 KiB window and no content size, as a streaming
+// compressor writes it.
+bytes zstd_streamed(const bytes& data) {
+  auto ctx = ZSTD_createCCtx();
+  ZSTD_CCtx_setParameter(ctx, ZSTD_c_windowLog, 10);
+  ZSTD_CCtx_setParameter(ctx, ZSTD_c_contentSizeFlag, 0);
+  bytes out(ZSTD_compressBound(data.size()));
+  auto n = ZSTD_compress2(ctx, out.data(), out.size(), data.data(),
+                          data.size());
+  ZSTD_freeCCtx(ctx);
+  out.resize(n);
+  return out;
+}
+
 bytes zstd(const bytes& data) {
   bytes out(ZSTD_compressBound(data.size()));
   auto n = ZSTD_compress(out.data(), out.size(), data.data(), data.size(), 3);
@@ -408,10 +422,16 @@ CAF_TEST(TRANSACTION_PAYLOAD bounds) {
   // A header that lies low: the output is still bounded by the limit.
   bytes zeros(100000, 0);
   p = put_file(dir, "bomb.000001",
-               payload_binlog(payload_body(0, zstd(zeros), 10)));
+               payload_binlog(payload_body(0, zstd_streamed(zeros), 10)));
   CAF_CHECK_EQUAL(decoded(p, 4, 0, 5000).err.message,
                   offset(p) + "TRANSACTION_PAYLOAD decompresses to more than "
                               "the limit of 5000 bytes");
+  // So is the window the frame asks zstd to allocate.
+  p = put_file(dir, "window.000001",
+               payload_binlog(payload_body(0, zstd(zeros), 10)));
+  CAF_CHECK_EQUAL(decoded(p, 4, 0, 5000).err.message,
+                  offset(p) + "TRANSACTION_PAYLOAD zstd: Frame requires too "
+                              "much memory for decoding");
   // Corrupt zstd data.
   auto broken = packed;
   broken[0] ^= 0xff; // the frame's magic number
