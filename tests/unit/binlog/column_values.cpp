@@ -97,8 +97,9 @@ bytes decimal_bytes(std::string text, int precision, int scale) {
 
 std::string decimal(const std::string& value, int precision, int scale) {
   auto b = decimal_bytes(value, precision, scale);
-  CAF_CHECK_EQUAL(b.size(), binlog::decimal_size(static_cast<unsigned>(precision),
-                                                 static_cast<unsigned>(scale)));
+  CAF_CHECK_EQUAL(b.size(),
+                  binlog::decimal_size(static_cast<unsigned>(precision),
+                                       static_cast<unsigned>(scale)));
   return text(col(ft::newdecimal,
                   static_cast<uint16_t>(precision << 8 | scale)),
               b);
@@ -374,8 +375,9 @@ CAF_TEST(DATETIME with every fractional precision) {
   CAF_CHECK_EQUAL(datetime2(9999, 12, 31, 23, 59, 59, 999999, 6),
                   R"("9999-12-31 23:59:59.999999")");
   for (int dec = 1; dec <= 6; ++dec) {
-    std::string frac = std::string("123456").substr(0, static_cast<size_t>(dec));
-    int micros = std::stoi(frac + std::string(static_cast<size_t>(6 - dec), '0'));
+    auto n = static_cast<size_t>(dec);
+    std::string frac = std::string("123456").substr(0, n);
+    int micros = std::stoi(frac + std::string(6 - n, '0'));
     CAF_CHECK_EQUAL(datetime2(2024, 2, 29, 12, 34, 56, micros, dec),
                     "\"2024-02-29 12:34:56." + frac + "\"");
     CAF_CHECK_EQUAL(datetime2(9999, 12, 31, 23, 59, 59, 0, dec),
@@ -402,8 +404,9 @@ CAF_TEST(TIMESTAMP in UTC with every fractional precision) {
   CAF_CHECK_EQUAL(timestamp2(4294967295u, 0, 0),
                   R"("2106-02-07T06:28:15Z")");
   for (int dec = 1; dec <= 6; ++dec) {
-    std::string frac = std::string("987654").substr(0, static_cast<size_t>(dec));
-    int micros = std::stoi(frac + std::string(static_cast<size_t>(6 - dec), '0'));
+    auto n = static_cast<size_t>(dec);
+    std::string frac = std::string("987654").substr(0, n);
+    int micros = std::stoi(frac + std::string(6 - n, '0'));
     CAF_CHECK_EQUAL(timestamp2(1709210096, micros, dec),
                     "\"2024-02-29T12:34:56." + frac + "Z\"");
   }

@@ -253,7 +253,8 @@ bytes payload_binlog(const bytes& payload_event_body) {
 }
 
 void check_payload_rows(const decoded& d, size_t first = 0) {
-  const char* afters[] = {R"({"id":1,"name":"one"})", R"({"id":2,"name":"two"})",
+  const char* afters[] = {R"({"id":1,"name":"one"})",
+                          R"({"id":2,"name":"two"})",
                           R"({"id":2,"name":"zwei"})"};
   const char* befores[] = {"null", "null", R"({"id":2,"name":"two"})"};
   const char* ops[] = {"c", "c", "u"};
@@ -332,7 +333,8 @@ CAF_TEST(corrupt MariaDB compressed events) {
                   prefix(p) + "zlib data decompresses to "
                     + std::to_string((ev[zhead + 1] << 8) | ev[zhead + 2])
                     + " bytes, the header announced "
-                    + std::to_string(((ev[zhead + 1] << 8) | ev[zhead + 2]) + 1));
+                    + std::to_string(((ev[zhead + 1] << 8) | ev[zhead + 2])
+                                     + 1));
   p = variant([&](bytes& e) { e[zhead] = 0x92; });
   CAF_CHECK_EQUAL(decoded{p}.err.message,
                   prefix(p)
@@ -354,7 +356,8 @@ CAF_TEST(corrupt MariaDB compressed events) {
   decoded limited{data_path("mariadb_compressed.000001"), 4, 0, 300};
   CAF_CHECK_EQUAL(limited.err.message,
                   data_path("mariadb_compressed.000001") + " at offset "
-                    + std::to_string(at) + ": WRITE_ROWS_COMPRESSED_V1 announces "
+                    + std::to_string(at)
+                    + ": WRITE_ROWS_COMPRESSED_V1 announces "
                     + std::to_string(big)
                     + " uncompressed bytes, more than the limit of 300");
 }
@@ -554,7 +557,8 @@ bytes tagged_gtid(const std::string& tag, int64_t gno) {
 
 CAF_TEST(GTID_TAGGED bodies) {
   // The real one, from the fixture.
-  auto file = read_bytes(fixture_path("binlog_transaction_with_GTID_TAG.000001"));
+  auto file =
+    read_bytes(fixture_path("binlog_transaction_with_GTID_TAG.000001"));
   auto ev = event_at(file, 245);
   std::string gtid;
   CAF_CHECK_EQUAL(binlog::parse_gtid_tagged(ev.data() + 19, ev.size() - 23,

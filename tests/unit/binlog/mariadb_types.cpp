@@ -32,7 +32,8 @@ void check_all(const std::vector<decoded_record>& v,
   CAF_REQUIRE_EQUAL(v.size(), want.size());
   for (size_t i = 0; i < v.size(); ++i) {
     CAF_MESSAGE("record " << i << " of " << want[i].table);
-    CAF_CHECK_EQUAL(v[i].topic, std::string{"binlog2kafka.b2k."} + want[i].table);
+    CAF_CHECK_EQUAL(v[i].topic,
+                    std::string{"binlog2kafka.b2k."} + want[i].table);
     CAF_CHECK_EQUAL(v[i].source()["table"], want[i].table);
     CAF_CHECK_EQUAL(v[i].op(), want[i].op);
     CAF_CHECK_EQUAL(v[i].key.dump(), canon(want[i].key));
