@@ -12,6 +12,9 @@
 #   B2K_CACHE_DIR              jar cache (default <repo>/.cache)
 #   B2K_KAFKA_PORT             PLAINTEXT listener on 127.0.0.1 (default 19092)
 #   B2K_KAFKA_CONTROLLER_PORT  CONTROLLER listener on 127.0.0.1 (default 19093)
+#   B2K_KAFKA_EXTRA_PROPERTIES extra lines for the generated server.properties
+#                              (e.g. more listeners, SASL, TLS for tests); a
+#                              key given again wins over the default above it
 #   JAVA_HOME                  optional; else `java` on PATH
 #
 # The jars come from Maven Central through deploy/kafka/pom.xml and are copied
@@ -182,6 +185,9 @@ log.segment.bytes=1073741824
 log.retention.hours=168
 log.retention.check.interval.ms=300000
 EOF
+  if [[ -n ${B2K_KAFKA_EXTRA_PROPERTIES:-} ]]; then
+    printf '\n# From B2K_KAFKA_EXTRA_PROPERTIES:\n%s\n' "$B2K_KAFKA_EXTRA_PROPERTIES" >>"$PROPS.tmp"
+  fi
   mv "$PROPS.tmp" "$PROPS"
 
   cat >"$LOG4J" <<EOF

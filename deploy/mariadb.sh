@@ -10,6 +10,10 @@
 #   B2K_STATE_DIR     state directory (default <repo>/.state); this script
 #                     uses $B2K_STATE_DIR/mariadb/
 #   B2K_MARIADB_PORT  TCP port on 127.0.0.1 (default 13306)
+#   B2K_MARIADB_EXTRA_CNF
+#                     extra lines for the [mysqld] section of the generated
+#                     my.cnf (e.g. ssl_cert/ssl_key/ssl_ca for TLS tests);
+#                     later lines win over the defaults above them
 #
 # Several instances can run at once with different B2K_STATE_DIR and ports.
 # Root connects through the socket without a password (unix_socket auth, as
@@ -119,6 +123,9 @@ max_allowed_packet = 256M
 innodb_flush_log_at_trx_commit = 2
 sync_binlog = 0
 EOF
+  if [[ -n ${B2K_MARIADB_EXTRA_CNF:-} ]]; then
+    printf '\n# From B2K_MARIADB_EXTRA_CNF:\n%s\n' "$B2K_MARIADB_EXTRA_CNF" >>"$CNF.tmp"
+  fi
   mv "$CNF.tmp" "$CNF"
 }
 
