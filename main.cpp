@@ -44,6 +44,8 @@ commands:
               dump --file=F [--file=G ...]
               dump --source=mysql://user@host:port [--from=FILE:POS]
                    [--password-file=F] [--server-id=N]
+                   [--source-tls=off|required|verify-ca|verify-identity]
+                   [--source-tls-ca=F] [--source-tls-cert=F --source-tls-key=F]
             (also --name=N, --topic-template=T, --include-system-schemas)
   position  print the position in the commit-log topic (same options as run)
   version   print the version
@@ -132,6 +134,10 @@ int run_dump(const std::vector<std::string>& args) {
   std::string from;
   std::string password_file;
   std::string server_id = "4243";
+  std::string tls = "off";
+  std::string tls_ca;
+  std::string tls_cert;
+  std::string tls_key;
   binlog::record_options options;
   for (auto& arg : args) {
     std::string value;
@@ -140,6 +146,10 @@ int run_dump(const std::vector<std::string>& args) {
     else if (take_flag(arg, "--source", source) || take_flag(arg, "--from", from)
              || take_flag(arg, "--password-file", password_file)
              || take_flag(arg, "--server-id", server_id)
+             || take_flag(arg, "--source-tls", tls)
+             || take_flag(arg, "--source-tls-ca", tls_ca)
+             || take_flag(arg, "--source-tls-cert", tls_cert)
+             || take_flag(arg, "--source-tls-key", tls_key)
              || take_flag(arg, "--name", options.name)
              || take_flag(arg, "--topic-template", options.topic_template))
       continue;
@@ -168,6 +178,10 @@ int run_dump(const std::vector<std::string>& args) {
       raw.source_password_file = password_file;
     }
     raw.server_id = static_cast<uint32_t>(std::stoul("0" + server_id));
+    raw.source_tls = tls;
+    raw.source_tls_ca = tls_ca;
+    raw.source_tls_cert = tls_cert;
+    raw.source_tls_key = tls_key;
     auto s = b2k::read_settings(raw);
     if (!s)
       return fail(s.error().context().match_elements<std::string>()

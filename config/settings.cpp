@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include "messages/error.hpp"
 #include "messages/type_ids.hpp"
@@ -27,6 +28,15 @@ b2k_config::b2k_config() {
          "file holding the source user's password")
     .add(o.source_password_env, "source-password-env",
          "environment variable holding the password (if no file is given)")
+    .add(o.source_tls, "source-tls",
+         "TLS to the source: off, required (encrypted, certificate not "
+         "checked), verify-ca or verify-identity (also the host name)")
+    .add(o.source_tls_ca, "source-tls-ca",
+         "CA certificate file (PEM) that signed the source's certificate")
+    .add(o.source_tls_cert, "source-tls-cert",
+         "client certificate file (PEM), for users that REQUIRE X509")
+    .add(o.source_tls_key, "source-tls-key",
+         "the client certificate's private key file (PEM)")
     .add(o.server_id, "server-id", "our server id as a replica (unique)")
     .add(o.heartbeat, "heartbeat", "server heartbeat period when idle")
     .add(o.read_timeout, "read-timeout",
@@ -41,6 +51,11 @@ b2k_config::b2k_config() {
          "also send changes of mysql, sys, performance_schema")
     .add(o.kafka, "kafka",
          "librdkafka properties, e.g. [\"linger.ms=5\",\"compression.type=lz4\"]")
+    .add(o.kafka_password_file, "kafka-password-file",
+         "file holding the Kafka SASL password (sets sasl.password)")
+    .add(o.kafka_password_env, "kafka-password-env",
+         "environment variable holding the Kafka SASL password (if no file "
+         "is given and it is set)")
     .add(o.initial, "initial",
          "where to start with an empty commit log: end or start")
     .add(o.delivery, "delivery",
@@ -139,6 +154,81 @@ std::string describe_config_error(const caf::error& err) {
   }
 }
 
+namespace {
+
+/// Reads a password file (trailing newlines dropped); errors name `key`.
+caf::error read_secret_file(const std::string& key, const std::string& path,
+                            std::string& out) {
+  std::error_code ec_fs;
+  std::ifstream in{path};
+  // A directory opens fine as a stream but reads as nothing.
+  if (!in || std::filesystem::is_directory(path, ec_fs))
+    return caf::make_error(ec::config, "binlog2kafka." + key + ": cannot read '"
+                                         + path + "'");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  out = ss.str();
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r'))
+    out.pop_back();
+  return caf::none;
+}
+
+bool readable_file(const std::string& path) {
+  std::error_code ec_fs;
+  return std::ifstream{path}.good()
+         && std::filesystem::is_regular_file(path, ec_fs);
+}
+
+} // namespace
+
+caf::error apply_source_tls(const std::string& prefix, const std::string& mode,
+                            const std::string& ca, const std::string& cert,
+                            const std::string& key,
+                            binlog::connection_options& out) {
+  auto bad = [&](const std::string& name, const std::string& why) {
+    return caf::make_error(ec::config, prefix + name + ": " + why);
+  };
+  bool verify_ca = mode == "verify-ca";
+  bool verify_identity = mode == "verify-identity";
+  if (mode != "off" && mode != "required" && !verify_ca && !verify_identity)
+    return bad("source-tls", "must be off, required, verify-ca or "
+                             "verify-identity, not '" + mode + "'");
+  if (mode == "off") {
+    if (!ca.empty() || !cert.empty() || !key.empty())
+      return bad("source-tls",
+                 "is off, but source-tls-ca, -cert or -key is set: set "
+                 "source-tls to verify-identity (or verify-ca, required) or "
+                 "remove them");
+    out.tls = false;
+    out.tls_verify_identity = false;
+    out.tls_ca.clear();
+    out.tls_cert.clear();
+    out.tls_key.clear();
+    return caf::none;
+  }
+  if ((verify_ca || verify_identity) && ca.empty())
+    return bad("source-tls-ca",
+               "source-tls = " + mode
+                 + " needs the CA certificate file that signed the server's "
+                   "certificate (the system bundle "
+                   "/etc/ssl/certs/ca-certificates.crt for a public CA)");
+  if (cert.empty() != key.empty())
+    return bad(cert.empty() ? "source-tls-cert" : "source-tls-key",
+               "source-tls-cert and source-tls-key go together (the client "
+               "certificate and its private key)");
+  for (auto [name, path] : {std::pair{"source-tls-ca", &ca},
+                            std::pair{"source-tls-cert", &cert},
+                            std::pair{"source-tls-key", &key}})
+    if (!path->empty() && !readable_file(*path))
+      return bad(name, "cannot read '" + *path + "'");
+  out.tls = true;
+  out.tls_verify_identity = verify_identity;
+  out.tls_ca = ca;
+  out.tls_cert = cert;
+  out.tls_key = key;
+  return caf::none;
+}
+
 caf::error parse_source_url(const std::string& url,
                             binlog::connection_options& out) {
   const std::string scheme = "mysql://";
@@ -195,23 +285,19 @@ caf::expected<settings> read_settings(const raw_options& o) {
   if (auto err = parse_source_url(o.source, s.source))
     return err;
   if (!o.source_password_file.empty()) {
-    std::error_code ec_fs;
-    std::ifstream in{o.source_password_file};
-    // A directory opens fine as a stream but reads as nothing.
-    if (!in || std::filesystem::is_directory(o.source_password_file, ec_fs))
-      return bad("source-password-file",
-                 "cannot read '" + o.source_password_file + "'");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    auto pw = ss.str();
-    while (!pw.empty() && (pw.back() == '\n' || pw.back() == '\r'))
-      pw.pop_back();
-    s.source.password = pw;
+    if (auto err = read_secret_file("source-password-file",
+                                    o.source_password_file, s.source.password))
+      return err;
     s.password_file = o.source_password_file;
   } else if (!o.source_password_env.empty()) {
     if (auto pw = std::getenv(o.source_password_env.c_str()))
       s.source.password = pw;
   }
+  if (auto err = apply_source_tls("binlog2kafka.", o.source_tls,
+                                  o.source_tls_ca, o.source_tls_cert,
+                                  o.source_tls_key, s.source))
+    return err;
+  s.source_tls = o.source_tls;
   if (o.server_id == 0)
     return bad("server-id", "must not be 0");
   s.source.server_id = o.server_id;
@@ -235,6 +321,28 @@ caf::expected<settings> read_settings(const raw_options& o) {
     if (kv.find('=') == std::string::npos || kv.front() == '=')
       return bad("kafka", "'" + kv + "' is not key=value");
   s.kafka_properties = o.kafka;
+  // The Kafka SASL password from a file or the environment, so that it
+  // needs to be neither in argv nor in the config file.
+  std::string kafka_password;
+  std::string kafka_password_from;
+  if (!o.kafka_password_file.empty()) {
+    if (auto err = read_secret_file("kafka-password-file",
+                                    o.kafka_password_file, kafka_password))
+      return err;
+    kafka_password_from = "kafka-password-file";
+  } else if (!o.kafka_password_env.empty()) {
+    if (auto pw = std::getenv(o.kafka_password_env.c_str()); pw && *pw) {
+      kafka_password = pw;
+      kafka_password_from = "the environment variable " + o.kafka_password_env;
+    }
+  }
+  if (!kafka_password_from.empty()) {
+    for (auto& kv : o.kafka)
+      if (kv.compare(0, 14, "sasl.password=") == 0)
+        return bad("kafka", "sasl.password is set here and by "
+                              + kafka_password_from + ": keep one");
+    s.kafka_properties.push_back("sasl.password=" + kafka_password);
+  }
   if (o.initial != "end" && o.initial != "start")
     return bad("initial", "must be end or start, not '" + o.initial + "'");
   s.initial = o.initial;

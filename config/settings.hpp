@@ -23,6 +23,8 @@ struct settings {
   std::string name = "binlog2kafka";
   binlog::connection_options source;
   std::string password_file;
+  /// source-tls as given: off, required, verify-ca or verify-identity.
+  std::string source_tls = "off";
   binlog::record_options records;
   std::string brokers = "127.0.0.1:9092";
   /// The commit-log topic; `<name>.commits` when empty.
@@ -57,6 +59,10 @@ struct raw_options {
   std::string source = "mysql://b2k@127.0.0.1:3306";
   std::string source_password_file;
   std::string source_password_env = "BINLOG2KAFKA_SOURCE_PASSWORD";
+  std::string source_tls = "off";
+  std::string source_tls_ca;
+  std::string source_tls_cert;
+  std::string source_tls_key;
   uint32_t server_id = 4242;
   caf::timespan heartbeat = std::chrono::seconds(1);
   caf::timespan read_timeout = std::chrono::seconds(30);
@@ -66,6 +72,8 @@ struct raw_options {
   std::string commit_topic;
   bool include_system_schemas = false;
   std::vector<std::string> kafka;
+  std::string kafka_password_file;
+  std::string kafka_password_env = "BINLOG2KAFKA_KAFKA_PASSWORD";
   std::string initial = "end";
   std::string delivery = "at-least-once";
   std::string from;
@@ -97,6 +105,14 @@ caf::expected<settings> read_settings(const raw_options& options);
 
 /// One line for an error from CAF's config parser or from read_settings.
 std::string describe_config_error(const caf::error& err);
+
+/// Sets the TLS fields of `out` from source-tls (off, required, verify-ca,
+/// verify-identity) and the CA, certificate and key files; errors name the
+/// key (`prefix` + "source-tls...", e.g. "binlog2kafka." or "--" for dump).
+caf::error apply_source_tls(const std::string& prefix, const std::string& mode,
+                            const std::string& ca, const std::string& cert,
+                            const std::string& key,
+                            binlog::connection_options& out);
 
 /// "mysql://user@host:port" (a password in the URL is refused: it would
 /// show in the process list).
