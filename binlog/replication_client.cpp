@@ -35,7 +35,65 @@ std::string upper(std::string s) {
   return s;
 }
 
+constexpr unsigned error_ssl_connection = 2026; // CR_SSL_CONNECTION_ERROR
+
 } // namespace
+
+std::string tls_failure_hint(st_mysql* mysql,
+                             const connection_options& options) {
+  std::string_view text = mysql_error(mysql);
+  // The chain is checked in the handshake (OpenSSL's reason), the host name
+  // after it (the client library's own words).
+  if (options.tls_verify_identity
+      && text.find("Validation of SSL server certificate failed")
+           != std::string_view::npos)
+    return " (source-tls = verify-identity: the server's certificate does "
+           "not name the host '"
+           + options.host
+           + "' of source; connect by a name it holds, or use verify-ca)";
+  if (!options.tls_ca.empty()
+      && (text.find("certificate") != std::string_view::npos
+          || text.find("verif") != std::string_view::npos))
+    return " (the server's certificate does not verify against "
+           "source-tls-ca '"
+           + options.tls_ca + "')";
+  return " (TLS to the source: check source-tls, source-tls-ca, "
+         "source-tls-cert, source-tls-key and the server's TLS setup)";
+}
+
+void apply_tls(st_mysql* mysql, const connection_options& options) {
+  bool use_tls = options.tls || !options.tls_ca.empty()
+                 || !options.tls_cert.empty();
+  if (!use_tls)
+    return;
+  auto path = [](const std::string& p) {
+    return p.empty() ? nullptr : p.c_str();
+  };
+  // With a CA the server's certificate chain is verified during the
+  // handshake; the host name check is extra (verify-identity).
+  mysql_ssl_set(mysql, path(options.tls_key), path(options.tls_cert),
+                path(options.tls_ca), nullptr, nullptr);
+  my_bool enforce = 1;
+  mysql_optionsv(mysql, MYSQL_OPT_SSL_ENFORCE, &enforce);
+  my_bool verify = options.tls_verify_identity ? 1 : 0;
+  mysql_optionsv(mysql, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
+}
+
+bool tls_setup_failed(st_mysql* mysql) {
+  if (mysql_errno(mysql) != error_ssl_connection)
+    return false;
+  // The same code covers a connection dropped during the handshake, which a
+  // retry may fix: only messages about certificates, keys or the server's
+  // lack of TLS are setup problems.
+  std::string_view text = mysql_error(mysql);
+  for (auto word : {"certificate", "verif", "not support", "self-signed",
+                    "self signed", "hostname", "host name", "issuer",
+                    "PEM", "key values mismatch", "no such file",
+                    "No such file", "unable to", "Unable to"})
+    if (text.find(word) != std::string_view::npos)
+      return true;
+  return false;
+}
 
 replication_client::replication_client() = default;
 
@@ -76,6 +134,8 @@ error replication_client::mysql_failure(const std::string& what) const {
     return {errc::access_denied, text};
   if (code == error_binlog_read)
     return {errc::position_purged, text};
+  if (tls_setup_failed(mysql_))
+    return {errc::server_config, text + tls_failure_hint(mysql_, options_)};
   if (code >= 2000 && code < 3000) // client-side: connection problems
     return {errc::connection, text};
   return {errc::connection, text};
@@ -103,19 +163,7 @@ error replication_client::connect(const connection_options& options) {
     mysql_optionsv(mysql_, MYSQL_OPT_READ_TIMEOUT, &read_timeout);
   unsigned protocol = MYSQL_PROTOCOL_TCP;
   mysql_optionsv(mysql_, MYSQL_OPT_PROTOCOL, &protocol);
-  bool use_tls = options.tls || !options.tls_ca.empty()
-                 || !options.tls_cert.empty();
-  if (use_tls) {
-    mysql_ssl_set(mysql_, options.tls_key.empty() ? nullptr
-                                                  : options.tls_key.c_str(),
-                  options.tls_cert.empty() ? nullptr : options.tls_cert.c_str(),
-                  options.tls_ca.empty() ? nullptr : options.tls_ca.c_str(),
-                  nullptr, nullptr);
-    my_bool enforce = 1;
-    mysql_optionsv(mysql_, MYSQL_OPT_SSL_ENFORCE, &enforce);
-    my_bool verify = options.tls_verify_identity ? 1 : 0;
-    mysql_optionsv(mysql_, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
-  }
+  apply_tls(mysql_, options);
   if (mysql_real_connect(mysql_, options.host.c_str(), options.user.c_str(),
                          options.password.c_str(), nullptr, options.port,
                          nullptr, 0)

@@ -39,6 +39,20 @@ struct connection_options {
   std::string tls_key;
 };
 
+/// Sets up TLS on a fresh handle (before mysql_real_connect) as `options`
+/// say: none, or required with the CA (chain checked when given), the client
+/// certificate and key, and the host name check for verify-identity.
+void apply_tls(st_mysql* mysql, const connection_options& options);
+
+/// True when the last error on `mysql` is a TLS setup problem that no retry
+/// fixes (a certificate that does not verify, a server without TLS), not a
+/// dropped connection.
+bool tls_setup_failed(st_mysql* mysql);
+
+/// What to check, for the end of a TLS setup error's message.
+std::string tls_failure_hint(st_mysql* mysql,
+                             const connection_options& options);
+
 /// What the server's settings are, as far as CDC cares.
 struct server_settings {
   std::string version;

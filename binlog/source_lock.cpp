@@ -49,6 +49,7 @@ error source_lock::acquire(const connection_options& options,
   mysql_optionsv(mysql_, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
   unsigned protocol = MYSQL_PROTOCOL_TCP;
   mysql_optionsv(mysql_, MYSQL_OPT_PROTOCOL, &protocol);
+  apply_tls(mysql_, options);
   auto fail = [&](errc code, const std::string& what) {
     error err{code, what};
     release();
@@ -59,9 +60,13 @@ error source_lock::acquire(const connection_options& options,
                          nullptr, 0)
       == nullptr) {
     auto code = mysql_errno(mysql_) == 1045 ? errc::access_denied
-                                            : errc::connection;
+                : tls_setup_failed(mysql_)    ? errc::server_config
+                                              : errc::connection;
     return fail(code, "cannot connect to " + endpoint_ + " for the source lock: "
-                        + mysql_error(mysql_));
+                        + mysql_error(mysql_)
+                        + (code == errc::server_config
+                             ? tls_failure_hint(mysql_, options)
+                             : std::string{}));
   }
   auto timeout_sql = "SET SESSION wait_timeout = "
                      + std::to_string(idle_timeout.count());

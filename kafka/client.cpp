@@ -1,5 +1,9 @@
 #include "kafka/client.hpp"
 
+#include <cstring>
+#include <mutex>
+#include <string_view>
+
 #include <spdlog/spdlog.h>
 
 #include "messages/error.hpp"
@@ -8,14 +12,66 @@ namespace b2k::kafka {
 
 namespace {
 
-// librdkafka's own log lines go through spdlog, like ours.
+std::mutex security_mutex;
+std::string security_text;
+
+// librdkafka's own log lines go through spdlog, like ours. A broker
+// connection that failed (FAIL) is retried by librdkafka: a warning; the
+// error that stops us, if any, is our own line. Authentication and TLS
+// failures among them are kept, so that an operation that then times out
+// can name its cause (log lines come from librdkafka's threads at once,
+// unlike error callbacks, which wait for a poll).
 void log_line(const rd_kafka_t*, int level, const char* facility,
               const char* text) {
   auto lvl = level <= 3   ? spdlog::level::err
              : level == 4 ? spdlog::level::warn
              : level <= 6 ? spdlog::level::info
                           : spdlog::level::debug;
+  std::string_view line = text;
+  if (std::strcmp(facility, "FAIL") == 0) {
+    if (lvl == spdlog::level::err)
+      lvl = spdlog::level::warn;
+    for (auto cause : {"SASL authentication error", "SASL handshake failed",
+                       "SSL handshake failed", "Authentication failed"}) {
+      auto at = line.find(cause);
+      // "Local: ..." is our side closing a connection mid-way (a handle
+      // being destroyed), not the broker's verdict.
+      if (at == std::string_view::npos
+          || line.find("Local: ", at) != std::string_view::npos)
+        continue;
+      auto what = line.substr(at);
+      what = what.substr(0, what.find(" (after ")); // the timing
+      std::lock_guard<std::mutex> guard{security_mutex};
+      security_text = std::string{what};
+      break;
+    }
+  } else if (lvl == spdlog::level::err
+             && line.find("brokers are down") != std::string_view::npos) {
+    lvl = spdlog::level::warn; // retried, and said by the FAIL lines
+  }
   spdlog::log(lvl, "kafka: {}: {}", facility, text);
+}
+
+/// True for properties whose value is a secret (sasl.password,
+/// ssl.key.password, ssl.keystore.password, sasl.oauthbearer.client.secret,
+/// ssl.key.pem, ...): their values never go into a message.
+bool is_secret(const std::string& key) {
+  for (auto word : {"password", "secret", "ssl.key.pem", "sasl.oauthbearer.config"})
+    if (key.find(word) != std::string::npos)
+      return true;
+  return false;
+}
+
+/// librdkafka's error text for `key`=`value`, without the value if it is a
+/// secret (an invalid value is quoted in some of its messages).
+std::string redact(const std::string& key, const std::string& value,
+                   std::string text) {
+  if (!is_secret(key) || value.empty())
+    return text;
+  for (auto at = text.find(value); at != std::string::npos;
+       at = text.find(value, at))
+    text.replace(at, value.size(), "(redacted)");
+  return text;
 }
 
 } // namespace
@@ -45,7 +101,7 @@ caf::expected<rd_kafka_conf_t*> make_conf(const std::string& brokers,
       return caf::make_error(ec::config,
                              std::string{user ? "binlog2kafka.kafka: " : ""}
                                + "librdkafka property " + key + ": "
-                               + errstr);
+                               + redact(key, value, errstr));
     return caf::none;
   };
   auto fail = [&](caf::error err) {
@@ -74,6 +130,26 @@ caf::expected<client_ptr> make_client(rd_kafka_type_t type,
                              + errstr);
   }
   return client_ptr{rk};
+}
+
+std::string security_failure() {
+  std::lock_guard<std::mutex> guard{security_mutex};
+  return security_text;
+}
+
+caf::error name_security_failure(caf::error err, const std::string& brokers) {
+  auto cause = security_failure();
+  if (!err || cause.empty())
+    return err;
+  // librdkafka's text names the broker; ours says what to check.
+  auto hint = cause.find("SASL") != std::string::npos
+                ? " (check sasl.mechanism, sasl.username and the password: "
+                  "kafka-password-file or BINLOG2KAFKA_KAFKA_PASSWORD)"
+                : " (check security.protocol and the ssl.* properties: "
+                  "ssl.ca.location must hold the CA that signed the "
+                  "broker's certificate)";
+  return caf::make_error(ec::kafka, "Kafka at " + brokers + ": " + cause
+                                      + hint);
 }
 
 property_list producer_defaults() {

@@ -36,6 +36,15 @@ caf::expected<rd_kafka_conf_t*> make_conf(const std::string& brokers,
 caf::expected<client_ptr> make_client(rd_kafka_type_t type,
                                       rd_kafka_conf_t* conf);
 
+/// The last authentication (SASL) or TLS failure that an admin or consumer
+/// handle of this process reported ("" if none). librdkafka retries these,
+/// so the operation that waited for the broker only sees a timeout.
+std::string security_failure();
+
+/// `err`, or if a handle reported an authentication or TLS failure, an
+/// error that names that cause (and what to check) instead of the timeout.
+caf::error name_security_failure(caf::error err, const std::string& brokers);
+
 /// Producer settings that never lose or reorder a record (idempotence,
 /// acks=all, no local timeout: the pipeline stalls instead of dropping) and
 /// batch for throughput with little latency.

@@ -88,9 +88,18 @@ caf::error ensure_commit_topic(const std::string& brokers,
   rd_kafka_AdminOptions_set_request_timeout(options, timeout_ms, errstr,
                                             sizeof(errstr));
   rd_kafka_CreateTopics(rk, &new_topic, 1, options, queue);
-  auto event = rd_kafka_queue_poll(queue, timeout_ms + 1000);
+  // In slices, so that a broker that refuses our credentials (retried by
+  // librdkafka, never answered) fails at once with that cause.
+  rd_kafka_event_t* event = nullptr;
+  for (int waited = 0; event == nullptr && waited < timeout_ms + 1000
+                       && security_failure().empty();
+       waited += 200)
+    event = rd_kafka_queue_poll(queue, 200);
   caf::error result;
-  if (event == nullptr) {
+  if (event == nullptr && !security_failure().empty()) {
+    result = name_security_failure(
+      caf::make_error(ec::kafka, "cannot create topic " + topic), brokers);
+  } else if (event == nullptr) {
     result = caf::make_error(ec::kafka, "no answer from Kafka at " + brokers
                                           + " while creating topic " + topic);
   } else if (rd_kafka_event_error(event) != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -239,6 +248,14 @@ read_last_commit(const std::string& brokers, const property_list& properties,
     auto rkt = rd_kafka_topic_new(client->get(), topic.c_str(), nullptr);
     const rd_kafka_metadata_t* md = nullptr;
     auto err = rd_kafka_metadata(client->get(), 0, rkt, &md, timeout_ms);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR && !security_failure().empty()) {
+      if (md != nullptr)
+        rd_kafka_metadata_destroy(md);
+      rd_kafka_topic_destroy(rkt);
+      return name_security_failure(
+        caf::make_error(ec::kafka, "cannot read the commit log " + topic),
+        brokers);
+    }
     bool missing = err == RD_KAFKA_RESP_ERR_NO_ERROR && md->topic_cnt == 1
                    && md->topics[0].err
                         == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;

@@ -242,6 +242,55 @@ verify() {
   python3 "$ITEST_DIR/verify_topic.py" --brokers "$BROKERS" "$@"
 }
 
+# -- TLS and prepared servers (test_tls_sasl) ----------------------------------
+
+# start_servers_prepared SETUP [ARGS...]: like start_servers, but runs SETUP
+# (e.g. one that writes certificates under $STATE) after the state of an
+# earlier run is removed and before the servers start; the servers get
+# B2K_MARIADB_EXTRA_CNF and B2K_KAFKA_EXTRA_PROPERTIES from the environment.
+start_servers_prepared() {
+  [[ -x $B2K_BINARY ]] || fail "B2K_BINARY=$B2K_BINARY is not an executable: build it first"
+  command -v kcat >/dev/null || fail "kcat not found (deploy/install-deps.sh installs it)"
+  command -v python3 >/dev/null || fail "python3 not found (deploy/install-deps.sh installs it)"
+  if [[ -d $STATE ]]; then
+    server_env "$B2K_SOURCE_DIR/deploy/mariadb.sh" stop >/dev/null || true
+    server_env "$B2K_SOURCE_DIR/deploy/kafka.sh" stop >/dev/null || true
+    rm -rf "$STATE"
+  fi
+  mkdir -p "$STATE"
+  "$@"
+  SERVERS_STARTED=1
+  log "starting MariaDB on 127.0.0.1:$MARIADB_PORT and Kafka on $BROKERS (state $STATE)"
+  server_env "$B2K_SOURCE_DIR/deploy/mariadb.sh" start
+  server_env "$B2K_SOURCE_DIR/deploy/kafka.sh" start
+}
+
+# pki_ca DIR NAME: a throwaway CA, DIR/NAME.key and DIR/NAME.pem (2 days).
+pki_ca() {
+  command -v openssl >/dev/null || fail "openssl not found: apt-get install -y openssl"
+  mkdir -p "$1"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=binlog2kafka test $2" \
+    -keyout "$1/$2.key" -out "$1/$2.pem" >/dev/null 2>&1 || fail "openssl: cannot make the CA $2"
+}
+
+# pki_cert DIR CA NAME SUBJECT_ALT_NAMES [CLIENT]: a certificate signed by
+# DIR/CA.pem for SUBJECT_ALT_NAMES (e.g. "DNS:localhost,IP:127.0.0.1"):
+# DIR/NAME.key (PKCS#8, unencrypted) and DIR/NAME.pem. With CLIENT, a
+# client certificate (extendedKeyUsage clientAuth).
+pki_cert() {
+  local dir=$1 ca=$2 name=$3 san=$4 usage=serverAuth
+  [[ ${5:-} != client ]] || usage=clientAuth
+  printf 'subjectAltName=%s\nextendedKeyUsage=%s\nbasicConstraints=CA:FALSE\n' "$san" "$usage" \
+    >"$dir/$name.ext"
+  if ! openssl req -newkey rsa:2048 -nodes -subj "/CN=$name" -keyout "$dir/$name.key" \
+      -out "$dir/$name.csr" >/dev/null 2>&1 ||
+    ! openssl x509 -req -in "$dir/$name.csr" -CA "$dir/$ca.pem" -CAkey "$dir/$ca.key" \
+      -CAcreateserial -days 2 -extfile "$dir/$name.ext" -out "$dir/$name.pem" >/dev/null 2>&1; then
+    fail "openssl: cannot make the certificate $name"
+  fi
+  chmod 600 "$dir/$name.key"
+}
+
 # -- cleanup ------------------------------------------------------------------
 
 # Sanitizer reports in the daemon's log or in the outputs of commands that a

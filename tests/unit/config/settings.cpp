@@ -122,3 +122,147 @@ CAF_TEST(the password comes from a file or the environment) {
   CAF_REQUIRE(s2);
   CAF_CHECK_EQUAL(s2->source.password, "from-env");
 }
+
+namespace {
+
+/// A temporary file holding `text`; removed with the object.
+struct temp_file {
+  std::string path;
+  explicit temp_file(const std::string& text) {
+    char name[] = "/tmp/b2k-tls-XXXXXX";
+    int fd = mkstemp(name);
+    CAF_REQUIRE(fd >= 0);
+    close(fd);
+    path = name;
+    std::ofstream{path} << text;
+  }
+  ~temp_file() {
+    std::remove(path.c_str());
+  }
+};
+
+caf::expected<settings> settings_of(std::vector<std::string> args) {
+  b2k_config cfg;
+  if (auto err = cfg.parse(args))
+    return err;
+  return read_settings(cfg.options);
+}
+
+} // namespace
+
+CAF_TEST(source tls modes) {
+  temp_file ca{"-----BEGIN CERTIFICATE-----\n"};
+  temp_file cert{"cert"};
+  temp_file key{"key"};
+  auto ca_arg = "--binlog2kafka.source-tls-ca=" + ca.path;
+  // Off by default: no TLS fields set.
+  auto s = settings_of({});
+  CAF_REQUIRE(s);
+  CAF_CHECK(!s->source.tls);
+  CAF_CHECK_EQUAL(s->source_tls, "off");
+  // required: encrypted, no CA needed.
+  s = settings_of({"--binlog2kafka.source-tls=required"});
+  CAF_REQUIRE(s);
+  CAF_CHECK(s->source.tls);
+  CAF_CHECK(!s->source.tls_verify_identity);
+  CAF_CHECK(s->source.tls_ca.empty());
+  s = settings_of({"--binlog2kafka.source-tls=verify-ca", ca_arg});
+  CAF_REQUIRE(s);
+  CAF_CHECK(s->source.tls);
+  CAF_CHECK(!s->source.tls_verify_identity);
+  CAF_CHECK_EQUAL(s->source.tls_ca, ca.path);
+  s = settings_of({"--binlog2kafka.source-tls=verify-identity", ca_arg,
+                   "--binlog2kafka.source-tls-cert=" + cert.path,
+                   "--binlog2kafka.source-tls-key=" + key.path});
+  CAF_REQUIRE(s);
+  CAF_CHECK(s->source.tls_verify_identity);
+  CAF_CHECK_EQUAL(s->source.tls_cert, cert.path);
+  CAF_CHECK_EQUAL(s->source.tls_key, key.path);
+  // In a config file too.
+  CAF_CHECK_EQUAL(parse({}, "[binlog2kafka]\nsource-tls=\"verify-identity\"\n"
+                            "source-tls-ca=\"" + ca.path + "\"\n"),
+                  "");
+}
+
+CAF_TEST(source tls errors name the key) {
+  temp_file ca{"ca"};
+  temp_file cert{"cert"};
+  auto ca_arg = "--binlog2kafka.source-tls-ca=" + ca.path;
+  CAF_CHECK(contains(parse({"--binlog2kafka.source-tls=yes"}),
+                     "binlog2kafka.source-tls: must be off, required, "
+                     "verify-ca or verify-identity, not 'yes'"));
+  // Verifying needs a CA.
+  CAF_CHECK(contains(parse({"--binlog2kafka.source-tls=verify-ca"}),
+                     "binlog2kafka.source-tls-ca: source-tls = verify-ca needs"));
+  CAF_CHECK(contains(parse({"--binlog2kafka.source-tls=verify-identity"}),
+                     "binlog2kafka.source-tls-ca: source-tls = verify-identity"));
+  // Files while TLS is off would give a false sense of security.
+  CAF_CHECK(contains(parse({ca_arg}), "binlog2kafka.source-tls: is off, but"));
+  CAF_CHECK(contains(parse({"--binlog2kafka.source-tls=required",
+                            "--binlog2kafka.source-tls-ca=/nonexistent/ca.pem"}),
+                     "binlog2kafka.source-tls-ca: cannot read "
+                     "'/nonexistent/ca.pem'"));
+  CAF_CHECK(contains(parse({"--binlog2kafka.source-tls=required",
+                            "--binlog2kafka.source-tls-ca=/tmp"}),
+                     "binlog2kafka.source-tls-ca: cannot read '/tmp'"));
+  // A certificate without its key and the other way round.
+  CAF_CHECK(contains(parse({"--binlog2kafka.source-tls=verify-ca", ca_arg,
+                            "--binlog2kafka.source-tls-cert=" + cert.path}),
+                     "binlog2kafka.source-tls-key: source-tls-cert and "
+                     "source-tls-key go together"));
+  CAF_CHECK(contains(parse({"--binlog2kafka.source-tls=verify-ca", ca_arg,
+                            "--binlog2kafka.source-tls-key=" + cert.path}),
+                     "binlog2kafka.source-tls-cert: source-tls-cert and"));
+  CAF_CHECK(contains(parse({}, "[binlog2kafka]\nsource-tls=1\n"),
+                     "binlog2kafka.source-tls = 1 is not a"));
+}
+
+CAF_TEST(the kafka password comes from a file or the environment) {
+  temp_file pw{"kafka-s3cret\n"};
+  auto has = [](const settings& s, const std::string& kv) {
+    for (auto& p : s.kafka_properties)
+      if (p == kv)
+        return true;
+    return false;
+  };
+  unsetenv("BINLOG2KAFKA_KAFKA_PASSWORD");
+  auto s = settings_of({});
+  CAF_REQUIRE(s);
+  CAF_CHECK(s->kafka_properties.empty());
+  s = settings_of({"--binlog2kafka.kafka-password-file=" + pw.path});
+  CAF_REQUIRE(s);
+  CAF_CHECK(has(*s, "sasl.password=kafka-s3cret"));
+  // The default variable, and another one by name; an empty one is unset.
+  setenv("BINLOG2KAFKA_KAFKA_PASSWORD", "from-env", 1);
+  s = settings_of({"--binlog2kafka.kafka=[\"sasl.username=b2k\"]"});
+  CAF_REQUIRE(s);
+  CAF_CHECK(has(*s, "sasl.password=from-env"));
+  CAF_CHECK(has(*s, "sasl.username=b2k"));
+  // The file wins over the variable.
+  s = settings_of({"--binlog2kafka.kafka-password-file=" + pw.path});
+  CAF_REQUIRE(s);
+  CAF_CHECK(has(*s, "sasl.password=kafka-s3cret"));
+  CAF_CHECK(!has(*s, "sasl.password=from-env"));
+  unsetenv("BINLOG2KAFKA_KAFKA_PASSWORD");
+  setenv("B2K_TEST_KAFKA_PW", "other", 1);
+  s = settings_of({"--binlog2kafka.kafka-password-env=B2K_TEST_KAFKA_PW"});
+  CAF_REQUIRE(s);
+  CAF_CHECK(has(*s, "sasl.password=other"));
+  setenv("B2K_TEST_KAFKA_PW", "", 1);
+  s = settings_of({"--binlog2kafka.kafka-password-env=B2K_TEST_KAFKA_PW"});
+  CAF_REQUIRE(s);
+  CAF_CHECK(s->kafka_properties.empty());
+  unsetenv("B2K_TEST_KAFKA_PW");
+  // Errors name the key; a password given twice is refused.
+  CAF_CHECK(contains(parse({"--binlog2kafka.kafka-password-file=/nonexistent"}),
+                     "binlog2kafka.kafka-password-file: cannot read "
+                     "'/nonexistent'"));
+  CAF_CHECK(contains(parse({"--binlog2kafka.kafka-password-file=/tmp"}),
+                     "binlog2kafka.kafka-password-file: cannot read '/tmp'"));
+  auto twice = parse({"--binlog2kafka.kafka-password-file=" + pw.path,
+                      "--binlog2kafka.kafka=[\"sasl.password=x\"]"});
+  CAF_CHECK(contains(twice, "binlog2kafka.kafka: sasl.password is set here "
+                            "and by kafka-password-file: keep one"));
+  // The message never holds the password.
+  CAF_CHECK(!contains(twice, "kafka-s3cret"));
+}
