@@ -22,6 +22,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "actors/status.hpp"
 #include "actors/supervisor.hpp"
 #include "binlog/decoder.hpp"
 #include "binlog/event.hpp"
@@ -29,6 +30,7 @@
 #include "binlog/json_writer.hpp"
 #include "binlog/replication_client.hpp"
 #include "config/settings.hpp"
+#include "http/status_server.hpp"
 #include "kafka/commit_log.hpp"
 #include "messages/error.hpp"
 
@@ -297,6 +299,19 @@ int run_pipeline(b2k::b2k_config& cfg, bool position_only) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   caf::actor_system sys{cfg};
+  auto status = sys.spawn(b2k::status, s->name);
+  sup.status = status;
+  b2k::http::status_server http{
+    sys, status,
+    std::chrono::duration_cast<std::chrono::seconds>(s->health_lag_threshold)};
+  if (!s->http_host.empty()) {
+    if (auto err = http.start(s->http_host, s->http_port)) {
+      caf::anon_send_exit(status, caf::exit_reason::user_shutdown);
+      return fail(error_text(err));
+    }
+    spdlog::info("http: status page, /health and /metrics on http://{}:{}/",
+                 s->http_host, s->http_port);
+  }
   auto supervisor = sys.spawn(b2k::supervisor, sup);
   static std::atomic<bool> exiting{false};
   std::thread signal_thread{[signals, supervisor]() mutable {
@@ -328,6 +343,8 @@ int run_pipeline(b2k::b2k_config& cfg, bool position_only) {
   exiting = true;
   pthread_kill(signal_thread.native_handle(), SIGTERM);
   signal_thread.join();
+  http.stop();
+  caf::anon_send_exit(status, caf::exit_reason::user_shutdown);
   if (reason && reason != caf::exit_reason::user_shutdown) {
     spdlog::error("stopped: {}", error_text(reason));
     return 1;

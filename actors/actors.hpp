@@ -14,6 +14,18 @@
 
 namespace b2k {
 
+/// Collects the metrics the others report and answers /metrics, /health and
+/// the status page.
+using status_actor = caf::typed_actor<
+  // Latest metrics of the reader, the producer, the watcher.
+  caf::reacts_to<atom::stats, reader_metrics>,
+  caf::reacts_to<atom::stats, producer_metrics>,
+  caf::reacts_to<atom::stats, watcher_metrics>,
+  // The pipeline's state, with the error that caused it (if any).
+  caf::reacts_to<atom::state, pipeline_state, std::string>,
+  // Everything, with rates.
+  caf::replies_to<atom::snapshot>::with<status_snapshot>>;
+
 /// Reads the binlog as a replica and sends row changes downstream. Runs
 /// detached: its reads block.
 using reader_actor = caf::typed_actor<
@@ -23,7 +35,9 @@ using reader_actor = caf::typed_actor<
   // Bytes that left the pipeline: that much more may be read.
   caf::reacts_to<atom::credit, uint64_t>,
   // Timer: pings the source lock's connection.
-  caf::reacts_to<atom::keepalive>>;
+  caf::reacts_to<atom::keepalive>,
+  // Timer: reports metrics.
+  caf::reacts_to<atom::stats>>;
 
 /// Hands records to librdkafka and reports complete batches to the watcher.
 using producer_actor = caf::typed_actor<
@@ -39,7 +53,9 @@ using producer_actor = caf::typed_actor<
   // Serves librdkafka's delivery reports.
   caf::reacts_to<atom::poll>,
   // Timer (exactly-once): commits the open transaction.
-  caf::reacts_to<atom::flush>>;
+  caf::reacts_to<atom::flush>,
+  // Timer: reports metrics.
+  caf::reacts_to<atom::stats>>;
 
 /// Alone owns the waiting queue and the commit map: releases positions in
 /// read order once Kafka has acknowledged everything before them.
@@ -56,7 +72,10 @@ using watcher_actor = caf::typed_actor<
   // Writes the released position to the commit log now and answers with it.
   caf::replies_to<atom::flush>::with<binlog::position>,
   // Timer: writes the released position to the commit log if it moved.
-  caf::reacts_to<atom::commit>>;
+  caf::reacts_to<atom::commit>,
+  // The status actor to report to, and the timer that reports.
+  caf::reacts_to<atom::attach, status_actor>,
+  caf::reacts_to<atom::stats>>;
 
 /// Spawns, monitors and restarts the others.
 using supervisor_actor = caf::typed_actor<

@@ -390,6 +390,8 @@ producer(producer_actor::stateful_pointer<producer_state> self,
     return producer_actor::behavior_type::make_empty_behavior();
   }
   st.client = std::move(*client);
+  if (st.config.status)
+    self->send(self, atom::stats_v);
   if (st.config.exactly_once) {
     // Also fences a zombie with our transactional.id and aborts what it
     // left open.
@@ -421,6 +423,15 @@ producer(producer_actor::stateful_pointer<producer_state> self,
       auto& st = self->state;
       st.txn_timer = false;
       st.commit_transaction();
+    },
+    [self](atom::stats) {
+      auto& st = self->state;
+      producer_metrics m;
+      m.delivered_records = st.delivered_records;
+      m.in_flight_records = st.outstanding;
+      m.in_flight_batches = st.batches.size();
+      self->send(st.config.status, atom::stats_v, m);
+      self->delayed_send(self, std::chrono::seconds(1), atom::stats_v);
     },
     [self](atom::poll) { self->state.poll(); },
   };

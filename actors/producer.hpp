@@ -32,6 +32,8 @@ struct producer_config {
   caf::timespan transaction_interval = std::chrono::milliseconds(100);
   /// A transaction is committed early once it holds this many records.
   uint64_t transaction_records = 200000;
+  /// Where to report metrics (none in tests).
+  status_actor status;
 };
 
 struct producer_state {

@@ -120,6 +120,38 @@ void reader_state::flush() {
   batch.data.clear();
 }
 
+int64_t reader_state::lag_seconds() const {
+  // At the end of the binlog (the server sends heartbeats) we are not
+  // behind, however old the last event is.
+  auto ts = decoder ? decoder->last_timestamp() : 0;
+  if (caught_up || ts == 0)
+    return 0;
+  auto lag = static_cast<int64_t>(std::time(nullptr)) - static_cast<int64_t>(ts);
+  return lag < 0 ? 0 : lag;
+}
+
+reader_metrics reader_state::metrics() const {
+  reader_metrics m;
+  if (decoder) {
+    auto& s = decoder->stats();
+    m.events = s.events;
+    m.bytes = s.bytes;
+    m.rows = s.rows;
+    m.records = s.records;
+    m.transactions = s.transactions;
+    for (size_t i = 0; i < s.events_by_type.size(); ++i)
+      if (s.events_by_type[i] > 0)
+        m.events_by_type.emplace_back(
+          binlog::to_string(static_cast<binlog::event_type>(i)),
+          s.events_by_type[i]);
+  }
+  m.position = resume;
+  m.lag_seconds = lag_seconds();
+  m.caught_up = caught_up;
+  m.credit_in_use = static_cast<int64_t>(config.max_inflight_bytes) - credit;
+  return m;
+}
+
 void reader_state::log_progress(clock::time_point now) {
   if (config.progress_interval.count() == 0
       || now - last_progress < config.progress_interval)
@@ -127,15 +159,10 @@ void reader_state::log_progress(clock::time_point now) {
   auto& stats = decoder->stats();
   auto secs = std::chrono::duration<double>(now - last_progress).count();
   auto rate = static_cast<double>(stats.rows - rows_at_last_progress) / secs;
-  // At the end of the binlog (the server sends heartbeats) we are not
-  // behind, however old the last event is.
-  auto ts = decoder->last_timestamp();
-  auto lag = caught_up || ts == 0 ? 0L
-                                  : static_cast<long>(std::time(nullptr))
-                                      - static_cast<long>(ts);
+  auto lag = lag_seconds();
   spdlog::info("reader: {} rows read ({:.0f} rows/s), at {}, {} s behind the "
                "server",
-               stats.rows, rate, binlog::to_string(resume), lag < 0 ? 0 : lag);
+               stats.rows, rate, binlog::to_string(resume), lag);
   last_progress = now;
   rows_at_last_progress = stats.rows;
 }
@@ -219,7 +246,14 @@ reader(reader_actor::stateful_pointer<reader_state> self, reader_config config,
   st.reading = true;
   self->send(self, atom::read_v);
   self->delayed_send(self, lock_keep_alive, atom::keepalive_v);
+  if (st.config.status)
+    self->send(self, atom::stats_v);
   return {
+    [self](atom::stats) {
+      auto& st = self->state;
+      self->send(st.config.status, atom::stats_v, st.metrics());
+      self->delayed_send(self, std::chrono::seconds(1), atom::stats_v);
+    },
     [self](atom::read) { self->state.read(); },
     // On a timer, not in the read loop: the lock must stay ours while we
     // wait for credit too.

@@ -28,6 +28,8 @@ struct reader_config {
   /// reader never collide with those of the one before.
   uint64_t epoch = 0;
   caf::timespan progress_interval = std::chrono::seconds(10);
+  /// Where to report metrics (none in tests).
+  status_actor status;
 };
 
 struct reader_state : binlog::record_sink {
@@ -67,6 +69,8 @@ struct reader_state : binlog::record_sink {
   /// Sends the batch (or just the moved position) downstream.
   void flush();
   void log_progress(clock::time_point now);
+  int64_t lag_seconds() const;
+  reader_metrics metrics() const;
 
   void on_record(const binlog::row_record& record) override;
   void on_transaction_end(const binlog::position& next) override;

@@ -25,8 +25,15 @@ bool is_fatal_error(const caf::error& err) {
 
 } // namespace
 
+void supervisor_state::report(pipeline_state state, const caf::error& err) {
+  if (config.status)
+    self->send(config.status, atom::state_v, state,
+               err ? describe(self->system(), err) : std::string{});
+}
+
 void supervisor_state::spawn_reader(binlog::position from) {
   auto cfg = config.reader;
+  cfg.status = config.status;
   cfg.start = std::move(from);
   cfg.epoch = ++reader_epoch;
   reader = config.spawn_reader(self->system(), cfg, watcher, producer);
@@ -53,6 +60,7 @@ void supervisor_state::on_reader_down(const caf::error& reason) {
   else
     backoff = std::min(config.max_backoff,
                        backoff.count() == 0 ? config.min_backoff : backoff * 2);
+  report(pipeline_state::reconnecting, reason);
   spdlog::warn("reader: {}; reconnecting in {} ms",
                describe(self->system(), reason),
                std::chrono::duration_cast<std::chrono::milliseconds>(backoff)
@@ -63,6 +71,9 @@ void supervisor_state::on_reader_down(const caf::error& reason) {
 void supervisor_state::shut_down(caf::error reason) {
   if (reason && !failure)
     failure = std::move(reason);
+  if (!stopping)
+    report(failure ? pipeline_state::failed : pipeline_state::stopping,
+           failure);
   stopping = true;
   if (reader) {
     self->send_exit(reader, caf::exit_reason::user_shutdown);
@@ -135,6 +146,7 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
       return sys.spawn(b2k::producer, cfg);
     };
   auto& sys = self->system();
+  st.config.producer.status = st.config.status;
   st.producer = st.config.spawn_producer(sys, st.config.producer);
   st.watcher = sys.spawn(b2k::watcher, st.producer, st.config.reader.start,
                          st.config.commit_interval);
@@ -142,6 +154,10 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
              caf::actor_cast<caf::actor>(st.watcher));
   self->monitor(st.producer);
   self->monitor(st.watcher);
+  if (st.config.status) {
+    self->send(st.watcher, atom::attach_v, st.config.status);
+    st.report(pipeline_state::running);
+  }
   self->set_down_handler([self](const caf::down_msg& dm) {
     auto& st = self->state;
     if (dm.source == st.reader.address()) {
@@ -187,8 +203,10 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
           auto& st = self->state;
           self->request(st.watcher, caf::infinite, atom::released_v)
             .then([self](binlog::position& pos) {
-              if (!self->state.stopping)
+              if (!self->state.stopping) {
                 self->state.spawn_reader(std::move(pos));
+                self->state.report(pipeline_state::running);
+              }
             });
         });
     },

@@ -24,6 +24,8 @@ struct supervisor_config {
   producer_config producer;
   reader_factory spawn_reader;
   producer_factory spawn_producer;
+  /// Hears of state changes and hands metrics on (none in tests).
+  status_actor status;
   caf::timespan commit_interval = std::chrono::milliseconds(200);
   caf::timespan stop_timeout = std::chrono::seconds(30);
   caf::timespan min_backoff = std::chrono::seconds(1);
@@ -50,6 +52,8 @@ struct supervisor_state {
   void on_reader_down(const caf::error& reason);
   /// Waits for deliveries, writes the final commit-log record and quits.
   void shut_down(caf::error reason);
+  /// Tells the status actor (if any).
+  void report(pipeline_state state, const caf::error& err = caf::error{});
 };
 
 supervisor_actor::behavior_type

@@ -37,6 +37,17 @@ void watcher_state::write_commit() {
   self->send(producer, atom::commit_v, written);
 }
 
+watcher_metrics watcher_state::metrics() const {
+  watcher_metrics m;
+  m.waiting_batches = waiting.size();
+  for (auto& e : waiting)
+    m.waiting_bytes += e.bytes;
+  m.acknowledged_early = commit_map.size();
+  m.released_batches = released_batches;
+  m.released = released;
+  return m;
+}
+
 watcher_actor::behavior_type
 watcher(watcher_actor::stateful_pointer<watcher_state> self,
         producer_actor producer, binlog::position start,
@@ -72,6 +83,17 @@ watcher(watcher_actor::stateful_pointer<watcher_state> self,
       return st.written;
     },
     [self](atom::commit) { self->state.write_commit(); },
+    [self](atom::attach, status_actor status) {
+      self->state.status = std::move(status);
+      self->send(self, atom::stats_v);
+    },
+    [self](atom::stats) {
+      auto& st = self->state;
+      if (!st.status)
+        return;
+      self->send(st.status, atom::stats_v, st.metrics());
+      self->delayed_send(self, std::chrono::seconds(1), atom::stats_v);
+    },
   };
 }
 

@@ -24,6 +24,7 @@ struct watcher_state {
   watcher_actor::pointer self = nullptr;
   producer_actor producer;
   reader_actor reader;
+  status_actor status;
   /// Batches in the order they were read. Only the watcher touches it.
   std::deque<entry> waiting;
   /// Acknowledged batches not yet released (acknowledgements may come
@@ -41,6 +42,7 @@ struct watcher_state {
   void release();
   /// Hands the released position to the commit log if it moved.
   void write_commit();
+  watcher_metrics metrics() const;
 };
 
 /// `start` is the position reading started from: released until the first

@@ -74,7 +74,12 @@ b2k_config::b2k_config() {
          "how often a progress line is logged (0 = never)")
     .add(o.stop_timeout, "stop-timeout",
          "how long a graceful stop waits for Kafka")
-    .add(o.log_level, "log-level", "error, warn, info, debug or trace");
+    .add(o.log_level, "log-level", "error, warn, info, debug or trace")
+    .add(o.http_listen, "http-listen",
+         "HOST:PORT for /health, /metrics and the status page (off when "
+         "empty; use 127.0.0.1 unless you mean to expose it)")
+    .add(o.health_lag_threshold, "health-lag-threshold",
+         "/health says lagging when this far behind the server");
 }
 
 caf::error b2k_config::check_config_file() const {
@@ -375,6 +380,20 @@ caf::expected<settings> read_settings(const raw_options& o) {
     return bad("log-level", "must be error, warn, info, debug or trace, not '"
                               + o.log_level + "'");
   s.log_level = o.log_level;
+  if (!o.http_listen.empty()) {
+    auto colon = o.http_listen.rfind(':');
+    char* end = nullptr;
+    auto port = colon == std::string::npos
+                  ? 0
+                  : std::strtoul(o.http_listen.c_str() + colon + 1, &end, 10);
+    if (colon == std::string::npos || colon == 0 || port == 0 || port > 65535
+        || *end != '\0')
+      return bad("http-listen",
+                 "'" + o.http_listen + "' is not HOST:PORT (e.g. 127.0.0.1:8585)");
+    s.http_host = o.http_listen.substr(0, colon);
+    s.http_port = static_cast<uint16_t>(port);
+  }
+  s.health_lag_threshold = o.health_lag_threshold;
   return s;
 }
 

@@ -47,6 +47,11 @@ struct settings {
   caf::timespan progress_interval = std::chrono::seconds(10);
   caf::timespan stop_timeout = std::chrono::seconds(30);
   std::string log_level = "info";
+  /// host:port of the HTTP endpoint (/health, /metrics, status page); off
+  /// when empty.
+  std::string http_host;
+  uint16_t http_port = 0;
+  caf::timespan health_lag_threshold = std::chrono::seconds(60);
 
   std::string commit_topic_name() const {
     return commit_topic.empty() ? name + ".commits" : commit_topic;
@@ -85,6 +90,8 @@ struct raw_options {
   caf::timespan progress_interval = std::chrono::seconds(10);
   caf::timespan stop_timeout = std::chrono::seconds(30);
   std::string log_level = "info";
+  std::string http_listen;
+  caf::timespan health_lag_threshold = std::chrono::seconds(60);
 };
 
 /// CAF's actor system config with our message types and the options of the

@@ -216,6 +216,7 @@ EOF
   cat <<EOF
 demo: binlog2kafka keeps running in the background (log: $LOG).
   watch the records:   kcat -b $BROKERS -C -t $TOPIC
+  status page:         http://127.0.0.1:8585/  (also /health and /metrics)
   the commit log:      kcat -b $BROKERS -C -t $NAME.commits -f '%k %s\\n'
   all topics:          deploy/kafka.sh topics
   make more changes:   deploy/mariadb.sh client demo -e "INSERT INTO customers (name, email) VALUES ('Alan Turing', 'alan@example.com')"

@@ -14,11 +14,11 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libcaf-dev librdkafka-dev default-libmysqlclient-dev libspdlog-dev libfmt-dev
-  libzstd-dev zlib1g-dev libdeflate-dev nlohmann-json3-dev
+  libzstd-dev zlib1g-dev libdeflate-dev nlohmann-json3-dev libcpp-httplib-dev
   mariadb-server mariadb-client kcat
   clang libclang-rt-14-dev
   openjdk-17-jre-headless maven
-  python3 procps iproute2 sysbench
+  python3 procps iproute2 sysbench curl chromium
 )
 
 die() { echo "install-deps: $*" >&2; exit 1; }

@@ -5,12 +5,18 @@
 
 #include <caf/type_id.hpp>
 
+#include "messages/metrics.hpp"
 #include "messages/record_batch.hpp"
 
 CAF_BEGIN_TYPE_ID_BLOCK(b2k, caf::first_custom_type_id)
 
   CAF_ADD_TYPE_ID(b2k, (binlog::position))
   CAF_ADD_TYPE_ID(b2k, (b2k::record_batch))
+  CAF_ADD_TYPE_ID(b2k, (b2k::reader_metrics))
+  CAF_ADD_TYPE_ID(b2k, (b2k::producer_metrics))
+  CAF_ADD_TYPE_ID(b2k, (b2k::watcher_metrics))
+  CAF_ADD_TYPE_ID(b2k, (b2k::status_snapshot))
+  CAF_ADD_TYPE_ID(b2k, (b2k::pipeline_state))
 
   // Reader: read the next events.
   CAF_ADD_ATOM(b2k, b2k::atom, read, "read")
@@ -39,7 +45,11 @@ CAF_BEGIN_TYPE_ID_BLOCK(b2k, caf::first_custom_type_id)
   CAF_ADD_ATOM(b2k, b2k::atom, keepalive, "keepalive")
   // Periodic progress line.
   CAF_ADD_ATOM(b2k, b2k::atom, progress, "progress")
-  // Statistics snapshot.
+  // Timer: report metrics to the status actor; also the report itself.
   CAF_ADD_ATOM(b2k, b2k::atom, stats, "stats")
+  // Supervisor → status: the pipeline's state changed.
+  CAF_ADD_ATOM(b2k, b2k::atom, state, "state")
+  // Ask the status actor for everything it knows.
+  CAF_ADD_ATOM(b2k, b2k::atom, snapshot, "snapshot")
 
 CAF_END_TYPE_ID_BLOCK(b2k)

@@ -18,6 +18,7 @@ reader_actor::behavior_type mock_reader(reader_actor::pointer,
   return {
     [](atom::read) {},
     [](atom::keepalive) {},
+    [](atom::stats) {},
     [](atom::credit, uint64_t) {},
   };
 }
@@ -41,6 +42,7 @@ producer_actor::behavior_type mock_producer(producer_actor::pointer,
     },
     [](atom::poll) {},
     [](atom::flush) {},
+    [](atom::stats) {},
   };
 }
 

@@ -30,6 +30,7 @@ producer_actor::behavior_type mock_producer(producer_actor::pointer,
     [](atom::drain) { return uint64_t{0}; },
     [](atom::poll) {},
     [](atom::flush) {},
+    [](atom::stats) {},
   };
 }
 
@@ -38,6 +39,7 @@ reader_actor::behavior_type mock_reader(reader_actor::pointer,
   return {
     [](atom::read) {},
     [](atom::keepalive) {},
+    [](atom::stats) {},
     [rec](atom::credit, uint64_t bytes) { rec->credits.push_back(bytes); },
   };
 }

@@ -129,6 +129,8 @@ watcher_actor::behavior_type relay_watcher(watcher_actor::pointer,
     [](atom::released) { return binlog::position{}; },
     [](atom::flush) { return binlog::position{}; },
     [](atom::commit) {},
+    [](atom::attach, status_actor&) {},
+    [](atom::stats) {},
   };
 }
 

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# The HTTP endpoint on a running pipeline: /health turns ready, /metrics
+# counts the rows that went through (valid Prometheus text), /status.json
+# holds the released position, the status page renders in headless Chromium
+# (from Debian) with the live state, and a second daemon on the same port
+# fails with one clear line instead of sharing it.
+# shellcheck source=tests/integration/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+HTTP_PORT=${B2K_ITEST_HTTP_PORT:-28585}
+URL=http://127.0.0.1:$HTTP_PORT
+CHROMIUM=${B2K_CHROMIUM:-chromium}
+
+start_servers
+mkdir -p "$STATE/out"
+sql -e "CREATE TABLE demo.web (id INT PRIMARY KEY, v VARCHAR(20))"
+daemon_start_ready --binlog2kafka.http-listen=127.0.0.1:$HTTP_PORT
+
+health_is() { [[ $(curl -s "$URL/health") == *"\"status\":\"$1\""* ]]; }
+wait_for 30 "/health says ready" health_is ready
+
+sql -e "INSERT INTO demo.web VALUES (1,'a'),(2,'b'),(3,'c'); UPDATE demo.web SET v='z' WHERE id=2"
+wait_caught_up
+
+metric() { curl -s "$URL/metrics" | awk -v m="$1" '$1 ~ "^"m"[{]" {print $2; exit}'; }
+acked_at_least() { local n; n=$(metric binlog2kafka_records_acknowledged_total); [[ ${n:-0} -ge $1 ]]; }
+wait_for 30 "/metrics counts 4 acknowledged records" acked_at_least 4
+curl -s "$URL/metrics" >"$STATE/out/metrics.txt"
+python3 - "$STATE/out/metrics.txt" <<'PY' || fail "/metrics is not valid Prometheus text"
+import re, sys
+typed, samples = set(), 0
+for line in open(sys.argv[1]):
+    line = line.rstrip("\n")
+    if line.startswith("# HELP "):
+        continue
+    m = re.match(r"# TYPE (\S+) (counter|gauge)$", line)
+    if m:
+        typed.add(m.group(1)); continue
+    m = re.match(r'(\w+)\{source="itest"(,\w+="[^"]*")*\} (-?[0-9.e+]+)$', line)
+    if not m or m.group(1) not in typed:
+        sys.exit("bad line: " + line)
+    samples += 1
+if samples < 15:
+    sys.exit("only %d samples" % samples)
+PY
+rows=$(metric binlog2kafka_rows_read_total)
+[[ $rows -eq 4 ]] || fail "rows_read_total is $rows, expected 4"
+log "ok /metrics: valid, rows_read_total=$rows"
+
+read -r file pos _ < <(committed_position)
+status_json=$(curl -s "$URL/status.json")
+python3 -c '
+import json, sys
+s = json.loads(sys.argv[1])
+assert s["state"] == "running", s["state"]
+assert s["watcher"]["released"]["file"] == sys.argv[2], s["watcher"]["released"]
+assert s["watcher"]["released"]["pos"] == int(sys.argv[3]), s["watcher"]["released"]
+assert s["reader"]["rows"] == 4
+' "$status_json" "$file" "$pos" || fail "/status.json does not hold the released position $file:$pos"
+log "ok /status.json: running, released $file:$pos"
+
+# The page, rendered by a real browser: its script must have filled in the
+# state and the released position from /status.json.
+"$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+  --disable-background-networking --disable-component-update --disable-sync \
+  --user-data-dir="$STATE/chromium" --virtual-time-budget=5000 \
+  --dump-dom "$URL/" >"$STATE/out/page.html" 2>"$STATE/chromium.log" \
+  || fail "chromium could not load the status page (see $STATE/chromium.log)"
+grep -q 'id="state" class="state running">running<' "$STATE/out/page.html" \
+  || fail "the status page does not show the running state"
+grep -q "id=\"released\">$file:$pos<" "$STATE/out/page.html" \
+  || fail "the status page does not show the released position $file:$pos"
+log "ok status page in Chromium: running, released $file:$pos"
+
+# A second daemon on the same port must refuse, not share the port.
+mapfile -t args < <(common_args)
+rc=0
+"$B2K_BINARY" run "${args[@]}" --binlog2kafka.name=second \
+  --binlog2kafka.http-listen=127.0.0.1:$HTTP_PORT >"$STATE/out/second.out" 2>"$STATE/out/second.err" || rc=$?
+[[ $rc -ne 0 ]] || fail "a second daemon on port $HTTP_PORT started"
+grep -q "http-listen: cannot listen on 127.0.0.1:$HTTP_PORT" "$STATE/out/second.err" \
+  || fail "the second daemon's error does not name the port: $(cat "$STATE/out/second.err")"
+log "ok second daemon on the same port: $(tail -n 1 "$STATE/out/second.err")"
+
+daemon_stop
+[[ $DAEMON_RC -eq 0 ]] || fail "SIGTERM: exit status $DAEMON_RC"
