@@ -17,11 +17,13 @@
 #include <unistd.h>
 
 #include <caf/actor_system.hpp>
+#include <caf/io/middleman.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "actors/reader_node.hpp"
 #include "actors/status.hpp"
 #include "actors/supervisor.hpp"
 #include "binlog/decoder.hpp"
@@ -50,6 +52,10 @@ commands:
                    [--source-tls-ca=F] [--source-tls-cert=F --source-tls-key=F]
             (also --name=N, --topic-template=T, --include-system-schemas)
   position  print the position in the commit-log topic (same options as run)
+  reader-node
+            run readers here for a pipeline on another node (same config as
+            run; the pipeline sets reader-node = "THIS-HOST:PORT", this side
+            listens on reader-node-listen)
   version   print the version
 )";
 
@@ -234,6 +240,60 @@ std::string error_text(const caf::error& err) {
   return b2k::describe_config_error(err);
 }
 
+b2k::reader_config reader_config_of(const b2k::settings& s) {
+  b2k::reader_config cfg;
+  cfg.source = s.source;
+  cfg.records = s.records;
+  cfg.initial = s.initial;
+  cfg.batch_records = s.batch_records;
+  cfg.batch_bytes = s.batch_bytes;
+  cfg.batch_delay = s.batch_delay;
+  cfg.max_inflight_bytes = s.max_inflight_bytes;
+  cfg.progress_interval = s.progress_interval;
+  return cfg;
+}
+
+/// Blocks SIGTERM and SIGINT in every thread (call before starting any), so
+/// that wait_for_stop_signal() alone receives them.
+sigset_t block_stop_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+/// `binlog2kafka reader-node`: readers for a pipeline on another node. The
+/// source's address and password are read here and never leave this node.
+int run_reader_node(b2k::b2k_config& cfg) {
+  auto s = b2k::read_settings(cfg.options);
+  if (!s)
+    return fail(error_text(s.error()));
+  setup_logging(s->log_level);
+  cfg.load<caf::io::middleman>();
+  auto signals = block_stop_signals();
+  caf::actor_system sys{cfg};
+  auto node = sys.spawn(b2k::reader_node, reader_config_of(*s));
+  auto port = sys.middleman().publish(node, s->reader_node_listen_port,
+                                      s->reader_node_listen_host.c_str(), true);
+  if (!port) {
+    caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
+    return fail("binlog2kafka.reader-node-listen: cannot listen on "
+                  + s->reader_node_listen_host + ":"
+                  + std::to_string(s->reader_node_listen_port) + ": "
+                  + sys.render(port.error()),
+                1);
+  }
+  spdlog::info("reader node for '{}' listening on {}:{}", s->name,
+               s->reader_node_listen_host, *port);
+  int sig = 0;
+  sigwait(&signals, &sig);
+  spdlog::info("signal {}: reader node stopping", sig);
+  caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
+  return 0;
+}
+
 int run_pipeline(b2k::b2k_config& cfg, bool position_only) {
   auto s = b2k::read_settings(cfg.options);
   if (!s)
@@ -274,15 +334,10 @@ int run_pipeline(b2k::b2k_config& cfg, bool position_only) {
     }
   }
   b2k::supervisor_config sup;
-  sup.reader.source = s->source;
-  sup.reader.records = s->records;
+  sup.reader = reader_config_of(*s);
   sup.reader.start = start;
-  sup.reader.initial = s->initial;
-  sup.reader.batch_records = s->batch_records;
-  sup.reader.batch_bytes = s->batch_bytes;
-  sup.reader.batch_delay = s->batch_delay;
-  sup.reader.max_inflight_bytes = s->max_inflight_bytes;
-  sup.reader.progress_interval = s->progress_interval;
+  sup.reader_node_host = s->reader_node_host;
+  sup.reader_node_port = s->reader_node_port;
   sup.producer.brokers = s->brokers;
   sup.producer.properties = properties;
   sup.producer.commit_topic = commit_topic;
@@ -293,11 +348,9 @@ int run_pipeline(b2k::b2k_config& cfg, bool position_only) {
   sup.commit_interval = s->commit_interval;
   sup.stop_timeout = s->stop_timeout;
   // Signals go to one thread that asks the supervisor to stop.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  auto signals = block_stop_signals();
+  if (!s->reader_node_host.empty())
+    cfg.load<caf::io::middleman>();
   caf::actor_system sys{cfg};
   auto status = sys.spawn(b2k::status, s->name);
   sup.status = status;
@@ -369,7 +422,7 @@ int main(int argc, char** argv) {
   }
   if (command == "dump")
     return run_dump(args);
-  if (command == "run" || command == "position") {
+  if (command == "run" || command == "position" || command == "reader-node") {
     b2k::b2k_config cfg;
     // CAF's --help shows only its own group; --long-help shows ours too.
     for (auto& arg : args)
@@ -383,6 +436,8 @@ int main(int argc, char** argv) {
       return fail(b2k::describe_config_error(err));
     if (!cfg.remainder.empty())
       return fail("unknown argument '" + cfg.remainder.front() + "'");
+    if (command == "reader-node")
+      return run_reader_node(cfg);
     return run_pipeline(cfg, command == "position");
   }
   return fail("unknown command '" + command + "'\n" + usage);

@@ -77,6 +77,16 @@ using watcher_actor = caf::typed_actor<
   caf::reacts_to<atom::attach, status_actor>,
   caf::reacts_to<atom::stats>>;
 
+/// Runs readers on the database's side for a pipeline on another node
+/// (through CAF's middleman): `binlog2kafka reader-node`.
+using reader_node_actor = caf::typed_actor<
+  // Starts a reader for the pipeline `name` at a position, sending to the
+  // given watcher and producer; answers with the reader. The source's
+  // address and password stay on this node.
+  caf::replies_to<atom::launch, std::string, binlog::position, uint64_t,
+                  watcher_actor, producer_actor,
+                  status_actor>::with<reader_actor>>;
+
 /// Spawns, monitors and restarts the others.
 using supervisor_actor = caf::typed_actor<
   // Stops gracefully: no new reads, deliveries finish, final commit.
@@ -85,3 +95,15 @@ using supervisor_actor = caf::typed_actor<
   caf::reacts_to<atom::restart>>;
 
 } // namespace b2k
+
+// The handles travel in messages, across nodes too (a reader on another
+// node): register them like the messages.
+CAF_BEGIN_TYPE_ID_BLOCK(b2k_handles, caf::id_block::b2k::end)
+
+  CAF_ADD_TYPE_ID(b2k_handles, (b2k::reader_actor))
+  CAF_ADD_TYPE_ID(b2k_handles, (b2k::producer_actor))
+  CAF_ADD_TYPE_ID(b2k_handles, (b2k::watcher_actor))
+  CAF_ADD_TYPE_ID(b2k_handles, (b2k::status_actor))
+  CAF_ADD_TYPE_ID(b2k_handles, (b2k::reader_node_actor))
+
+CAF_END_TYPE_ID_BLOCK(b2k_handles)

@@ -239,6 +239,17 @@ reader(reader_actor::stateful_pointer<reader_state> self, reader_config config,
   st.last_progress = reader_state::clock::now();
   self->send(st.watcher, atom::attach_v,
              caf::actor_cast<reader_actor>(self));
+  // Without the watcher or the producer (a pipeline on another node that
+  // went away) reading on would only hold the source lock: stop.
+  self->monitor(st.watcher);
+  self->monitor(st.producer);
+  self->set_down_handler([self](const caf::down_msg& dm) {
+    spdlog::warn("reader: the pipeline's {} is gone ({}); stopping",
+                 dm.source == self->state.watcher.address() ? "watcher"
+                                                            : "producer",
+                 caf::to_string(dm.reason));
+    self->quit(dm.reason);
+  });
   if (auto err = st.start()) {
     self->quit(err);
     return reader_actor::behavior_type::make_empty_behavior();

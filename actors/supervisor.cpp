@@ -1,6 +1,7 @@
 #include "actors/supervisor.hpp"
 
 #include <caf/actor_system.hpp>
+#include <caf/io/middleman.hpp>
 #include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
@@ -12,11 +13,21 @@ namespace b2k {
 namespace {
 
 std::string describe(caf::actor_system& sys, const caf::error& err) {
-  return err ? sys.render(err) : std::string{"none"};
+  if (!err)
+    return "none";
+  if (err == caf::exit_reason::remote_link_unreachable)
+    return "lost the connection to the reader node";
+  if (err == caf::exit_reason::user_shutdown)
+    return "the reader was stopped";
+  return sys.render(err);
 }
 
 bool is_fatal_error(const caf::error& err) {
   if (!err)
+    return false;
+  // A reader node that went away (crashed, or was stopped) comes back.
+  if (err == caf::exit_reason::remote_link_unreachable
+      || err == caf::exit_reason::user_shutdown)
     return false;
   if (err.category() == caf::atom("b2k"))
     return is_fatal(static_cast<ec>(err.code()));
@@ -36,9 +47,64 @@ void supervisor_state::spawn_reader(binlog::position from) {
   cfg.status = config.status;
   cfg.start = std::move(from);
   cfg.epoch = ++reader_epoch;
+  if (!config.reader_node_host.empty()) {
+    launch_remote(std::move(cfg));
+    return;
+  }
   reader = config.spawn_reader(self->system(), cfg, watcher, producer);
   self->monitor(reader);
   reader_started = std::chrono::steady_clock::now();
+}
+
+void supervisor_state::launch_remote(reader_config cfg) {
+  launching = true;
+  auto where = config.reader_node_host + ":"
+               + std::to_string(config.reader_node_port);
+  auto mm = self->system().middleman().actor_handle();
+  self
+    ->request(mm, std::chrono::seconds(30), caf::connect_atom::value,
+              config.reader_node_host, config.reader_node_port)
+    .then(
+      [this, cfg, where](caf::node_id&, caf::strong_actor_ptr& ptr,
+                         std::set<std::string>&) {
+        if (!ptr) {
+          launch_failed(caf::make_error(ec::source_unavailable,
+                                        "reader node " + where
+                                          + " publishes no reader"));
+          return;
+        }
+        auto node = caf::actor_cast<reader_node_actor>(ptr);
+        self
+          ->request(node, std::chrono::seconds(60), atom::launch_v,
+                    cfg.records.name, cfg.start, cfg.epoch, watcher, producer,
+                    config.status)
+          .then(
+            [this, where](reader_actor& started) {
+              launching = false;
+              if (stopping) {
+                self->send_exit(started, caf::exit_reason::user_shutdown);
+                return;
+              }
+              spdlog::info("supervisor: reader running on node {}", where);
+              reader = std::move(started);
+              self->monitor(reader);
+              reader_started = std::chrono::steady_clock::now();
+            },
+            [this](caf::error& err) { launch_failed(err); });
+      },
+      [this, where](caf::error& err) {
+        launch_failed(caf::make_error(ec::source_unavailable,
+                                      "reader node " + where
+                                        + " unreachable: "
+                                        + describe(self->system(), err)));
+      });
+}
+
+void supervisor_state::launch_failed(const caf::error& err) {
+  launching = false;
+  if (stopping)
+    return;
+  on_reader_down(err);
 }
 
 void supervisor_state::on_reader_down(const caf::error& reason) {

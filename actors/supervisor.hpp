@@ -26,6 +26,10 @@ struct supervisor_config {
   producer_factory spawn_producer;
   /// Hears of state changes and hands metrics on (none in tests).
   status_actor status;
+  /// A reader node (`binlog2kafka reader-node`) to run the reader on, through
+  /// CAF's middleman; empty host: the reader runs here.
+  std::string reader_node_host;
+  uint16_t reader_node_port = 0;
   caf::timespan commit_interval = std::chrono::milliseconds(200);
   caf::timespan stop_timeout = std::chrono::seconds(30);
   caf::timespan min_backoff = std::chrono::seconds(1);
@@ -48,6 +52,12 @@ struct supervisor_state {
   caf::error failure;
 
   void spawn_reader(binlog::position from);
+  /// Asks the reader node to start a reader (asynchronously).
+  void launch_remote(reader_config cfg);
+  /// A launch on the reader node failed: retry later, or stop if it cannot
+  /// work.
+  void launch_failed(const caf::error& err);
+  bool launching = false;
   /// The reader died: restart it from the released position, or stop.
   void on_reader_down(const caf::error& reason);
   /// Waits for deliveries, writes the final commit-log record and quits.

@@ -7,12 +7,14 @@
 #include <utility>
 
 #include "messages/error.hpp"
+#include "actors/actors.hpp"
 #include "messages/type_ids.hpp"
 
 namespace b2k {
 
 b2k_config::b2k_config() {
   add_message_types<caf::id_block::b2k>();
+  add_message_types<caf::id_block::b2k_handles>();
   add_error_category(caf::atom("b2k"),
                      [](uint8_t code, caf::atom_value, const caf::message& ctx) {
                        auto what = std::string{to_string(static_cast<ec>(code))};
@@ -79,7 +81,12 @@ b2k_config::b2k_config() {
          "HOST:PORT for /health, /metrics and the status page (off when "
          "empty; use 127.0.0.1 unless you mean to expose it)")
     .add(o.health_lag_threshold, "health-lag-threshold",
-         "/health says lagging when this far behind the server");
+         "/health says lagging when this far behind the server")
+    .add(o.reader_node, "reader-node",
+         "HOST:PORT of a `binlog2kafka reader-node` to run the reader on "
+         "(through CAF's middleman); empty: read here")
+    .add(o.reader_node_listen, "reader-node-listen",
+         "HOST:PORT that `binlog2kafka reader-node` listens on");
 }
 
 caf::error b2k_config::check_config_file() const {
@@ -380,19 +387,33 @@ caf::expected<settings> read_settings(const raw_options& o) {
     return bad("log-level", "must be error, warn, info, debug or trace, not '"
                               + o.log_level + "'");
   s.log_level = o.log_level;
-  if (!o.http_listen.empty()) {
-    auto colon = o.http_listen.rfind(':');
+  // "host:port" options.
+  auto endpoint = [&](const std::string& key, const std::string& text,
+                      std::string& host, uint16_t& port) -> caf::error {
+    auto colon = text.rfind(':');
     char* end = nullptr;
-    auto port = colon == std::string::npos
-                  ? 0
-                  : std::strtoul(o.http_listen.c_str() + colon + 1, &end, 10);
-    if (colon == std::string::npos || colon == 0 || port == 0 || port > 65535
+    auto p = colon == std::string::npos
+               ? 0
+               : std::strtoul(text.c_str() + colon + 1, &end, 10);
+    if (colon == std::string::npos || colon == 0 || p == 0 || p > 65535
         || *end != '\0')
-      return bad("http-listen",
-                 "'" + o.http_listen + "' is not HOST:PORT (e.g. 127.0.0.1:8585)");
-    s.http_host = o.http_listen.substr(0, colon);
-    s.http_port = static_cast<uint16_t>(port);
-  }
+      return bad(key, "'" + text + "' is not HOST:PORT (e.g. 127.0.0.1:8585)");
+    host = text.substr(0, colon);
+    port = static_cast<uint16_t>(p);
+    return caf::none;
+  };
+  if (!o.http_listen.empty())
+    if (auto err = endpoint("http-listen", o.http_listen, s.http_host,
+                            s.http_port))
+      return err;
+  if (!o.reader_node.empty())
+    if (auto err = endpoint("reader-node", o.reader_node, s.reader_node_host,
+                            s.reader_node_port))
+      return err;
+  if (auto err = endpoint("reader-node-listen", o.reader_node_listen,
+                          s.reader_node_listen_host,
+                          s.reader_node_listen_port))
+    return err;
   s.health_lag_threshold = o.health_lag_threshold;
   return s;
 }

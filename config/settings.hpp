@@ -52,6 +52,12 @@ struct settings {
   std::string http_host;
   uint16_t http_port = 0;
   caf::timespan health_lag_threshold = std::chrono::seconds(60);
+  /// The reader runs on this reader node (host:port); here when empty.
+  std::string reader_node_host;
+  uint16_t reader_node_port = 0;
+  /// Where `binlog2kafka reader-node` listens.
+  std::string reader_node_listen_host = "127.0.0.1";
+  uint16_t reader_node_listen_port = 4280;
 
   std::string commit_topic_name() const {
     return commit_topic.empty() ? name + ".commits" : commit_topic;
@@ -92,6 +98,8 @@ struct raw_options {
   std::string log_level = "info";
   std::string http_listen;
   caf::timespan health_lag_threshold = std::chrono::seconds(60);
+  std::string reader_node;
+  std::string reader_node_listen = "127.0.0.1:4280";
 };
 
 /// CAF's actor system config with our message types and the options of the

@@ -43,6 +43,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(b2k, caf::first_custom_type_id)
   CAF_ADD_ATOM(b2k, b2k::atom, restart, "restart")
   // Reader: keep the source lock's connection alive.
   CAF_ADD_ATOM(b2k, b2k::atom, keepalive, "keepalive")
+  // Reader node: start a reader here for a pipeline elsewhere.
+  CAF_ADD_ATOM(b2k, b2k::atom, launch, "launch")
   // Periodic progress line.
   CAF_ADD_ATOM(b2k, b2k::atom, progress, "progress")
   // Timer: report metrics to the status actor; also the report itself.

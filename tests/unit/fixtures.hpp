@@ -14,6 +14,7 @@ namespace b2k::test {
 struct test_config : caf::actor_system_config {
   test_config() {
     add_message_types<caf::id_block::b2k>();
+    add_message_types<caf::id_block::b2k_handles>();
     add_error_category(caf::atom("b2k"),
                        [](uint8_t code, caf::atom_value, const caf::message&) {
                          return std::string{

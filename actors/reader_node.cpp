@@ -1,0 +1,43 @@
+#include "actors/reader_node.hpp"
+
+#include <caf/actor_system.hpp>
+#include <spdlog/spdlog.h>
+
+#include "messages/error.hpp"
+
+namespace b2k {
+
+reader_node_actor::behavior_type
+reader_node(reader_node_actor::stateful_pointer<reader_node_state> self,
+            reader_config base) {
+  self->state.base = std::move(base);
+  return {
+    [self](atom::launch, const std::string& name, binlog::position& start,
+           uint64_t epoch, watcher_actor& watcher, producer_actor& producer,
+           status_actor& status) -> caf::result<reader_actor> {
+      auto& st = self->state;
+      // Two configs that disagree on the name would write one source's
+      // rows under another's commit log.
+      if (name != st.base.records.name)
+        return caf::make_error(ec::config,
+                               "this reader node serves '" + st.base.records.name
+                                 + "', not '" + name
+                                 + "': give both sides the same name");
+      auto cfg = st.base;
+      cfg.start = std::move(start);
+      cfg.epoch = epoch;
+      cfg.status = std::move(status);
+      ++st.launched;
+      spdlog::info("reader node: starting reader {} for '{}' at {}",
+                   st.launched, name,
+                   cfg.start.empty() ? std::string{"the server's "} + cfg.initial
+                                     : binlog::to_string(cfg.start));
+      // Detached: its reads block.
+      return self->system().spawn<caf::detached>(reader, std::move(cfg),
+                                                 std::move(watcher),
+                                                 std::move(producer));
+    },
+  };
+}
+
+} // namespace b2k

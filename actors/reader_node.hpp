@@ -1,0 +1,25 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <caf/stateful_actor.hpp>
+
+#include "actors/actors.hpp"
+#include "actors/reader.hpp"
+
+namespace b2k {
+
+struct reader_node_state {
+  static inline const char* name = "reader_node";
+
+  /// Everything a reader needs but where to start: from this node's config.
+  reader_config base;
+  uint64_t launched = 0;
+};
+
+reader_node_actor::behavior_type
+reader_node(reader_node_actor::stateful_pointer<reader_node_state> self,
+            reader_config base);
+
+} // namespace b2k
