@@ -8,8 +8,9 @@
 #    secrets; Debian 12 stages whose packages provide CMakeLists.txt's
 #    requirements (build) and every library the binary links (runtime), a
 #    non-root user, the paths and the ENTRYPOINT;
-#  - `docker compose config` or `docker-compose config` validates the compose
-#    file when either is installed;
+#  - compose-go (docker compose v2's loader, tests/integration/composecheck,
+#    built where Go is installed), and `docker compose config` or
+#    `docker-compose config` when installed, validate the compose file;
 #  - the binary parses every ini the deploy files use, knows every option they
 #    (and the README) name, accepts their values (each reaches the point of
 #    contacting Kafka: a closed port here), and every option it has is
@@ -63,6 +64,23 @@ else
 fi
 
 COMPOSE=$REPO/deploy/docker-compose.yml
+VALIDATED=0
+# compose-go is what `docker compose` v2 loads files with (JSON schema,
+# interpolation, paths): built from the Go module proxy where Go is
+# installed (once; Go caches it).
+if command -v go >/dev/null; then
+  if (cd "$ITEST_DIR/composecheck" && timeout 600 go build -o "$STATE/composecheck" .) >"$OUT/composecheck-build.txt" 2>&1; then
+    if "$STATE/composecheck" "$COMPOSE" >"$OUT/composecheck.txt" 2>&1; then
+      log "ok   compose-go (docker compose v2's loader): $(tail -n 1 "$OUT/composecheck.txt")"
+      VALIDATED=1
+    else
+      cat "$OUT/composecheck.txt"
+      bad "compose-go rejects deploy/docker-compose.yml"
+    fi
+  else
+    log "note: could not build tests/integration/composecheck: $(tail -n 1 "$OUT/composecheck-build.txt")"
+  fi
+fi
 if docker compose version >/dev/null 2>&1; then
   if docker compose -f "$COMPOSE" config -q >"$OUT/compose.txt" 2>&1; then
     log "ok   docker compose config: the compose file is valid"
@@ -77,8 +95,8 @@ elif command -v docker-compose >/dev/null; then
     cat "$OUT/compose.txt"
     bad "docker-compose config"
   fi
-else
-  log "note: neither docker compose nor docker-compose is installed: the compose file was checked by check_deploy_files.py only"
+elif [[ $VALIDATED -eq 0 ]]; then
+  log "note: no compose-go, docker compose or docker-compose here: the compose file was checked by check_deploy_files.py only"
 fi
 
 # -- options: every one named exists, every one that exists is documented -----
