@@ -89,6 +89,23 @@ b2k_config::b2k_config() {
          "HOST:PORT that `binlog2kafka reader-node` listens on");
 }
 
+namespace {
+
+/// `text` for an error message, unless it may hold a secret (a password in
+/// a `kafka` property, say): config errors end up in logs and journals.
+std::string shown(const std::string& text) {
+  std::string lower;
+  for (auto c : text)
+    lower.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a'
+                                                           : c));
+  for (auto word : {"password", "secret", "private key", "-----begin"})
+    if (lower.find(word) != std::string::npos)
+      return "(value not shown: it may hold a secret)";
+  return text;
+}
+
+} // namespace
+
 caf::error b2k_config::check_config_file() const {
   auto path = config_file_path.empty() ? std::string{"caf-application.ini"}
                                        : config_file_path;
@@ -121,7 +138,7 @@ caf::error b2k_config::check_config_file() const {
       if (opt->check(val))
         return caf::make_error(ec::config,
                                path + ": " + group + "." + key + " = "
-                                 + caf::to_string(val) + " is not a "
+                                 + shown(caf::to_string(val)) + " is not a "
                                  + std::string(opt->type_name().data(),
                                                opt->type_name().size()));
     }
@@ -147,7 +164,11 @@ std::string describe_config_error(const caf::error& err) {
   if (arg != std::string::npos) {
     auto start = arg + 14;
     auto end = ctx.find('"', start);
-    where = "'" + ctx.substr(start, end - start) + "'";
+    auto argument = ctx.substr(start, end - start);
+    auto eq = argument.find('=');
+    if (eq != std::string::npos)
+      argument = argument.substr(0, eq + 1) + shown(argument.substr(eq + 1));
+    where = "'" + argument + "'";
   } else if (auto line = ctx.find("\"line\" = "); line != std::string::npos) {
     auto digits = line + 9;
     auto end = digits;

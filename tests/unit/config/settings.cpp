@@ -266,3 +266,16 @@ CAF_TEST(the kafka password comes from a file or the environment) {
   // The message never holds the password.
   CAF_CHECK(!contains(twice, "kafka-s3cret"));
 }
+
+CAF_TEST(config errors do not show secrets) {
+  // A value of the wrong type is named, but not shown when it may hold a
+  // password: config errors go to logs and journals.
+  auto err = parse({}, "[binlog2kafka]\nkafka = \"sasl.password=hunter2\"\n");
+  CAF_CHECK(contains(err, "binlog2kafka.kafka = (value not shown"));
+  CAF_CHECK(!contains(err, "hunter2"));
+  CAF_CHECK(contains(parse({}, "[binlog2kafka]\nkafka = \"linger.ms=5\"\n"),
+                     "binlog2kafka.kafka = \"linger.ms=5\" is not a"));
+  err = parse({"--binlog2kafka.server-id=Password-hunter2"});
+  CAF_CHECK(contains(err, "'--binlog2kafka.server-id=(value not shown"));
+  CAF_CHECK(!contains(err, "hunter2"));
+}
