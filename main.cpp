@@ -50,7 +50,13 @@ commands:
                    [--password-file=F] [--server-id=N]
                    [--source-tls=off|required|verify-ca|verify-identity]
                    [--source-tls-ca=F] [--source-tls-cert=F --source-tls-key=F]
-            (also --name=N, --topic-template=T, --include-system-schemas)
+            (also --name=N, --topic-template=T, --topic-prefix=P,
+             --tombstones=true|false, --schema-topic=T,
+             --transaction-topic=T, --include-databases=RE,
+             --exclude-databases=RE, --include-tables=RE,
+             --exclude-tables=RE, --exclude-columns=RE (each repeatable),
+             as run's options of the same names and defaults; dump shows
+             the system schemas, --include-system-schemas is implied)
   position  print the position in the commit-log topic (same options as run)
   reader-node
             run readers here for a pipeline on another node (same config as
@@ -88,16 +94,26 @@ public:
   }
 
   void on_record(const binlog::row_record& r) override {
+    // Runs of records share a topic: escape it once per run.
+    if (r.topic != topic_) {
+      topic_.assign(r.topic);
+      topic_json_.clear();
+      binlog::json_writer t{topic_json_};
+      t.raw("{\"topic\":");
+      t.string(r.topic);
+      t.raw(",\"key\":");
+    }
     binlog::json_writer w{out_};
-    w.raw("{\"topic\":");
-    w.string(r.topic);
-    w.raw(",\"key\":");
+    w.raw(topic_json_);
     if (r.key.empty())
       w.null();
     else
       w.raw(r.key);
     w.raw(",\"value\":");
-    w.raw(r.value);
+    if (r.null_value())
+      w.null(); // a tombstone
+    else
+      w.raw(r.value);
     w.raw("}\n");
     if (out_.size() >= flush_at)
       flush();
@@ -125,6 +141,8 @@ public:
 
 private:
   std::string out_;
+  std::string topic_;
+  std::string topic_json_ = "{\"topic\":\"\",\"key\":";
 };
 
 bool take_flag(const std::string& arg, const char* name, std::string& out) {
@@ -146,9 +164,30 @@ int run_dump(const std::vector<std::string>& args) {
   std::string tls_ca;
   std::string tls_cert;
   std::string tls_key;
-  binlog::record_options options;
+  // Records as run makes them, with run's defaults.
+  b2k::raw_options records;
+  std::string tombstones = records.tombstones ? "true" : "false";
+  struct pattern_flag {
+    const char* name;
+    std::vector<std::string>* patterns;
+  };
+  const pattern_flag pattern_flags[] = {
+    {"--include-databases", &records.include_databases},
+    {"--exclude-databases", &records.exclude_databases},
+    {"--include-tables", &records.include_tables},
+    {"--exclude-tables", &records.exclude_tables},
+    {"--exclude-columns", &records.exclude_columns},
+  };
   for (auto& arg : args) {
     std::string value;
+    bool pattern = false;
+    for (auto& flag : pattern_flags)
+      if (take_flag(arg, flag.name, value)) {
+        flag.patterns->push_back(value);
+        pattern = true;
+      }
+    if (pattern)
+      continue;
     if (take_flag(arg, "--file", value))
       files.push_back(value);
     else if (take_flag(arg, "--source", source) || take_flag(arg, "--from", from)
@@ -158,8 +197,13 @@ int run_dump(const std::vector<std::string>& args) {
              || take_flag(arg, "--source-tls-ca", tls_ca)
              || take_flag(arg, "--source-tls-cert", tls_cert)
              || take_flag(arg, "--source-tls-key", tls_key)
-             || take_flag(arg, "--name", options.name)
-             || take_flag(arg, "--topic-template", options.topic_template))
+             || take_flag(arg, "--name", records.name)
+             || take_flag(arg, "--topic-template", records.topic_template)
+             || take_flag(arg, "--topic-prefix", records.topic_prefix)
+             || take_flag(arg, "--tombstones", tombstones)
+             || take_flag(arg, "--schema-topic", records.schema_topic)
+             || take_flag(arg, "--transaction-topic",
+                          records.transaction_topic))
       continue;
     else if (arg == "--include-system-schemas")
       continue; // dump shows every schema already
@@ -168,6 +212,14 @@ int run_dump(const std::vector<std::string>& args) {
   }
   if (files.empty() == source.empty())
     return fail("dump needs either --file=F (one or more) or --source=URL");
+  if (tombstones != "true" && tombstones != "false")
+    return fail("--tombstones: must be true or false, not '" + tombstones
+                + "'");
+  records.tombstones = tombstones == "true";
+  records.include_system_schemas = true; // dump shows every schema
+  binlog::record_options options;
+  if (auto err = b2k::apply_record_options("--", records, options))
+    return fail(b2k::describe_config_error(err));
   std::signal(SIGPIPE, SIG_IGN); // `dump | head` ends quietly
   stdout_sink sink;
   binlog::decoder dec{options, sink};
@@ -428,8 +480,11 @@ int main(int argc, char** argv) {
     for (auto& arg : args)
       if (arg == "--help" || arg == "-h")
         arg = "--long-help";
+    if (auto err = cfg.take_bool_arguments(args))
+      return fail(b2k::describe_config_error(err));
     if (auto err = cfg.parse(args))
       return fail(b2k::describe_config_error(err));
+    cfg.apply_bool_arguments();
     if (cfg.cli_helptext_printed)
       return 0;
     if (auto err = cfg.check_config_file())

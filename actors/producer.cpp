@@ -126,13 +126,15 @@ bool producer_state::produce(in_flight& entry) {
     auto rkt = topic(batch.topic(r));
     auto key = batch.key(r);
     auto value = batch.value(r);
+    // A tombstone's value is null, which Kafka tells apart from empty.
+    auto value_data = r.value_null ? nullptr : const_cast<char*>(value.data());
     int32_t partition = RD_KAFKA_PARTITION_UA;
     if (key.empty())
       partition = partition_for(rkt, batch.partition_key(r));
     for (;;) {
       auto err = rd_kafka_producev(
         client.get(), RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(partition),
-        RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+        RD_KAFKA_V_VALUE(value_data, r.value_null ? 0 : value.size()),
         RD_KAFKA_V_KEY(key.empty() ? nullptr : key.data(), key.size()),
         RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<uintptr_t>(seq))),
         RD_KAFKA_V_END);

@@ -81,6 +81,7 @@ void reader_state::on_record(const binlog::row_record& r) {
   data.append(r.key);
   ref.value_offset = static_cast<uint32_t>(data.size());
   ref.value_size = static_cast<uint32_t>(r.value.size());
+  ref.value_null = r.null_value();
   data.append(r.value);
   ref.partition_key_offset = static_cast<uint32_t>(data.size());
   ref.partition_key_size = static_cast<uint32_t>(r.partition_key.size());

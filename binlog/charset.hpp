@@ -22,4 +22,9 @@ charset_kind charset_of(uint32_t collation);
 void write_converted(json_writer& out, uint32_t collation,
                      std::string_view bytes);
 
+/// Converts text in the collation's charset to UTF-8 into `out` (replaced);
+/// bytes that do not convert become U+FFFD. UTF-8 and binary text is copied
+/// as it is (the JSON writer replaces invalid UTF-8 later).
+void to_utf8(uint32_t collation, std::string_view bytes, std::string& out);
+
 } // namespace binlog

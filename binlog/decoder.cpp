@@ -4,10 +4,12 @@
 #include <cstring>
 
 #include "binlog/bytes.hpp"
+#include "binlog/charset.hpp"
 #include "binlog/checksum.hpp"
 #include "binlog/column_value.hpp"
 #include "binlog/gtid.hpp"
 #include "binlog/json_diff.hpp"
+#include "binlog/query_event.hpp"
 #include "binlog/table_map.hpp"
 
 namespace binlog {
@@ -86,12 +88,74 @@ void decoder::begin_transaction(uint64_t offset, bool explicit_begin) {
   txn_.pos = offset;
   txn_.skip_rows = 0;
   rows_in_txn_ = 0;
+  txn_id_.clear();
+  thread_ = -1;
+  txn_events_ = 0;
+  ++txn_serial_;
+  txn_collections_used_ = 0;
+}
+
+const std::string& decoder::transaction_id() {
+  // Built at the first row: the GTID event that opens a transaction comes
+  // before its GTID is known.
+  if (txn_id_.empty()) {
+    if (!gtid_.empty())
+      txn_id_ = gtid_;
+    else
+      txn_id_ = "file=" + txn_.file + ",pos=" + std::to_string(txn_.pos);
+  }
+  return txn_id_;
+}
+
+uint64_t& decoder::collection_events(table_info& table) {
+  if (table.txn_serial == txn_serial_)
+    return txn_collections_[table.txn_slot].events;
+  // A new TABLE_MAP may give the same table another id: find it by name.
+  size_t slot = 0;
+  while (slot < txn_collections_used_
+         && txn_collections_[slot].name != table.qualified_name)
+    ++slot;
+  if (slot == txn_collections_used_) {
+    if (slot == txn_collections_.size())
+      txn_collections_.emplace_back();
+    txn_collections_[slot].name.assign(table.qualified_name);
+    txn_collections_[slot].events = 0;
+    ++txn_collections_used_;
+  }
+  table.txn_serial = txn_serial_;
+  table.txn_slot = static_cast<uint32_t>(slot);
+  return txn_collections_[slot].events;
+}
+
+void decoder::emit(record_kind kind, std::string_view topic,
+                   uint64_t row_in_txn, std::string_view partition_key) {
+  row_record rec;
+  rec.kind = kind;
+  rec.topic = topic;
+  rec.key = encoder_.key();
+  if (kind != record_kind::tombstone)
+    rec.value = encoder_.value();
+  rec.partition_key = partition_key;
+  rec.txn = &txn_;
+  rec.row_in_txn = row_in_txn;
+  ++stats_.records;
+  sink_.on_record(rec);
 }
 
 void decoder::end_transaction(uint64_t next) {
+  // END comes with the commit, in the batch that moves the position past
+  // the transaction; a transaction that sent nothing has none (nor BEGIN).
+  if (in_txn_ && txn_events_ > 0 && !encoder_.transaction_topic().empty()) {
+    encoder_.encode_transaction_end(
+      transaction_id(), uint64_t{last_timestamp_} * 1000, txn_events_,
+      txn_collections_.data(), txn_collections_used_);
+    emit(record_kind::transaction, encoder_.transaction_topic(), rows_in_txn_);
+  }
   in_txn_ = false;
   txn_has_begin_ = false;
   gtid_.clear();
+  txn_events_ = 0;
+  txn_collections_used_ = 0;
   skip_rows_ = 0; // a skip applies to the transaction we resumed inside
   ++stats_.transactions;
   position after;
@@ -281,14 +345,16 @@ error decoder::on_query(const event_header& h, const uint8_t* body,
                         size_t size, uint64_t offset, uint64_t next) {
   cursor c{body, size};
   auto post = format_.post_header(event_type::query);
-  c.skip(4 + 4); // thread id, execution time
+  uint32_t thread = c.u32();
+  c.skip(4); // execution time
   auto db_len = c.u8();
   c.skip(2); // error code
   uint16_t status_len = post >= 13 ? c.u16() : 0;
   if (post > 13)
     c.skip(post - 13u);
-  c.skip(status_len);
-  c.skip(db_len + 1u);
+  const uint8_t* status_vars = c.bytes(status_len);
+  auto db = c.str(db_len);
+  c.skip(1); // the database name's NUL
   if (!c.ok())
     return fail(errc::corrupt_event, offset,
                 std::string{to_string(h.type)} + " event body of "
@@ -301,6 +367,7 @@ error decoder::on_query(const event_header& h, const uint8_t* body,
   auto query = trim_left(c.str(c.remaining()));
   if (starts_with_word(query, "BEGIN")) {
     begin_transaction(offset, true);
+    thread_ = thread;
     return {};
   }
   if (starts_with_word(query, "COMMIT") || starts_with_word(query, "ROLLBACK")
@@ -324,13 +391,39 @@ error decoder::on_query(const event_header& h, const uint8_t* body,
     end_transaction(next);
     return {};
   }
-  if (in_txn_ && txn_has_begin_)
-    return {}; // a statement inside BEGIN … COMMIT
+  if (in_txn_ && txn_has_begin_) {
+    // A statement inside BEGIN … COMMIT: a SAVEPOINT, or the CREATE TABLE
+    // of MariaDB's CREATE TABLE … SELECT, whose rows follow.
+    on_statement(h, offset, thread, db, status_vars, status_len, query);
+    return {};
+  }
   // DDL and other statements outside a transaction stand alone.
   if (!in_txn_)
     begin_transaction(offset, false);
+  on_statement(h, offset, thread, db, status_vars, status_len, query);
   end_transaction(next);
   return {};
+}
+
+void decoder::on_statement(const event_header& h, uint64_t offset,
+                           uint32_t thread, std::string_view db,
+                           const uint8_t* status_vars, size_t status_size,
+                           std::string_view statement) {
+  // Rows still to skip after a restart come after this statement, so it
+  // was delivered before.
+  if (encoder_.schema_topic().empty() || skip_rows_ > 0
+      || !is_schema_statement(statement))
+    return;
+  // Keywords and quotes are ASCII in every charset a client may use, but
+  // multi-byte characters may hold a backquote's byte: convert first.
+  to_utf8(query_client_collation(status_vars, status_size), statement,
+          statement_utf8_);
+  auto database = ddl_database(statement_utf8_, db);
+  if (!encoder_.database_included(database))
+    return;
+  encoder_.encode_schema_change(h, file_, offset, gtid_, thread, database,
+                                statement_utf8_);
+  emit(record_kind::schema_change, encoder_.schema_topic(), rows_in_txn_);
 }
 
 error decoder::on_table_map(const uint8_t* body, size_t size,
@@ -354,7 +447,11 @@ error decoder::on_table_map(const uint8_t* body, size_t size,
     return fail(err.code, offset, err.message);
   }
   info.raw.assign(raw);
-  encoder_.prepare(info);
+  auto problem = encoder_.prepare(info);
+  if (!problem.empty()) {
+    tables_.erase(id);
+    return fail(errc::unsupported, offset, problem);
+  }
   return {};
 }
 
@@ -459,8 +556,12 @@ error decoder::on_rows(const event_header& h, const uint8_t* body, size_t size,
                   + std::to_string(table.map.columns.size()));
   if (!in_txn_)
     begin_transaction(offset, false);
-  if (!table.skipped)
-    encoder_.begin_event(h, file_, offset, gtid_, table, op);
+  uint64_t* table_events = nullptr;
+  if (!table.skipped) {
+    table_events = &collection_events(table);
+    encoder_.begin_event(h, file_, offset, gtid_, transaction_id(), thread_,
+                         table, op);
+  }
   const uint8_t* p = c.data();
   const uint8_t* end = body + size;
   if (table.map.ambiguous_temporal)
@@ -493,7 +594,7 @@ error decoder::on_rows(const event_header& h, const uint8_t* body, size_t size,
                   std::string{to_string(h.type)} + " on "
                     + table.qualified_name
                     + " has rows of no columns (empty column bitmaps)");
-    if (table.map.json_columns > 0) {
+    if (table.map.json_columns > 0 && !table.skipped) {
       // Malformed JSON is a decoding error here, with the event's offset;
       // diffs become whole documents before the record is encoded.
       std::string why;
@@ -510,25 +611,39 @@ error decoder::on_rows(const event_header& h, const uint8_t* body, size_t size,
     ++rows_in_txn_;
     ++stats_.rows;
     auto this_row = row++;
+    if (table.skipped) {
+      if (skip_rows_ > 0)
+        --skip_rows_;
+      continue;
+    }
+    // Counted before the skip: a restart numbers the rows it sends as the
+    // first run did.
+    auto total_order = ++txn_events_;
+    auto collection_order = ++*table_events;
     if (skip_rows_ > 0) {
       --skip_rows_;
       continue;
     }
-    if (table.skipped)
-      continue;
-    encoder_.encode(table, this_row,
+    if (total_order == 1 && !encoder_.transaction_topic().empty()) {
+      // BEGIN goes with the transaction's first row, which is sent with it.
+      encoder_.encode_transaction_begin(transaction_id(),
+                                        uint64_t{h.timestamp} * 1000);
+      emit(record_kind::transaction, encoder_.transaction_topic(),
+           rows_in_txn_ - 1);
+    }
+    encoder_.encode(table, this_row, total_order, collection_order,
                     op == row_op::insert ? nullptr : &before_,
                     op == row_op::remove ? nullptr : &after_);
-    row_record rec;
-    rec.topic = table.topic;
-    rec.key = encoder_.key();
-    rec.value = encoder_.value();
-    if (table.map.primary_key.empty())
-      rec.partition_key = table.qualified_name;
-    rec.txn = &txn_;
-    rec.row_in_txn = rows_in_txn_;
-    ++stats_.records;
-    sink_.on_record(rec);
+    bool keyless = table.map.primary_key.empty();
+    bool tombstone = op == row_op::remove && !keyless
+                     && encoder_.options().tombstones;
+    // A delete is complete with its tombstone: the skip count of a restart
+    // counts rows, so it must not pass the row before the tombstone is out.
+    emit(record_kind::change, table.topic,
+         tombstone ? rows_in_txn_ - 1 : rows_in_txn_,
+         keyless ? std::string_view{table.qualified_name} : std::string_view{});
+    if (tombstone)
+      emit(record_kind::tombstone, table.topic, rows_in_txn_);
   }
   event_row_base_ = row;
   return {};

@@ -27,7 +27,8 @@ class record_sink {
 public:
   virtual ~record_sink();
 
-  /// One row change, encoded.
+  /// One record, encoded: a row change, or (when the options ask for
+  /// them) a tombstone, a schema change or a transaction boundary.
   virtual void on_record(const row_record& record) = 0;
 
   /// A transaction (or a statement outside one, such as DDL) ended; reading
@@ -131,6 +132,18 @@ private:
                   std::vector<value_slot>& slots);
   void begin_transaction(uint64_t offset, bool explicit_begin);
   void end_transaction(uint64_t next);
+  /// A statement of a QUERY event that may belong on the schema topic.
+  void on_statement(const event_header& h, uint64_t offset, uint32_t thread,
+                    std::string_view db, const uint8_t* status_vars,
+                    size_t status_size, std::string_view statement);
+  /// The open transaction's id: its GTID, or Debezium's
+  /// "file=F,pos=P" of its start.
+  const std::string& transaction_id();
+  /// The open transaction's row count for `table` (data_collection_order).
+  uint64_t& collection_events(table_info& table);
+  /// Hands the encoder's key and value to the sink.
+  void emit(record_kind kind, std::string_view topic, uint64_t row_in_txn,
+            std::string_view partition_key = {});
 
   record_sink& sink_;
   record_encoder encoder_;
@@ -162,6 +175,17 @@ private:
   uint64_t rows_in_txn_ = 0;
   uint64_t skip_rows_ = 0;
   std::string gtid_; // GTID of the open transaction, for source.gtid
+  // Transaction metadata of the open transaction: its id, the thread id of
+  // its BEGIN (-1 if none), its rows of sent tables so far (total_order,
+  // counted also while skip_rows skips them, so that a restart numbers them
+  // the same) and the same per table, in the order they came.
+  std::string txn_id_;
+  int64_t thread_ = -1;
+  uint64_t txn_events_ = 0;
+  uint64_t txn_serial_ = 0; // tells transactions apart for table_info
+  std::vector<collection_count> txn_collections_;
+  size_t txn_collections_used_ = 0;
+  std::string statement_utf8_; // a schema statement converted to UTF-8
   uint32_t last_timestamp_ = 0;
   decoder_stats stats_;
 };

@@ -4,6 +4,7 @@
 // Debezium-shaped value (design.md, "Records").
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,18 @@ struct value_slot {
   state_type state = absent;
 };
 
+/// `source.version`: ours, in the shape of Debezium's "2.5.0.Final", so
+/// that a consumer that splits it finds numbers first.
+constexpr std::string_view source_version = "0.1.0.binlog2kafka";
+
+/// Kafka refuses longer topic names.
+constexpr size_t max_topic_length = 249;
+
+/// `name` with every character Kafka does not allow in a topic name (it
+/// allows ASCII letters, digits, '.', '_' and '-') replaced by '_', one
+/// '_' per UTF-8 character, as Debezium does.
+std::string kafka_topic_name(std::string_view name);
+
 /// What the decoder knows about a table, cached per table id.
 struct table_info {
   table_map map;
@@ -30,15 +43,26 @@ struct table_info {
   std::string topic;
   /// `"name":` for every column, escaped once.
   std::vector<std::string> name_keys;
-  /// `"db":"…","table":"…"` for the source block.
+  /// The columns written in `before` and `after`, in table order: all but
+  /// those exclude-columns names.
+  std::vector<uint32_t> value_columns;
+  /// `"db":"…","sequence":null,"table":"…"` for the source block.
   std::string source_names;
-  /// "db.table": the partition key of rows without a primary key.
+  /// "db.table": the partition key of rows without a primary key, the
+  /// name filters match and the data_collection of transaction metadata.
   std::string qualified_name;
-  /// Rows of this table are decoded but not emitted (system schemas).
+  /// Rows of this table are framed but not encoded: a system schema (run)
+  /// or a table the include/exclude filters leave out.
   bool skipped = false;
+  /// Where this table counts its rows in the open transaction
+  /// (data_collection_order): valid while txn_serial is the decoder's.
+  uint64_t txn_serial = 0;
+  uint32_t txn_slot = 0;
 };
 
-/// Settings that shape records.
+/// Settings that shape records. The defaults give row changes only; `run`
+/// and `dump` default to tombstones and the schema-change topic on
+/// (config/settings.hpp has their defaults).
 struct record_options {
   /// The source name: the default topic prefix and `source.name`.
   std::string name = "binlog2kafka";
@@ -49,46 +73,135 @@ struct record_options {
   /// Skip mysql, sys, information_schema and performance_schema (run does,
   /// dump does not).
   bool skip_system_schemas = false;
+  /// A tombstone (same key, null value) after each delete of a table with
+  /// a primary key, so that log compaction can drop the key.
+  bool tombstones = false;
+  /// Topic of schema-change records (DDL); `{prefix}` is replaced; none
+  /// when empty.
+  std::string schema_topic;
+  /// Topic of transaction BEGIN/END records; `{prefix}` is replaced; none
+  /// when empty.
+  std::string transaction_topic;
+  /// Regular expressions (ECMAScript, case-insensitive) matched against the
+  /// whole name: databases, "db.table" and "db.table.column". Empty include
+  /// lists include everything; an exclude match wins over an include.
+  std::vector<std::string> include_databases;
+  std::vector<std::string> exclude_databases;
+  std::vector<std::string> include_tables;
+  std::vector<std::string> exclude_tables;
+  std::vector<std::string> exclude_columns;
+};
+
+/// Checks the patterns and fixed topic names of `options`: empty if they
+/// are fine, else one line starting with the option's name, e.g.
+/// "include-tables: 'shop.(' is not a regular expression (...)".
+std::string check_record_options(const record_options& options);
+
+/// What a record is.
+enum class record_kind : uint8_t {
+  change,         // a row change of a table
+  tombstone,      // the null value after a delete
+  schema_change,  // a DDL statement, on the schema-change topic
+  transaction,    // a transaction's BEGIN or END, on the transaction topic
 };
 
 /// A record as the sink receives it: views into the decoder's buffers,
 /// valid until the sink returns.
 struct row_record {
+  record_kind kind = record_kind::change;
   std::string_view topic;
   /// JSON object of the primary-key columns; empty for a null key.
   std::string_view key;
+  /// The value's JSON; a tombstone has none (a null value in Kafka).
   std::string_view value;
   /// "db.table" for tables without a primary key, so a partition can be
   /// chosen that keeps their order.
   std::string_view partition_key;
-  /// The start of the transaction holding this row, and the row's number in
-  /// that transaction counting from 1: released up to here, a restart resumes
-  /// at {txn.file, txn.pos, skip_rows = row_in_txn}.
+  /// The start of the transaction holding this record, and how many of its
+  /// rows are complete once this record is delivered: released up to here,
+  /// a restart resumes at {txn.file, txn.pos, skip_rows = row_in_txn}.
+  /// A row's number counts from 1; a delete followed by its tombstone
+  /// counts as complete only with the tombstone, so that a restart between
+  /// the two sends both again rather than lose the tombstone.
   const position* txn = nullptr;
   uint64_t row_in_txn = 0;
+
+  bool null_value() const {
+    return kind == record_kind::tombstone;
+  }
 };
 
-/// Builds topic, key and value of row changes into reused buffers.
+/// The rows a transaction sent for one table, for its END record.
+struct collection_count {
+  std::string name; // "db.table"
+  uint64_t events = 0;
+};
+
+struct record_filter;
+
+/// Builds topic, key and value of records into reused buffers.
 class record_encoder {
 public:
+  /// Throws std::invalid_argument for options that check_record_options
+  /// refuses (callers check them first, with an error for the user).
   explicit record_encoder(record_options options);
+  ~record_encoder();
+  record_encoder(record_encoder&&) noexcept;
+  record_encoder& operator=(record_encoder&&) noexcept;
 
   const record_options& options() const {
     return options_;
   }
 
-  /// Fills the cached, per-table parts of `info` from its table map.
-  void prepare(table_info& info) const;
+  /// Fills the cached, per-table parts of `info` from its table map and
+  /// applies the filters. Returns why the table cannot be sent (its topic
+  /// name is too long for Kafka), or an empty string.
+  std::string prepare(table_info& info) const;
 
-  /// Per rows event: the constant parts of the source block.
+  /// Whether schema changes of database `db` are sent (system schemas and
+  /// the database filters).
+  bool database_included(std::string_view db) const;
+
+  /// The schema-change and transaction topics; empty when off.
+  const std::string& schema_topic() const {
+    return schema_topic_;
+  }
+  const std::string& transaction_topic() const {
+    return transaction_topic_;
+  }
+
+  /// Per rows event: the constant parts of the source and transaction
+  /// blocks. `thread` is the session's thread id, or negative if unknown.
   void begin_event(const event_header& header, const std::string& file,
                    uint64_t event_offset, const std::string& gtid,
+                   const std::string& transaction_id, int64_t thread,
                    const table_info& table, row_op op);
 
   /// Encodes one row change. Either image may be null (insert, delete).
+  /// `total_order` and `collection_order` place it in its transaction,
+  /// counting from 1.
   void encode(const table_info& table, uint32_t row_in_event,
+              uint64_t total_order, uint64_t collection_order,
               const std::vector<value_slot>* before,
               const std::vector<value_slot>* after);
+
+  /// Encodes a schema change: key {"databaseName"}, value in the shape of
+  /// Debezium's schema change events. `statement` is UTF-8.
+  void encode_schema_change(const event_header& header,
+                            const std::string& file, uint64_t event_offset,
+                            const std::string& gtid, int64_t thread,
+                            std::string_view database,
+                            std::string_view statement);
+
+  /// Encodes a transaction's BEGIN record.
+  void encode_transaction_begin(const std::string& transaction_id,
+                                uint64_t ts_ms);
+
+  /// Encodes a transaction's END record with its event counts.
+  void encode_transaction_end(const std::string& transaction_id,
+                              uint64_t ts_ms, uint64_t events,
+                              const collection_count* collections,
+                              size_t collection_count);
 
   std::string_view key() const {
     return key_;
@@ -100,13 +213,22 @@ public:
 private:
   void write_image(const table_info& table,
                    const std::vector<value_slot>& image);
+  /// The source block up to its `"row":`.
+  void write_source_head(std::string& out, uint64_t ts_ms,
+                         std::string_view names, const event_header& header,
+                         const std::string& gtid, const std::string& file,
+                         uint64_t event_offset) const;
+  /// The source block after its row number.
+  void write_source_tail(std::string& out, int64_t thread) const;
 
   record_options options_;
+  std::unique_ptr<record_filter> filter_;
+  std::string schema_topic_;
+  std::string transaction_topic_;
   std::string key_;
   std::string value_;
-  std::string source_head_; // `"ts_ms":…,"source":{"name":…,…,"pos":N,`
-  std::string source_tail_; // `"gtid":…,"db":…,"table":…,"ts_ms":…},…}`
-  const char* op_ = "\"c\"";
+  std::string source_head_; // `,"op":…,"ts_ms":…,"source":{…,"row":`
+  std::string source_tail_; // `,"thread":…},"transaction":{…"total_order":`
 };
 
 } // namespace binlog

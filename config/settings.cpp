@@ -51,6 +51,28 @@ b2k_config::b2k_config() {
          "commit-log topic (default: <name>.commits)")
     .add(o.include_system_schemas, "include-system-schemas",
          "also send changes of mysql, sys, performance_schema")
+    .add(o.tombstones, "tombstones",
+         "after each delete of a table with a primary key, a record with "
+         "the same key and a null value, for log compaction (on by default; "
+         "--binlog2kafka.tombstones=false turns it off)")
+    .add(o.schema_topic, "schema-topic",
+         "topic of DDL statements ({prefix} is replaced; \"\" = none)")
+    .add(o.transaction_topic, "transaction-topic",
+         "topic of transaction BEGIN/END records, e.g. "
+         "\"{prefix}.transaction\" (default \"\" = none)")
+    .add(o.include_databases, "include-databases",
+         "databases to send: regular expressions matching the whole name "
+         "(default [] = all)")
+    .add(o.exclude_databases, "exclude-databases",
+         "databases not to send: regular expressions")
+    .add(o.include_tables, "include-tables",
+         "tables to send: regular expressions matching \"db.table\" "
+         "(default [] = all)")
+    .add(o.exclude_tables, "exclude-tables",
+         "tables not to send: regular expressions matching \"db.table\"")
+    .add(o.exclude_columns, "exclude-columns",
+         "columns left out of before/after: regular expressions matching "
+         "\"db.table.column\"")
     .add(o.kafka, "kafka",
          "librdkafka properties, e.g. [\"linger.ms=5\",\"compression.type=lz4\"]")
     .add(o.kafka_password_file, "kafka-password-file",
@@ -105,6 +127,34 @@ std::string shown(const std::string& text) {
 }
 
 } // namespace
+
+caf::error b2k_config::take_bool_arguments(std::vector<std::string>& args) {
+  static constexpr std::pair<std::string_view, bool raw_options::*> bools[] = {
+    {"--binlog2kafka.include-system-schemas=",
+     &raw_options::include_system_schemas},
+    {"--binlog2kafka.tombstones=", &raw_options::tombstones},
+  };
+  for (auto i = args.begin(); i != args.end();) {
+    bool taken = false;
+    for (auto& [prefix, member] : bools) {
+      if (i->compare(0, prefix.size(), prefix) != 0)
+        continue;
+      auto value = i->substr(prefix.size());
+      if (value != "true" && value != "false")
+        return caf::make_error(ec::config, "invalid value in '" + *i
+                                             + "' (true or false)");
+      bool_arguments_.emplace_back(member, value == "true");
+      taken = true;
+    }
+    i = taken ? args.erase(i) : i + 1;
+  }
+  return caf::none;
+}
+
+void b2k_config::apply_bool_arguments() {
+  for (auto& [member, value] : bool_arguments_)
+    options.*member = value;
+}
 
 caf::error b2k_config::check_config_file() const {
   auto path = config_file_path.empty() ? std::string{"caf-application.ini"}
@@ -213,6 +263,30 @@ bool readable_file(const std::string& path) {
 }
 
 } // namespace
+
+caf::error apply_record_options(const std::string& prefix,
+                                const raw_options& o,
+                                binlog::record_options& out) {
+  if (o.topic_template.empty())
+    return caf::make_error(ec::config,
+                           prefix + "topic-template: must not be empty");
+  out.name = o.name;
+  out.topic_template = o.topic_template;
+  out.topic_prefix = o.topic_prefix;
+  out.skip_system_schemas = !o.include_system_schemas;
+  out.tombstones = o.tombstones;
+  out.schema_topic = o.schema_topic;
+  out.transaction_topic = o.transaction_topic;
+  out.include_databases = o.include_databases;
+  out.exclude_databases = o.exclude_databases;
+  out.include_tables = o.include_tables;
+  out.exclude_tables = o.exclude_tables;
+  out.exclude_columns = o.exclude_columns;
+  auto problem = binlog::check_record_options(out);
+  if (!problem.empty())
+    return caf::make_error(ec::config, prefix + problem);
+  return caf::none;
+}
 
 caf::error apply_source_tls(const std::string& prefix, const std::string& mode,
                             const std::string& ca, const std::string& cert,
@@ -343,12 +417,8 @@ caf::expected<settings> read_settings(const raw_options& o) {
   if (o.brokers.empty())
     return bad("brokers", "must not be empty");
   s.brokers = o.brokers;
-  s.records.name = o.name;
-  s.records.topic_template = o.topic_template;
-  s.records.topic_prefix = o.topic_prefix;
-  s.records.skip_system_schemas = !o.include_system_schemas;
-  if (s.records.topic_template.empty())
-    return bad("topic-template", "must not be empty");
+  if (auto err = apply_record_options("binlog2kafka.", o, s.records))
+    return err;
   s.commit_topic = o.commit_topic;
   for (auto& kv : o.kafka)
     if (kv.find('=') == std::string::npos || kv.front() == '=')

@@ -82,6 +82,14 @@ struct raw_options {
   std::string topic_prefix;
   std::string commit_topic;
   bool include_system_schemas = false;
+  bool tombstones = true;
+  std::string schema_topic = "{prefix}";
+  std::string transaction_topic;
+  std::vector<std::string> include_databases;
+  std::vector<std::string> exclude_databases;
+  std::vector<std::string> include_tables;
+  std::vector<std::string> exclude_tables;
+  std::vector<std::string> exclude_columns;
   std::vector<std::string> kafka;
   std::string kafka_password_file;
   std::string kafka_password_env = "BINLOG2KAFKA_KAFKA_PASSWORD";
@@ -113,6 +121,18 @@ public:
   caf::error check_config_file() const;
 
   raw_options options;
+
+  /// CAF 0.17 reads a boolean option on the command line only as a bare
+  /// flag (`--binlog2kafka.tombstones`, which sets it); a value after it is
+  /// an error. This takes `--binlog2kafka.KEY=true|false` of our boolean
+  /// options out of `args` before parse(); apply_bool_arguments() sets them
+  /// after it, so that they win over the config file as the other
+  /// command-line options do. Errors name the argument.
+  caf::error take_bool_arguments(std::vector<std::string>& args);
+  void apply_bool_arguments();
+
+private:
+  std::vector<std::pair<bool raw_options::*, bool>> bool_arguments_;
 };
 
 /// Checks the options and resolves the password; errors name the key.
@@ -120,6 +140,14 @@ caf::expected<settings> read_settings(const raw_options& options);
 
 /// One line for an error from CAF's config parser or from read_settings.
 std::string describe_config_error(const caf::error& err);
+
+/// Sets the record options of `out` (topics, tombstones, filters) from the
+/// options and checks them; errors name the key (`prefix` + key, e.g.
+/// "binlog2kafka." or "--" for dump). Sets skip_system_schemas as `run`
+/// does (dump shows every schema).
+caf::error apply_record_options(const std::string& prefix,
+                                const raw_options& options,
+                                binlog::record_options& out);
 
 /// Sets the TLS fields of `out` from source-tls (off, required, verify-ca,
 /// verify-identity) and the CA, certificate and key files; errors name the

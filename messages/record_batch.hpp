@@ -31,16 +31,18 @@ struct record_ref {
   /// "db.table" for tables without a primary key (partition choice).
   uint32_t partition_key_offset = 0;
   uint32_t partition_key_size = 0;
+  /// A tombstone: the value is null, not empty.
+  bool value_null = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, record_ref& x) {
   return f(caf::meta::type_name("record_ref"), x.topic, x.key_offset,
            x.key_size, x.value_offset, x.value_size, x.partition_key_offset,
-           x.partition_key_size);
+           x.partition_key_size, x.value_null);
 }
 
-/// Row changes read in one go, in binlog order, all in one buffer so that a
+/// Records read in one go, in binlog order, all in one buffer so that a
 /// batch costs a few allocations whatever its size.
 struct record_batch {
   /// Batches are numbered in read order from 1; the watcher releases them

@@ -1,0 +1,317 @@
+#include "binlog/query_event.hpp"
+
+#include "binlog/bytes.hpp"
+
+namespace binlog {
+
+namespace {
+
+// Status variable codes (MySQL's and MariaDB's log_event.h). Each has a
+// length of its own; an unknown code ends the walk, as it does in the
+// servers, since nothing says how long it is.
+enum status_var : uint8_t {
+  q_flags2 = 0,
+  q_sql_mode = 1,
+  q_catalog = 2,
+  q_auto_increment = 3,
+  q_charset = 4,
+  q_time_zone = 5,
+  q_catalog_nz = 6,
+  q_lc_time_names = 7,
+  q_charset_database = 8,
+  q_table_map_for_update = 9,
+  q_master_data_written = 10,
+  q_invoker = 11,
+  q_updated_db_names = 12,
+  q_microseconds = 13,
+  q_explicit_defaults_for_timestamp = 16,
+  q_ddl_logged_with_xid = 17,
+  q_default_collation_for_utf8mb4 = 18,
+  q_sql_require_primary_key = 19,
+  q_default_table_encryption = 20,
+  // MariaDB
+  q_hrnow = 128,
+  q_xid = 129,
+  q_gtid_flags3 = 130,
+  q_character_set_collations = 131,
+};
+
+// MariaDB's Q_GTID_FLAGS3 bits that add an 8-byte sequence number.
+constexpr uint8_t fl_commit_alter_e1 = 0x02;
+constexpr uint8_t fl_rollback_alter_e1 = 0x04;
+
+// More databases than this in Q_UPDATED_DB_NAMES and none is listed.
+constexpr uint8_t over_max_dbs = 254;
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'
+         || c == '\v';
+}
+
+bool is_word_char(char c) {
+  auto u = static_cast<unsigned char>(c);
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+         || (c >= '0' && c <= '9') || c == '_' || c == '$' || u >= 0x80;
+}
+
+char upper(char c) {
+  return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+}
+
+bool equals_keyword(std::string_view word, std::string_view keyword) {
+  if (word.size() != keyword.size())
+    return false;
+  for (size_t i = 0; i < word.size(); ++i)
+    if (upper(word[i]) != keyword[i])
+      return false;
+  return true;
+}
+
+/// Reads SQL words, quoted identifiers and punctuation, skipping spaces and
+/// comments. Versioned comments (`/*!50100 ... */`) are read as SQL, the
+/// way the server runs them.
+class sql_scanner {
+public:
+  explicit sql_scanner(std::string_view text) : text_(text) {
+  }
+
+  /// The next token: a word, an identifier without its quotes (doubled
+  /// quotes inside stay doubled, which names never have in practice), or
+  /// one punctuation character; empty at the end.
+  std::string_view next(bool& quoted) {
+    skip_space();
+    quoted = false;
+    if (at_ >= text_.size())
+      return {};
+    char c = text_[at_];
+    if (c == '`' || c == '"') {
+      quoted = true;
+      size_t start = ++at_;
+      while (at_ < text_.size()) {
+        if (text_[at_] == c) {
+          if (at_ + 1 < text_.size() && text_[at_ + 1] == c) {
+            at_ += 2;
+            continue;
+          }
+          break;
+        }
+        ++at_;
+      }
+      auto token = text_.substr(start, at_ - start);
+      if (at_ < text_.size())
+        ++at_; // the closing quote
+      return token;
+    }
+    size_t start = at_;
+    if (is_word_char(c)) {
+      while (at_ < text_.size() && is_word_char(text_[at_]))
+        ++at_;
+    } else {
+      ++at_;
+    }
+    return text_.substr(start, at_ - start);
+  }
+
+  std::string_view next() {
+    bool quoted;
+    return next(quoted);
+  }
+
+  /// True, and the token consumed, if the next token is `punct`.
+  bool accept(char punct) {
+    skip_space();
+    if (at_ < text_.size() && text_[at_] == punct) {
+      ++at_;
+      return true;
+    }
+    return false;
+  }
+
+private:
+  void skip_space() {
+    while (at_ < text_.size()) {
+      char c = text_[at_];
+      if (is_space(c)) {
+        ++at_;
+      } else if (text_.compare(at_, 3, "/*!") == 0) {
+        at_ += 3;
+        while (at_ < text_.size() && text_[at_] >= '0' && text_[at_] <= '9')
+          ++at_;
+        ++open_versioned_;
+      } else if (open_versioned_ > 0 && text_.compare(at_, 2, "*/") == 0) {
+        at_ += 2;
+        --open_versioned_;
+      } else if (text_.compare(at_, 2, "/*") == 0) {
+        auto end = text_.find("*/", at_ + 2);
+        at_ = end == std::string_view::npos ? text_.size() : end + 2;
+      } else if (c == '#' || text_.compare(at_, 3, "-- ") == 0) {
+        auto end = text_.find('\n', at_);
+        at_ = end == std::string_view::npos ? text_.size() : end + 1;
+      } else {
+        return;
+      }
+    }
+  }
+
+  std::string_view text_;
+  size_t at_ = 0;
+  int open_versioned_ = 0;
+};
+
+} // namespace
+
+uint32_t query_client_collation(const uint8_t* status_vars, size_t size) {
+  cursor c{status_vars, size};
+  while (c.ok() && !c.empty()) {
+    switch (c.u8()) {
+      case q_flags2:
+      case q_master_data_written:
+        c.skip(4);
+        break;
+      case q_sql_mode:
+      case q_table_map_for_update:
+      case q_ddl_logged_with_xid:
+      case q_xid:
+        c.skip(8);
+        break;
+      case q_catalog: // 5.0.0-5.0.3: length, text, NUL
+        c.skip(c.u8() + 1u);
+        break;
+      case q_auto_increment:
+        c.skip(4);
+        break;
+      case q_charset: {
+        uint32_t client = c.u16();
+        return c.ok() ? client : 0;
+      }
+      case q_time_zone:
+      case q_catalog_nz:
+        c.skip(c.u8());
+        break;
+      case q_lc_time_names:
+      case q_charset_database:
+      case q_default_collation_for_utf8mb4:
+        c.skip(2);
+        break;
+      case q_invoker:
+        c.skip(c.u8()); // user
+        c.skip(c.u8()); // host
+        break;
+      case q_updated_db_names: {
+        uint8_t count = c.u8();
+        if (count == over_max_dbs)
+          break;
+        for (uint8_t i = 0; i < count && c.ok(); ++i)
+          while (c.ok() && c.u8() != 0) {
+          }
+        break;
+      }
+      case q_microseconds:
+      case q_hrnow:
+        c.skip(3);
+        break;
+      case q_explicit_defaults_for_timestamp:
+      case q_sql_require_primary_key:
+      case q_default_table_encryption:
+        c.skip(1);
+        break;
+      case q_gtid_flags3: {
+        uint8_t flags = c.u8();
+        if (flags & (fl_commit_alter_e1 | fl_rollback_alter_e1))
+          c.skip(8);
+        break;
+      }
+      case q_character_set_collations: // MariaDB 11.2+: pairs of ids
+        c.skip(c.u8() * size_t{4});
+        break;
+      default:
+        return 0;
+    }
+  }
+  return 0;
+}
+
+bool is_schema_statement(std::string_view statement) {
+  // MySQL stands a comment in for events an old replica cannot handle.
+  size_t first = 0;
+  while (first < statement.size() && is_space(statement[first]))
+    ++first;
+  if (first == statement.size() || statement[first] == '#')
+    return false;
+  sql_scanner scan{statement};
+  auto word = scan.next();
+  if (word.empty())
+    return false;
+  // Account management (GRANT, SET PASSWORD, CREATE USER ... IDENTIFIED
+  // BY ...) is no schema change, and it carries password hashes.
+  static constexpr std::string_view not_schema[] = {
+    "BEGIN",  "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "XA",
+    "INSERT", "UPDATE", "DELETE",   "REPLACE",   "LOAD",    "GRANT",
+    "REVOKE", "SET",
+  };
+  for (auto keyword : not_schema)
+    if (equals_keyword(word, keyword))
+      return false;
+  if (equals_keyword(word, "CREATE") || equals_keyword(word, "ALTER")
+      || equals_keyword(word, "DROP") || equals_keyword(word, "RENAME")) {
+    bool quoted = false;
+    auto object = scan.next(quoted);
+    while (!quoted
+           && (equals_keyword(object, "OR")
+               || equals_keyword(object, "REPLACE")))
+      object = scan.next(quoted);
+    if (!quoted
+        && (equals_keyword(object, "USER") || equals_keyword(object, "ROLE")
+            || equals_keyword(object, "SERVER")))
+      return false;
+  }
+  return true;
+}
+
+std::string ddl_database(std::string_view statement,
+                         std::string_view default_db) {
+  sql_scanner scan{statement};
+  auto verb = scan.next();
+  bool truncate = equals_keyword(verb, "TRUNCATE");
+  if (!truncate && !equals_keyword(verb, "CREATE")
+      && !equals_keyword(verb, "ALTER") && !equals_keyword(verb, "DROP")
+      && !equals_keyword(verb, "RENAME"))
+    return std::string{default_db};
+  // Modifiers between the verb and the object: CREATE OR REPLACE TEMPORARY
+  // TABLE, ALTER ONLINE IGNORE TABLE. Anything else (VIEW with a DEFINER,
+  // INDEX ... ON, USER) keeps the statement's own database.
+  bool quoted = false;
+  auto object = scan.next(quoted);
+  while (!quoted
+         && (equals_keyword(object, "OR") || equals_keyword(object, "REPLACE")
+             || equals_keyword(object, "TEMPORARY")
+             || equals_keyword(object, "ONLINE")
+             || equals_keyword(object, "IGNORE")))
+    object = scan.next(quoted);
+  bool database = !quoted
+                  && (equals_keyword(object, "DATABASE")
+                      || equals_keyword(object, "SCHEMA"));
+  auto name = object;
+  bool name_quoted = quoted;
+  if (database || (!quoted && equals_keyword(object, "TABLE"))) {
+    name = scan.next(name_quoted);
+    if (!name_quoted && equals_keyword(name, "IF")) {
+      auto next = scan.next();
+      if (equals_keyword(next, "NOT"))
+        scan.next(); // EXISTS
+      name = scan.next(name_quoted);
+    }
+  } else if (!truncate) {
+    return std::string{default_db};
+  }
+  // TRUNCATE [TABLE] name: without TABLE, `object` already is the name.
+  if (name.empty() || (!name_quoted && !is_word_char(name.front())))
+    return std::string{default_db};
+  if (database)
+    return std::string{name};
+  if (scan.accept('.'))
+    return std::string{name};
+  return std::string{default_db};
+}
+
+} // namespace binlog
