@@ -1,5 +1,6 @@
 #include "binlog/decoder.hpp"
 
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 
@@ -99,10 +100,17 @@ const std::string& decoder::transaction_id() {
   // Built at the first row: the GTID event that opens a transaction comes
   // before its GTID is known.
   if (txn_id_.empty()) {
-    if (!gtid_.empty())
-      txn_id_ = gtid_;
-    else
-      txn_id_ = "file=" + txn_.file + ",pos=" + std::to_string(txn_.pos);
+    if (!gtid_.empty()) {
+      txn_id_.assign(gtid_);
+    } else {
+      // Into the reused buffer: no allocation per transaction.
+      char pos[24];
+      auto end = std::to_chars(pos, pos + sizeof(pos), txn_.pos).ptr;
+      txn_id_.assign("file=");
+      txn_id_.append(txn_.file);
+      txn_id_.append(",pos=");
+      txn_id_.append(pos, static_cast<size_t>(end - pos));
+    }
   }
   return txn_id_;
 }
