@@ -119,6 +119,10 @@ public:
       flush();
   }
 
+  void on_warning(const std::string& what) override {
+    std::fprintf(stderr, "binlog2kafka: warning: %s\n", what.c_str());
+  }
+
   void on_transaction_end(const binlog::position&) override {
   }
 

@@ -98,6 +98,10 @@ void reader_state::on_transaction_end(const binlog::position& next) {
   transaction_ended = true;
 }
 
+void reader_state::on_warning(const std::string& what) {
+  spdlog::warn("reader: {}", what);
+}
+
 void reader_state::flush() {
   if (batch.records.empty() && resume == sent)
     return;

@@ -74,6 +74,7 @@ struct reader_state : binlog::record_sink {
 
   void on_record(const binlog::row_record& record) override;
   void on_transaction_end(const binlog::position& next) override;
+  void on_warning(const std::string& what) override;
 };
 
 reader_actor::behavior_type

@@ -17,11 +17,66 @@ namespace binlog {
 
 record_sink::~record_sink() = default;
 
+void record_sink::on_warning(const std::string&) {
+  // Sinks that have no one to tell drop it.
+}
+
 namespace {
 
 // MariaDB GTID event flags.
 constexpr uint8_t gtid_standalone = 0x01;
 constexpr uint8_t gtid_group_commit_id = 0x02;
+constexpr uint8_t gtid_prepared_xa = 0x40;
+constexpr uint8_t gtid_completed_xa = 0x80;
+
+constexpr char hex_digit[] = "0123456789abcdef";
+
+/// One spelling for an XA id, whether it comes in binary (MariaDB's GTID
+/// event, XA_PREPARE) or as text (the X'..',X'..',N of XA COMMIT).
+std::string xid_key(int64_t format_id, const uint8_t* gtrid, size_t gtrid_len,
+                    const uint8_t* bqual, size_t bqual_len) {
+  std::string key = std::to_string(format_id) + ":";
+  for (size_t i = 0; i < gtrid_len; ++i) {
+    key.push_back(hex_digit[gtrid[i] >> 4]);
+    key.push_back(hex_digit[gtrid[i] & 0xf]);
+  }
+  key.push_back(':');
+  for (size_t i = 0; i < bqual_len; ++i) {
+    key.push_back(hex_digit[bqual[i] >> 4]);
+    key.push_back(hex_digit[bqual[i] & 0xf]);
+  }
+  return key;
+}
+
+/// The key of "X'6162',X'',1" (how XA statements name their xid in the
+/// binlog), or "" if `text` is not that.
+std::string xid_key_of_text(std::string_view text) {
+  std::string parts[2];
+  for (auto& part : parts) {
+    while (!text.empty() && text.front() == ' ')
+      text.remove_prefix(1);
+    if (text.size() < 3 || (text[0] != 'X' && text[0] != 'x') || text[1] != '\'')
+      return {};
+    auto close = text.find('\'', 2);
+    if (close == std::string_view::npos)
+      return {};
+    for (char c : text.substr(2, close - 2))
+      part.push_back(static_cast<char>(c >= 'A' && c <= 'F' ? c - 'A' + 'a' : c));
+    text.remove_prefix(close + 1);
+    if (text.empty() || text.front() != ',')
+      return {};
+    text.remove_prefix(1);
+  }
+  std::string format_id;
+  for (char c : text) {
+    if ((c < '0' || c > '9') && c != '-')
+      break;
+    format_id.push_back(c);
+  }
+  if (format_id.empty())
+    return {};
+  return format_id + ":" + parts[0] + ":" + parts[1];
+}
 
 bool starts_with_word(std::string_view text, std::string_view word) {
   if (text.size() < word.size())
@@ -69,6 +124,9 @@ void decoder::start_at(const position& from) {
   skip_rows_ = from.skip_rows;
   in_txn_ = false;
   tables_.clear();
+  // XA transactions prepared in an earlier file stay pending: their COMMIT
+  // may come in a later one.
+  in_xa_ = false;
 }
 
 error decoder::fail(errc code, uint64_t offset,
@@ -144,8 +202,14 @@ void decoder::emit(record_kind kind, std::string_view topic,
   if (kind != record_kind::tombstone)
     rec.value = encoder_.value();
   rec.partition_key = partition_key;
-  rec.txn = &txn_;
-  rec.row_in_txn = row_in_txn;
+  if (anchored_) {
+    // The same row counted from the anchor instead of the transaction.
+    rec.txn = &anchor_;
+    rec.row_in_txn = rows_since_anchor_ - (rows_in_txn_ - row_in_txn);
+  } else {
+    rec.txn = &txn_;
+    rec.row_in_txn = row_in_txn;
+  }
   ++stats_.records;
   sink_.on_record(rec);
 }
@@ -164,12 +228,24 @@ void decoder::end_transaction(uint64_t next) {
   gtid_.clear();
   txn_events_ = 0;
   txn_collections_used_ = 0;
-  skip_rows_ = 0; // a skip applies to the transaction we resumed inside
+  // A skip applies to the transaction we resumed inside, or with XA
+  // transactions undecided to everything since the anchor.
+  if (!anchored_)
+    skip_rows_ = 0;
   ++stats_.transactions;
+  sink_.on_transaction_end(position_after(next));
+}
+
+position decoder::position_after(uint64_t next) const {
+  if (anchored_) {
+    auto at = anchor_;
+    at.skip_rows = rows_since_anchor_;
+    return at;
+  }
   position after;
   after.file = file_;
   after.pos = next;
-  sink_.on_transaction_end(after);
+  return after;
 }
 
 error decoder::consume(const uint8_t* event, size_t size, uint64_t offset) {
@@ -185,9 +261,11 @@ error decoder::consume(const uint8_t* event, size_t size, uint64_t offset) {
                 "event length " + std::to_string(h.event_size)
                   + " does not match the " + std::to_string(size)
                   + " bytes read");
-  ++stats_.events;
-  stats_.bytes += size;
-  ++stats_.events_by_type[static_cast<uint8_t>(h.type)];
+  if (!replaying_) {
+    ++stats_.events;
+    stats_.bytes += size;
+    ++stats_.events_by_type[static_cast<uint8_t>(h.type)];
+  }
   if (h.timestamp != 0)
     last_timestamp_ = h.timestamp;
   uint64_t next = offset + size;
@@ -216,7 +294,116 @@ error decoder::consume(const uint8_t* event, size_t size, uint64_t offset) {
                     + " event");
   }
   event_row_base_ = 0;
+  if (in_xa_ && !replaying_ && (h.type == event_type::table_map
+                                || row_op_of(h.type) != row_op::none)) {
+    // Not sent before its XA COMMIT: keep it until then.
+    xa_current_.bytes += size;
+    if (xa_current_.bytes > max_xa_bytes_)
+      return fail(errc::unsupported, offset,
+                  "XA transaction " + xa_xid_ + " holds more than "
+                    + std::to_string(max_xa_bytes_ >> 20)
+                    + " MiB of row events between XA START and XA PREPARE; "
+                      "they must wait in memory until its XA COMMIT");
+    xa_current_.events.push_back(
+      {file_, offset,
+       std::string{reinterpret_cast<const char*>(event), size}});
+    return {};
+  }
   return dispatch(h, event + header_size, body_size, offset, next);
+}
+
+error decoder::on_xa_prepare(const uint8_t* body, size_t size,
+                             uint64_t offset, uint64_t next) {
+  cursor c{body, size};
+  auto one_phase = c.u8();
+  auto format_id = static_cast<int32_t>(c.u32());
+  auto gtrid_len = c.u32();
+  auto bqual_len = c.u32();
+  auto gtrid = gtrid_len <= 64 ? c.bytes(gtrid_len) : nullptr;
+  auto bqual = bqual_len <= 64 ? c.bytes(bqual_len) : nullptr;
+  if (!c.ok() || gtrid == nullptr || bqual == nullptr)
+    return fail(errc::corrupt_event, offset, "XA_PREPARE event is corrupt");
+  auto xid = xid_key(format_id, gtrid, gtrid_len, bqual, bqual_len);
+  if (!in_xa_) {
+    // Its XA START came before where we began reading.
+    sink_.on_warning("XA PREPARE of " + xid + " at " + file_ + ":"
+                     + std::to_string(offset)
+                     + " without its XA START: its rows were before the "
+                       "start position and are not sent");
+    end_transaction(next);
+    return {};
+  }
+  in_xa_ = false;
+  auto xa = std::move(xa_current_);
+  xa_current_ = {};
+  if (one_phase) {
+    // MySQL's XA COMMIT ... ONE PHASE: prepared and committed at once.
+    if (auto err = replay_xa(xa))
+      return err;
+    end_transaction(next);
+    return {};
+  }
+  if (!anchored_) {
+    // From now on a restart begins at this transaction's start, and skips
+    // the rows sent since.
+    anchored_ = true;
+    anchor_ = xa.start;
+    anchor_.skip_rows = 0;
+    rows_since_anchor_ = 0;
+  }
+  xa_pending_[xid] = std::move(xa);
+  end_transaction(next);
+  return {};
+}
+
+error decoder::on_xa_end(bool commit, const std::string& xid, uint64_t offset,
+                         uint64_t next) {
+  auto it = xa_pending_.find(xid);
+  if (it == xa_pending_.end()) {
+    if (commit)
+      sink_.on_warning("XA COMMIT of " + xid + " at " + file_ + ":"
+                       + std::to_string(offset)
+                       + ": it was prepared before the start position, so "
+                         "its rows are not sent");
+  } else {
+    auto xa = std::move(it->second);
+    xa_pending_.erase(it);
+    if (commit)
+      if (auto err = replay_xa(xa))
+        return err;
+  }
+  if (!in_txn_)
+    begin_transaction(offset, false);
+  // Once nothing is undecided, positions are plain again, after this event.
+  if (xa_pending_.empty() && anchored_) {
+    anchored_ = false;
+    rows_since_anchor_ = 0;
+  }
+  end_transaction(next);
+  return {};
+}
+
+error decoder::replay_xa(const xa_transaction& xa) {
+  // The committed rows, sent as the rows of the transaction being read (the
+  // XA COMMIT), but with the GTID and positions they were written with.
+  if (!in_txn_)
+    begin_transaction(xa.start.pos, true);
+  auto file = file_;
+  auto gtid = gtid_;
+  gtid_ = xa.gtid;
+  replaying_ = true;
+  error result;
+  for (auto& ev : xa.events) {
+    file_ = ev.file;
+    result = consume(reinterpret_cast<const uint8_t*>(ev.bytes.data()),
+                     ev.bytes.size(), ev.offset);
+    if (result)
+      break;
+  }
+  replaying_ = false;
+  file_ = std::move(file);
+  gtid_ = std::move(gtid);
+  return result;
 }
 
 error decoder::dispatch(const event_header& h, const uint8_t* body,
@@ -234,12 +421,8 @@ error decoder::dispatch(const event_header& h, const uint8_t* body,
         // an idle source must not leave its resume point in a file that may
         // be purged (the commit log would then point at nothing).
         // (The artificial ROTATE that opens a stream only names the start.)
-        if (!in_txn_ && pos >= 4 && !(h.flags & flag_artificial)) {
-          position next;
-          next.file = file_;
-          next.pos = pos;
-          sink_.on_transaction_end(next);
-        }
+        if (!in_txn_ && pos >= 4 && !(h.flags & flag_artificial))
+          sink_.on_transaction_end(position_after(pos));
       }
       return {};
     }
@@ -258,8 +441,7 @@ error decoder::dispatch(const event_header& h, const uint8_t* body,
       end_transaction(next); // even a commit of nothing moves the position
       return {};
     case event_type::xa_prepare:
-      end_transaction(next);
-      return {};
+      return on_xa_prepare(body, body_size, offset, next);
     case event_type::transaction_payload:
       return on_payload(body, body_size, offset, next);
     case event_type::mariadb_query_compressed:
@@ -297,6 +479,16 @@ error decoder::dispatch(const event_header& h, const uint8_t* body,
       uint8_t flags = c.u8();
       if (flags & gtid_group_commit_id)
         c.skip(8);
+      std::string xid;
+      if (flags & (gtid_prepared_xa | gtid_completed_xa)) {
+        auto format_id = static_cast<int32_t>(c.u32());
+        auto gtrid_len = c.u8();
+        auto bqual_len = c.u8();
+        auto gtrid = c.bytes(gtrid_len);
+        auto bqual = c.bytes(bqual_len);
+        if (c.ok())
+          xid = xid_key(format_id, gtrid, gtrid_len, bqual, bqual_len);
+      }
       if (!c.ok())
         return fail(errc::corrupt_event, offset, "GTID event too short");
       if (in_txn_)
@@ -308,6 +500,14 @@ error decoder::dispatch(const event_header& h, const uint8_t* body,
       // MariaDB's GTID event stands for BEGIN, except a standalone one (DDL),
       // whose transaction is its one QUERY.
       txn_has_begin_ = !(flags & gtid_standalone);
+      if (flags & gtid_prepared_xa) {
+        // XA START: the rows that follow wait for XA COMMIT.
+        in_xa_ = true;
+        xa_xid_ = std::move(xid);
+        xa_current_ = {};
+        xa_current_.gtid = gtid_;
+        xa_current_.start = txn_;
+      }
       return {};
     }
     case event_type::gtid:
@@ -382,12 +582,29 @@ error decoder::on_query(const event_header& h, const uint8_t* body,
       || starts_with_word(query, "XA")) {
     if (starts_with_word(query, "XA")) {
       auto rest = trim_left(query.substr(2));
-      if (starts_with_word(rest, "START")) {
+      if (starts_with_word(rest, "START") || starts_with_word(rest, "BEGIN")) {
+        // MySQL's XA START (MariaDB's is in its GTID event).
         begin_transaction(offset, true);
+        if (!in_xa_) {
+          in_xa_ = true;
+          xa_xid_ = xid_key_of_text(trim_left(rest.substr(5)));
+          xa_current_ = {};
+          xa_current_.gtid = gtid_;
+          xa_current_.start = txn_;
+        }
         return {};
       }
       if (starts_with_word(rest, "END"))
         return {};
+      bool commit = starts_with_word(rest, "COMMIT");
+      if (commit || starts_with_word(rest, "ROLLBACK")) {
+        auto xid = xid_key_of_text(trim_left(rest.substr(commit ? 6 : 8)));
+        if (!xid.empty()) {
+          if (!in_txn_)
+            begin_transaction(offset, false);
+          return on_xa_end(commit, xid, offset, next);
+        }
+      }
     }
     if (starts_with_word(query, "ROLLBACK")) {
       auto rest = trim_left(query.substr(8));
@@ -617,6 +834,8 @@ error decoder::on_rows(const event_header& h, const uint8_t* body, size_t size,
                       + " on " + table.qualified_name + ": " + why);
     }
     ++rows_in_txn_;
+    if (anchored_)
+      ++rows_since_anchor_;
     ++stats_.rows;
     auto this_row = row++;
     if (table.skipped) {

@@ -8,6 +8,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -34,6 +35,9 @@ public:
   /// A transaction (or a statement outside one, such as DDL) ended; reading
   /// resumes at `next` after everything before it is delivered.
   virtual void on_transaction_end(const position& next) = 0;
+
+  /// Something the user should hear of that does not stop decoding.
+  virtual void on_warning(const std::string& what);
 };
 
 /// Counters for progress lines and metrics.
@@ -53,6 +57,17 @@ public:
   /// Where the events that follow come from. A non-zero `skip_rows` drops
   /// that many rows of the first transaction (they were delivered before).
   void start_at(const position& from);
+
+  /// The most bytes of events an XA transaction may hold between its
+  /// PREPARE and its COMMIT (they wait in memory).
+  void set_max_xa_bytes(size_t bytes) {
+    max_xa_bytes_ = bytes;
+  }
+
+  /// XA transactions prepared and not yet committed or rolled back.
+  size_t xa_pending() const {
+    return xa_pending_.size();
+  }
 
   /// Whether to check CRC32s (on by default).
   void verify_checksums(bool on) {
@@ -107,6 +122,19 @@ public:
   }
 
 private:
+  /// An event of an XA transaction, kept until its XA COMMIT.
+  struct xa_event {
+    std::string file;
+    uint64_t offset = 0;
+    std::string bytes; // the whole event, checksum included
+  };
+  struct xa_transaction {
+    std::string gtid;
+    position start;
+    std::vector<xa_event> events;
+    size_t bytes = 0;
+  };
+
   error fail(errc code, uint64_t offset, const std::string& what) const;
   /// Decodes an event whose framing and checksum were checked: `body` is
   /// what follows the common header, without the checksum.
@@ -144,6 +172,16 @@ private:
   /// Hands the encoder's key and value to the sink.
   void emit(record_kind kind, std::string_view topic, uint64_t row_in_txn,
             std::string_view partition_key = {});
+  /// Where reading resumes after everything so far, at a transaction's end.
+  position position_after(uint64_t next) const;
+  // XA.
+  error on_xa_prepare(const uint8_t* body, size_t size, uint64_t offset,
+                      uint64_t next);
+  /// XA COMMIT or XA ROLLBACK of `xid`: sends or drops what it prepared.
+  error on_xa_end(bool commit, const std::string& xid, uint64_t offset,
+                  uint64_t next);
+  /// Sends the events of a committed XA transaction as if read here.
+  error replay_xa(const xa_transaction& xa);
 
   record_sink& sink_;
   record_encoder encoder_;
@@ -186,6 +224,22 @@ private:
   std::vector<collection_count> txn_collections_;
   size_t txn_collections_used_ = 0;
   std::string statement_utf8_; // a schema statement converted to UTF-8
+  // XA transactions: their rows reach the binlog at XA PREPARE, but may be
+  // sent only once XA COMMIT says so (XA ROLLBACK drops them). Between the
+  // two, their TABLE_MAP and rows events wait here, and a restart must begin
+  // at the oldest undecided one's start (the anchor), skipping the rows sent
+  // since then.
+  bool in_xa_ = false;        // between XA START and XA PREPARE
+  std::string xa_xid_;        // of the XA transaction being read
+  xa_transaction xa_current_;
+  std::map<std::string, xa_transaction> xa_pending_; // by xid
+  size_t max_xa_bytes_ = size_t{256} << 20;
+  bool replaying_ = false;
+  // With XA transactions undecided: where a restart begins, and the rows
+  // counted since.
+  bool anchored_ = false;
+  position anchor_;
+  uint64_t rows_since_anchor_ = 0;
   uint32_t last_timestamp_ = 0;
   decoder_stats stats_;
 };
