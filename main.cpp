@@ -301,6 +301,7 @@ b2k::reader_config reader_config_of(const b2k::settings& s) {
   cfg.source = s.source;
   cfg.records = s.records;
   cfg.initial = s.initial;
+  cfg.resume_by = s.resume_by;
   cfg.batch_records = s.batch_records;
   cfg.batch_bytes = s.batch_bytes;
   cfg.batch_delay = s.batch_delay;

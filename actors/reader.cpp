@@ -43,14 +43,46 @@ caf::error reader_state::start() {
       return make_error(err);
     }
   }
+  server_id = client.settings().server_id;
+  // A position names a file of the server it came from. On another server
+  // (a failover to a replica) only its GTID state means the same.
+  bool by_gtid = config.resume_by == "gtid";
+  if (config.resume_by == "auto" && from.server_id != 0
+      && from.server_id != server_id) {
+    if (from.gtid.empty())
+      return caf::make_error(
+        ec::source_config,
+        "the resume position " + binlog::to_string(from)
+          + " is of server id " + std::to_string(from.server_id)
+          + ", but " + config.source.host + ":"
+          + std::to_string(config.source.port) + " is server id "
+          + std::to_string(server_id)
+          + ", and the position holds no GTID to find the same place there; "
+            "set from=FILE:POS for this server");
+    spdlog::warn("reader: the server id changed from {} to {} (a failover?): "
+                 "resuming by GTID {}",
+                 from.server_id, server_id, from.gtid);
+    by_gtid = true;
+  }
+  if (by_gtid && from.gtid.empty())
+    return caf::make_error(ec::config,
+                           "binlog2kafka.resume-by: gtid, but the position "
+                             + binlog::to_string(from) + " holds no GTID");
   spdlog::info("reader: connected to {} ({}), reading from {}",
                config.source.host + ":" + std::to_string(config.source.port),
-               client.settings().version, binlog::to_string(from));
+               client.settings().version,
+               by_gtid ? "GTID " + from.gtid : binlog::to_string(from));
   decoder = std::make_unique<binlog::decoder>(config.records, *this);
   decoder->assume_checksum(client.checksum());
   decoder->start_at(from);
-  if (auto err = client.start(from))
+  // The GTID state where reading starts, so that every position we hand
+  // on carries it (a later failover resumes by it).
+  decoder->set_gtid_state(by_gtid ? from.gtid : client.gtid_state_at(from));
+  if (auto err = client.start(from, by_gtid))
     return make_error(err);
+  from.server_id = server_id;
+  if (from.gtid.empty())
+    from.gtid = decoder->gtid_state();
   resume = from;
   // Released from the start: a crash before the first delivery resumes here,
   // not at a later "end" that would skip what was written in between.
@@ -91,10 +123,12 @@ void reader_state::on_record(const binlog::row_record& r) {
   resume.pos = r.txn->pos;
   resume.gtid = r.txn->gtid;
   resume.skip_rows = r.row_in_txn;
+  resume.server_id = server_id;
 }
 
 void reader_state::on_transaction_end(const binlog::position& next) {
   resume = next;
+  resume.server_id = server_id;
   transaction_ended = true;
 }
 

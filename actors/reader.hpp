@@ -20,6 +20,9 @@ struct reader_config {
   /// Where to start; with an empty file, where `initial` says.
   binlog::position start;
   std::string initial = "end";
+  /// "auto" (by file and offset on the same server, by GTID on another),
+  /// "position" or "gtid".
+  std::string resume_by = "auto";
   uint64_t batch_records = 10000;
   uint64_t batch_bytes = 1 << 20;
   caf::timespan batch_delay = std::chrono::milliseconds(20);
@@ -44,6 +47,8 @@ struct reader_state : binlog::record_sink {
   binlog::replication_client client;
   /// Keeps a second instance with our name off this server.
   binlog::source_lock lock;
+  /// The server's server_id, stamped on every position.
+  uint32_t server_id = 0;
   std::unique_ptr<binlog::decoder> decoder;
   record_batch batch;
   uint64_t next_seq = 1;

@@ -136,6 +136,39 @@ error decoder::fail(errc code, uint64_t offset,
                   + std::to_string(offset) + nested_ + ": " + what};
 }
 
+void decoder::set_gtid_state(std::string_view state) {
+  gtid_state_.clear();
+  while (!state.empty()) {
+    auto comma = state.find(',');
+    auto item = state.substr(0, comma);
+    state = comma == std::string_view::npos ? std::string_view{}
+                                            : state.substr(comma + 1);
+    while (!item.empty() && item.front() == ' ')
+      item.remove_prefix(1);
+    unsigned long domain = 0;
+    unsigned long server = 0;
+    unsigned long long seq = 0;
+    std::string text{item};
+    if (std::sscanf(text.c_str(), "%lu-%lu-%llu", &domain, &server, &seq) == 3)
+      gtid_state_[static_cast<uint32_t>(domain)]
+        = {static_cast<uint32_t>(server), seq};
+  }
+  write_gtid_state();
+}
+
+void decoder::write_gtid_state() {
+  gtid_state_text_.clear();
+  for (auto& [domain, entry] : gtid_state_) {
+    if (!gtid_state_text_.empty())
+      gtid_state_text_.push_back(',');
+    gtid_state_text_ += std::to_string(domain);
+    gtid_state_text_.push_back('-');
+    gtid_state_text_ += std::to_string(entry.server);
+    gtid_state_text_.push_back('-');
+    gtid_state_text_ += std::to_string(entry.seq);
+  }
+}
+
 void decoder::begin_transaction(uint64_t offset, bool explicit_begin) {
   if (in_txn_) {
     txn_has_begin_ = txn_has_begin_ || explicit_begin;
@@ -146,6 +179,8 @@ void decoder::begin_transaction(uint64_t offset, bool explicit_begin) {
   txn_.file = file_;
   txn_.pos = offset;
   txn_.skip_rows = 0;
+  // The state before the transaction: a replica given it resends this one.
+  txn_.gtid = gtid_state_text_;
   rows_in_txn_ = 0;
   txn_id_.clear();
   thread_ = -1;
@@ -228,6 +263,11 @@ void decoder::end_transaction(uint64_t next) {
   gtid_.clear();
   txn_events_ = 0;
   txn_collections_used_ = 0;
+  if (txn_gtid_set_) {
+    gtid_state_[txn_domain_] = txn_gtid_;
+    write_gtid_state();
+    txn_gtid_set_ = false;
+  }
   // A skip applies to the transaction we resumed inside, or with XA
   // transactions undecided to everything since the anchor.
   if (!anchored_)
@@ -245,6 +285,7 @@ position decoder::position_after(uint64_t next) const {
   position after;
   after.file = file_;
   after.pos = next;
+  after.gtid = gtid_state_text_;
   return after;
 }
 
@@ -497,6 +538,9 @@ error decoder::dispatch(const event_header& h, const uint8_t* body,
       begin_transaction(offset, false);
       gtid_ = std::to_string(domain) + "-" + std::to_string(h.server_id)
               + "-" + std::to_string(seq);
+      txn_gtid_set_ = true;
+      txn_domain_ = domain;
+      txn_gtid_ = {h.server_id, seq};
       // MariaDB's GTID event stands for BEGIN, except a standalone one (DDL),
       // whose transaction is its one QUERY.
       txn_has_begin_ = !(flags & gtid_standalone);
@@ -536,6 +580,24 @@ error decoder::dispatch(const event_header& h, const uint8_t* body,
                     "GTID event inside an open transaction");
       begin_transaction(offset, false);
       gtid_ = std::move(gtid);
+      return {};
+    }
+    case event_type::mariadb_gtid_list: {
+      // The GTID state at the start of a file.
+      cursor c{body, body_size};
+      auto count = c.u32() & 0x0fffffffu;
+      if (!c.ok() || count > c.remaining() / 16)
+        return fail(errc::corrupt_event, offset, "GTID_LIST event is corrupt");
+      if (in_txn_)
+        return {};
+      gtid_state_.clear();
+      for (uint32_t i = 0; i < count; ++i) {
+        auto domain = c.u32();
+        auto server = c.u32();
+        auto seq = c.u64();
+        gtid_state_[domain] = {server, seq};
+      }
+      write_gtid_state();
       return {};
     }
     case event_type::mariadb_start_encryption:

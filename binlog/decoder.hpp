@@ -64,6 +64,14 @@ public:
     max_xa_bytes_ = bytes;
   }
 
+  /// MariaDB's GTID state ("domain-server-seq,..."): where reading stands,
+  /// as a replica would give it in @slave_connect_state. Set it when reading
+  /// starts mid-file; a GTID_LIST event (a file's start) sets it too.
+  void set_gtid_state(std::string_view state);
+  const std::string& gtid_state() const {
+    return gtid_state_text_;
+  }
+
   /// XA transactions prepared and not yet committed or rolled back.
   size_t xa_pending() const {
     return xa_pending_.size();
@@ -235,6 +243,18 @@ private:
   std::map<std::string, xa_transaction> xa_pending_; // by xid
   size_t max_xa_bytes_ = size_t{256} << 20;
   bool replaying_ = false;
+  // MariaDB's GTID state, as of the last transaction that ended, and the
+  // GTID of the open transaction, which joins it at its end.
+  struct gtid_entry {
+    uint32_t server = 0;
+    uint64_t seq = 0;
+  };
+  std::map<uint32_t, gtid_entry> gtid_state_;
+  std::string gtid_state_text_;
+  bool txn_gtid_set_ = false;
+  uint32_t txn_domain_ = 0;
+  gtid_entry txn_gtid_;
+  void write_gtid_state();
   // With XA transactions undecided: where a restart begins, and the rows
   // counted since.
   bool anchored_ = false;

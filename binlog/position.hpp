@@ -18,6 +18,10 @@ struct position {
   /// "domain-server-seq,..."), empty otherwise.
   std::string gtid;
   uint64_t skip_rows = 0;
+  /// The server_id of the server whose binlog `file` is (0: unknown). A
+  /// different server (after a failover) has other files: only the GTID
+  /// state means the same there.
+  uint32_t server_id = 0;
 
   bool empty() const {
     return file.empty();
@@ -26,7 +30,7 @@ struct position {
 
 inline bool operator==(const position& x, const position& y) {
   return x.file == y.file && x.pos == y.pos && x.gtid == y.gtid
-         && x.skip_rows == y.skip_rows;
+         && x.skip_rows == y.skip_rows && x.server_id == y.server_id;
 }
 
 inline bool operator!=(const position& x, const position& y) {

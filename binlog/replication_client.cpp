@@ -271,7 +271,26 @@ error replication_client::first_file(std::string& out) {
   return {};
 }
 
-error replication_client::start(const position& from) {
+std::string replication_client::gtid_state_at(const position& at) {
+  if (!settings_.mariadb)
+    return {};
+  std::string file(at.file.size() * 2 + 1, '\0');
+  file.resize(mysql_real_escape_string(mysql_, file.data(), at.file.data(),
+                                       at.file.size()));
+  auto sql = "SELECT BINLOG_GTID_POS('" + file + "', " + std::to_string(at.pos)
+             + ")";
+  std::string result;
+  if (mysql_real_query(mysql_, sql.data(), sql.size()) == 0) {
+    if (auto res = mysql_store_result(mysql_)) {
+      if (auto row = mysql_fetch_row(res); row != nullptr && row[0] != nullptr)
+        result = row[0];
+      mysql_free_result(res);
+    }
+  }
+  return result;
+}
+
+error replication_client::start(const position& from, bool by_gtid) {
   // The server must send checksums as it writes them, so we can verify.
   if (auto err = query("SET @master_binlog_checksum = @@global.binlog_checksum,"
                        " @source_binlog_checksum = @@global.binlog_checksum"))
@@ -300,15 +319,31 @@ error replication_client::start(const position& from) {
                                   reg.size(), 0, nullptr)
       != 0)
     return mysql_failure("registering as a replica failed");
+  if (by_gtid) {
+    if (!settings_.mariadb)
+      return {errc::unsupported,
+              "resuming by GTID is implemented for MariaDB only; start this "
+              "MySQL server by position with from=FILE:POS"};
+    std::string state(from.gtid.size() * 2 + 1, '\0');
+    state.resize(mysql_real_escape_string(mysql_, state.data(),
+                                          from.gtid.data(), from.gtid.size()));
+    // The server starts after these GTIDs, wherever they are in its files.
+    if (auto err = query("SET @slave_connect_state = '" + state
+                         + "', @slave_gtid_strict_mode = 0, "
+                           "@slave_gtid_ignore_duplicates = 0"))
+      return err;
+  }
   std::string dump;
-  put_le(dump, from.pos > 0xffffffffu ? 4 : from.pos, 4);
+  put_le(dump, by_gtid || from.pos > 0xffffffffu ? 4 : from.pos, 4);
   put_le(dump, options_.non_blocking ? dump_non_block : 0, 2);
   put_le(dump, options_.server_id, 4);
-  dump.append(from.file);
+  if (!by_gtid)
+    dump.append(from.file);
   if (mysql_->methods->db_command(mysql_, COM_BINLOG_DUMP, dump.data(),
                                   dump.size(), 1, nullptr)
       != 0)
-    return mysql_failure("starting the binlog dump at " + to_string(from)
+    return mysql_failure("starting the binlog dump at "
+                         + (by_gtid ? "GTID " + from.gtid : to_string(from))
                          + " failed");
   return {};
 }

@@ -89,8 +89,13 @@ public:
   /// The oldest binlog file the server still has.
   error first_file(std::string& out);
 
-  /// Registers as a replica and starts the binlog dump at `from`.
-  error start(const position& from);
+  /// Registers as a replica and starts the binlog dump at `from`, by its
+  /// file and offset or (MariaDB) by its GTID state.
+  error start(const position& from, bool by_gtid = false);
+
+  /// MariaDB: the GTID state at a file position (BINLOG_GTID_POS); empty if
+  /// the server cannot tell.
+  std::string gtid_state_at(const position& at);
 
   /// Blocks for the next event. On success `data`/`size` hold the whole
   /// event (header, body, checksum) until the next call. At the end of a

@@ -85,6 +85,9 @@ b2k_config::b2k_config() {
     .add(o.delivery, "delivery",
          "at-least-once, or exactly-once (Kafka transactions; read with "
          "isolation.level=read_committed)")
+    .add(o.resume_by, "resume-by",
+         "auto (file:pos on the same server, GTID on another one, as after "
+         "a failover), position, or gtid (MariaDB)")
     .add(o.from, "from", "start at FILE:POS instead of the commit log")
     .add(o.batch_records, "batch-records", "most records in one batch")
     .add(o.batch_bytes, "batch-bytes", "most bytes in one batch")
@@ -453,6 +456,11 @@ caf::expected<settings> read_settings(const raw_options& o) {
     return bad("delivery", "must be at-least-once or exactly-once, not '"
                              + o.delivery + "'");
   s.delivery = o.delivery;
+  if (o.resume_by != "auto" && o.resume_by != "position"
+      && o.resume_by != "gtid")
+    return bad("resume-by", "must be auto, position or gtid, not '"
+                              + o.resume_by + "'");
+  s.resume_by = o.resume_by;
   if (!o.from.empty() && !binlog::parse_position(o.from))
     return bad("from", "'" + o.from + "' is not FILE:POS (POS >= 4)");
   s.from = o.from;

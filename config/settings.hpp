@@ -37,6 +37,10 @@ struct settings {
   /// "at-least-once" (a crash may duplicate) or "exactly-once" (Kafka
   /// transactions; consumers read with isolation.level=read_committed).
   std::string delivery = "at-least-once";
+  /// How a restart finds its place: "auto" (file and offset on the same
+  /// server, GTID on another server, e.g. after a failover), "position" or
+  /// "gtid" (MariaDB).
+  std::string resume_by = "auto";
   /// Start here instead of the commit log ("FILE:POS").
   std::string from;
   uint64_t batch_records = 10000;
@@ -95,6 +99,7 @@ struct raw_options {
   std::string kafka_password_env = "BINLOG2KAFKA_KAFKA_PASSWORD";
   std::string initial = "end";
   std::string delivery = "at-least-once";
+  std::string resume_by = "auto";
   std::string from;
   uint64_t batch_records = 10000;
   uint64_t batch_bytes = 1 << 20;

@@ -36,6 +36,8 @@ std::string encode_commit(const binlog::position& pos, uint64_t ts_ms) {
   j["gtid"] = pos.gtid.empty() ? nlohmann::json(nullptr)
                                : nlohmann::json(pos.gtid);
   j["skip_rows"] = pos.skip_rows;
+  if (pos.server_id != 0)
+    j["server_id"] = pos.server_id;
   j["ts_ms"] = ts_ms;
   return j.dump();
 }
@@ -54,6 +56,9 @@ std::optional<commit_record> decode_commit(std::string_view value) {
   result.pos = pos->get<uint64_t>();
   if (auto gtid = j.find("gtid"); gtid != j.end() && gtid->is_string())
     result.gtid = gtid->get<std::string>();
+  if (auto id = j.find("server_id");
+      id != j.end() && id->is_number_unsigned())
+    result.server_id = id->get<uint32_t>();
   if (auto skip = j.find("skip_rows");
       skip != j.end() && skip->is_number_unsigned())
     result.skip_rows = skip->get<uint64_t>();
