@@ -7,7 +7,10 @@
 #    root or sudo),
 # 2. a Debug build with AddressSanitizer and UBSan in build-debug/,
 # 3. ctest --output-on-failure in build-debug/ with every label (unit and
-#    integration) unless the arguments say otherwise.
+#    integration) unless the arguments say otherwise,
+# 4. without arguments: the libFuzzer target over the decoder for a bounded
+#    time (B2K_FUZZ_SECONDS, 60 by default; 0 skips it), built with clang in
+#    build-fuzz/.
 # The integration tests start their own MariaDB and Kafka on 127.0.0.1 ports
 # 23306/29092/29093 with state under build-debug/itest/, so a running demo
 # (13306/19092, .state/) is left alone. Exits non-zero on any failure.
@@ -35,5 +38,16 @@ phase "running ctest --output-on-failure $*"
 cd "$BUILD"
 rc=0
 ctest --output-on-failure "$@" || rc=$?
-phase "done: ctest exited with $rc"
+phase "ctest exited with $rc"
+
+if [[ $# -eq 0 && ${B2K_FUZZ_SECONDS:-60} -gt 0 ]]; then
+  phase "fuzzing the decoder for ${B2K_FUZZ_SECONDS:-60}s (tests/fuzz/run.sh)"
+  bash "$REPO/tests/fuzz/run.sh" "${B2K_FUZZ_SECONDS:-60}" >"$BUILD/fuzz.log" 2>&1 || {
+    tail -n 40 "$BUILD/fuzz.log"
+    echo "tests/run.sh: the fuzzer found a crash, a hang or a leak (see above)"
+    rc=1
+  }
+  grep -E '^(Done|stat::number_of_executed_units)' "$BUILD/fuzz.log" || true
+fi
+phase "done: exit $rc"
 exit "$rc"
