@@ -1,5 +1,7 @@
 #include "binlog/charset.hpp"
 
+#include "binlog/utf8.hpp"
+
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -146,14 +148,6 @@ size_t convert(iconv_t cd, std::string_view bytes, std::string& converted) {
   return used;
 }
 
-// cp1252 code points of 0x80..0x9f; MySQL's latin1 is cp1252 with the five
-// undefined positions mapped straight through.
-constexpr uint16_t cp1252_high[32] = {
-  0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
-  0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008d, 0x017d, 0x008f,
-  0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
-  0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178};
-
 } // namespace
 
 void write_converted(json_writer& out, uint32_t collation,
@@ -172,19 +166,8 @@ void to_utf8(uint32_t collation, std::string_view bytes, std::string& out) {
   out.clear();
   auto kind = charset_of(collation);
   if (kind == charset_kind::latin1) {
-    for (unsigned char c : bytes) {
-      uint32_t cp = c >= 0x80 && c < 0xa0 ? cp1252_high[c - 0x80] : c;
-      if (cp < 0x80) {
-        out.push_back(static_cast<char>(cp));
-      } else if (cp < 0x800) {
-        out.push_back(static_cast<char>(0xc0 | (cp >> 6)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-      } else {
-        out.push_back(static_cast<char>(0xe0 | (cp >> 12)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-      }
-    }
+    for (unsigned char c : bytes)
+      utf8::append_bmp(out, utf8::latin1_code_point(c));
     return;
   }
   auto cd = kind == charset_kind::other ? converter(collation) : no_converter;

@@ -1,5 +1,7 @@
 #include "binlog/json_binary.hpp"
 
+#include "binlog/utf8.hpp"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -91,40 +93,6 @@ namespace {
 
 constexpr char hex_digits[] = "0123456789abcdef";
 
-// Length of the valid UTF-8 sequence at p (lead byte >= 0x80), or 0. The
-// same rules as json_writer, so that embedding gives the bytes
-// json_writer::string would.
-size_t utf8_sequence(const uint8_t* p, const uint8_t* end) {
-  uint8_t c = p[0];
-  size_t n;
-  uint32_t min;
-  uint32_t cp;
-  if (c >= 0xc2 && c <= 0xdf) {
-    n = 2;
-    min = 0x80;
-    cp = c & 0x1f;
-  } else if (c >= 0xe0 && c <= 0xef) {
-    n = 3;
-    min = 0x800;
-    cp = c & 0x0f;
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    n = 4;
-    min = 0x10000;
-    cp = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (static_cast<size_t>(end - p) < n)
-    return 0;
-  for (size_t i = 1; i < n; ++i) {
-    if ((p[i] & 0xc0) != 0x80)
-      return 0;
-    cp = (cp << 6) | (p[i] & 0x3f);
-  }
-  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-    return 0;
-  return n;
-}
 
 // How a string byte is printed: 0 as it is, 1 escaped (MySQL's
 // double_quote: `"`, `\` and control characters), 2 checked as UTF-8
@@ -324,7 +292,7 @@ private:
         continue;
       }
       if (Embedded && c >= 0x80) {
-        auto len = utf8_sequence(p, end);
+        auto len = utf8::sequence_length(p, end);
         if (len == 0) {
           std::memcpy(o, "\xef\xbf\xbd", 3); // as json_writer does
           o += 3;

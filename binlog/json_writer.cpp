@@ -1,5 +1,7 @@
 #include "binlog/json_writer.hpp"
 
+#include "binlog/utf8.hpp"
+
 #include <array>
 #include <cmath>
 #include <cstring>
@@ -57,63 +59,6 @@ void escape(std::string& out, unsigned char c) {
                      hex_digits[c & 0xf]};
       out.append(buf, 6);
     }
-  }
-}
-
-// Length of the valid UTF-8 sequence at p (lead byte >= 0x80), or 0.
-size_t utf8_sequence(const unsigned char* p, const unsigned char* end) {
-  unsigned char c = p[0];
-  size_t n;
-  uint32_t min;
-  uint32_t cp;
-  if (c >= 0xc2 && c <= 0xdf) {
-    n = 2;
-    min = 0x80;
-    cp = c & 0x1f;
-  } else if (c >= 0xe0 && c <= 0xef) {
-    n = 3;
-    min = 0x800;
-    cp = c & 0x0f;
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    n = 4;
-    min = 0x10000;
-    cp = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (static_cast<size_t>(end - p) < n)
-    return 0;
-  for (size_t i = 1; i < n; ++i) {
-    if ((p[i] & 0xc0) != 0x80)
-      return 0;
-    cp = (cp << 6) | (p[i] & 0x3f);
-  }
-  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-    return 0;
-  return n;
-}
-
-// cp1252 code points of 0x80..0x9f; MySQL's latin1 is cp1252 with the five
-// undefined positions mapped straight through.
-constexpr uint16_t cp1252_high[32] = {
-  0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
-  0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008d, 0x017d, 0x008f,
-  0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
-  0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178};
-
-void append_code_point(std::string& out, uint32_t cp) {
-  char buf[4];
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    buf[0] = static_cast<char>(0xc0 | (cp >> 6));
-    buf[1] = static_cast<char>(0x80 | (cp & 0x3f));
-    out.append(buf, 2);
-  } else {
-    buf[0] = static_cast<char>(0xe0 | (cp >> 12));
-    buf[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    buf[2] = static_cast<char>(0x80 | (cp & 0x3f));
-    out.append(buf, 3);
   }
 }
 
@@ -179,7 +124,7 @@ void json_writer::escaped(std::string_view utf8) {
     if (char_class[*p] == 1) {
       escape(out_, *p);
       ++p;
-    } else if (auto n = utf8_sequence(p, end); n > 0) {
+    } else if (auto n = utf8::sequence_length(p, end); n > 0) {
       out_.append(reinterpret_cast<const char*>(p), n);
       p += n;
     } else {
@@ -196,10 +141,8 @@ void json_writer::string_latin1(std::string_view bytes) {
       out_.push_back(static_cast<char>(c));
     else if (char_class[c] == 1)
       escape(out_, c);
-    else if (c < 0xa0)
-      append_code_point(out_, cp1252_high[c - 0x80]);
     else
-      append_code_point(out_, c);
+      utf8::append_bmp(out_, utf8::latin1_code_point(c));
   }
   out_.push_back('"');
 }

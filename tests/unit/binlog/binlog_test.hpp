@@ -221,7 +221,14 @@ inline bytes event_at(const bytes& file, size_t offset) {
 
 /// A binlog file: the magic number, then whole events.
 struct binlog_bytes {
-  bytes data{0xfe, 'b', 'i', 'n'};
+  bytes data;
+
+  // Assigned, not brace-initialized: GCC 12 warns of its own
+  // initializer_list copy as "maybe uninitialized" at -O2.
+  binlog_bytes() {
+    static constexpr uint8_t magic[] = {0xfe, 'b', 'i', 'n'};
+    data.assign(std::begin(magic), std::end(magic));
+  }
 
   /// Appends an event and returns its offset.
   size_t add(const bytes& event) {
