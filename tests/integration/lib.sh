@@ -336,3 +336,328 @@ itest_cleanup() {
 trap itest_cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# -- fault tests: workload, audit, faults (new functions; the fault tests
+# test_chaos_kill9, test_broker_restart, test_mariadb_restart,
+# test_network_cut, test_exactly_once, test_purged_position use them) --------
+#
+# faults_trap replaces the EXIT trap with faults_cleanup, which stops the
+# workload and the TCP proxy (by their pids) and then runs itest_cleanup with
+# the test's exit status.
+
+WORKLOAD_PID=
+WORKLOAD_LOG=$STATE/workload.log
+WORKLOAD_STATUS=$STATE/workload.status
+PROXY_PID=
+PROXY_PORT=
+PROXY_CONTROL=$STATE/proxy.sock
+# Set by audit(): the counts of the last audit's RESULT line.
+AUDIT_RC=
+AUDIT_MISSING=
+AUDIT_DUPLICATES=
+AUDIT_PHANTOMS=
+AUDIT_OUT_OF_ORDER=
+AUDIT_CHANGES=
+AUDIT_RECORDS=
+
+# stop_pid PID [TIMEOUT]: SIGTERM, then SIGKILL after TIMEOUT seconds (5).
+stop_pid() {
+  local pid=$1 timeout=${2:-5}
+  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  local deadline=$((SECONDS + timeout))
+  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+faults_cleanup() {
+  local rc=$?
+  set +e
+  stop_pid "$WORKLOAD_PID"
+  WORKLOAD_PID=
+  stop_pid "$PROXY_PID"
+  PROXY_PID=
+  (exit "$rc")
+  itest_cleanup
+}
+
+faults_trap() {
+  trap faults_cleanup EXIT
+}
+
+# workload_setup: audit.changes and the cdc.* tables with their audit
+# triggers (tests/integration/workload.py).
+workload_setup() {
+  python3 "$ITEST_DIR/workload.py" setup --defaults-file="$MARIADB_CNF" --user="$(id -un)"
+}
+
+# workload_start [workload.py run options...]: in the background, output to
+# $WORKLOAD_LOG; $WORKLOAD_PID is its pid.
+workload_start() {
+  rm -f "$WORKLOAD_STATUS"
+  python3 "$ITEST_DIR/workload.py" run --defaults-file="$MARIADB_CNF" --user="$(id -un)" \
+    --status-file="$WORKLOAD_STATUS" "$@" >>"$WORKLOAD_LOG" 2>&1 &
+  WORKLOAD_PID=$!
+  log "workload started (pid $WORKLOAD_PID): $*"
+}
+
+workload_running() {
+  [[ -n $WORKLOAD_PID ]] && kill -0 "$WORKLOAD_PID" 2>/dev/null
+}
+
+# workload_field NAME: a field of the workload's status file (empty if none).
+workload_field() {
+  python3 -c 'import json,sys
+try:
+    print(json.load(open(sys.argv[1]))[sys.argv[2]])
+except Exception:
+    print("")' "$WORKLOAD_STATUS" "$1"
+}
+
+# workload_wait [TIMEOUT]: waits for the workload to end (default 600 s);
+# fails the test if it exits non-zero.
+workload_wait() {
+  local timeout=${1:-600} rc=0
+  local deadline=$((SECONDS + timeout))
+  while workload_running; do
+    ((SECONDS < deadline)) || fail "the workload did not end within ${timeout}s"
+    sleep 0.2
+  done
+  wait "$WORKLOAD_PID" || rc=$?
+  WORKLOAD_PID=
+  tail -n 1 "$WORKLOAD_LOG" | sed "s/^/[$TEST_NAME] /"
+  [[ $rc -eq 0 ]] || { tail -n 20 "$WORKLOAD_LOG" >&2; fail "the workload exited with status $rc"; }
+}
+
+# audit [cdc_audit.py options...]: audits the workload's tables against their
+# topics; output in $STATE/audit.N.txt and on stdout; sets AUDIT_RC and the
+# AUDIT_* counts. Does not fail the test by itself.
+AUDIT_N=0
+# shellcheck disable=SC2034 # the AUDIT_* counts are for the tests
+audit() {
+  AUDIT_N=$((AUDIT_N + 1))
+  local out=$STATE/audit.$AUDIT_N.txt
+  AUDIT_RC=0
+  AUDIT_MISSING=? AUDIT_DUPLICATES=? AUDIT_PHANTOMS=? AUDIT_OUT_OF_ORDER=? AUDIT_CHANGES=? AUDIT_RECORDS=?
+  python3 "$ITEST_DIR/cdc_audit.py" --defaults-file="$MARIADB_CNF" --user="$(id -un)" \
+    --brokers "$BROKERS" --prefix "$SOURCE_NAME" --json "$STATE/audit.$AUDIT_N.json" "$@" \
+    >"$out" 2>&1 || AUDIT_RC=$?
+  sed "s/^/[$TEST_NAME] /" "$out"
+  local result
+  result=$(grep '^cdc_audit: RESULT' "$out" | tail -n 1)
+  if [[ -z $result ]]; then # cdc_audit.py could not audit (status 2)
+    ((AUDIT_RC != 0)) || AUDIT_RC=2
+    return 0
+  fi
+  _audit_count() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<"$result"; }
+  AUDIT_MISSING=$(_audit_count missing)
+  AUDIT_DUPLICATES=$(_audit_count duplicates)
+  AUDIT_PHANTOMS=$(_audit_count phantoms)
+  AUDIT_OUT_OF_ORDER=$(_audit_count out_of_order)
+  AUDIT_CHANGES=$(_audit_count changes)
+  AUDIT_RECORDS=$(_audit_count records)
+}
+
+# Number of "reader: connected" lines in the daemon's log so far.
+connected_count() {
+  grep -c 'reader: connected' "$DAEMON_LOG" 2>/dev/null || true
+}
+
+# reader_connected_since N: the log has more than N "reader: connected" lines.
+reader_connected_since() {
+  (($(connected_count) > $1))
+}
+
+# Resident set size of a process in kB (empty if it is gone).
+rss_kb() {
+  awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || true
+}
+
+# The end offset (next offset to be written) of partition 0 of a topic; 0 if
+# the topic does not exist yet.
+topic_end_offset() {
+  local out
+  out=$(kcat -b "$BROKERS" -Q -t "$1:0:-1" 2>/dev/null) || { echo 0; return 0; }
+  sed -n 's/.* offset \([0-9]*\)$/\1/p' <<<"$out" | grep . || echo 0
+}
+
+# kafka_pid: the broker's pid (empty if it is not running).
+kafka_pid() {
+  local f=$STATE/kafka/kafka.pid
+  [[ -r $f ]] && kill -0 "$(cat "$f")" 2>/dev/null && cat "$f"
+  return 0
+}
+
+# mariadb_pid: mariadbd's pid (empty if it is not running).
+mariadb_pid() {
+  local f=$STATE/mariadb/mariadb.pid
+  [[ -r $f ]] && kill -0 "$(tr -dc '0-9' <"$f")" 2>/dev/null && tr -dc '0-9' <"$f"
+  return 0
+}
+
+# proxy_start LISTEN_PORT: tests/integration/tcp_proxy.py from LISTEN_PORT
+# to MariaDB, controlled through $PROXY_CONTROL (proxy_ctl).
+proxy_start() {
+  PROXY_PORT=$1
+  rm -f "$PROXY_CONTROL"
+  python3 "$ITEST_DIR/tcp_proxy.py" --listen "127.0.0.1:$PROXY_PORT" \
+    --target "127.0.0.1:$MARIADB_PORT" --control "$PROXY_CONTROL" >>"$STATE/proxy.log" 2>&1 &
+  PROXY_PID=$!
+  wait_for 20 "the TCP proxy listens on $PROXY_PORT" proxy_ctl status
+  log "TCP proxy 127.0.0.1:$PROXY_PORT -> 127.0.0.1:$MARIADB_PORT started (pid $PROXY_PID)"
+}
+
+# proxy_ctl COMMAND: a tcp_proxy.py command (cut, cut-after N, cut-on TEXT,
+# kill-on PID TEXT, disarm, blackhole, heal, status); prints the reply.
+proxy_ctl() {
+  python3 "$ITEST_DIR/tcp_proxy.py" --control "$PROXY_CONTROL" --send "$1"
+}
+
+# -- kill -9 chaos (test_chaos_kill9, test_exactly_once) ----------------------
+#
+# chaos_kill_loop: while the workload runs (and until CHAOS_MIN_KILLS kills),
+# kill -9 binlog2kafka at random moments and start it again at once with
+# "${CHAOS_DAEMON_ARGS[@]}". The moments come from bash's RANDOM, seeded with
+# the caller's seed (RANDOM=$CHAOS_SEED). A quarter of the kills wait
+# for the previous restart to connect (a kill during the catch-up).
+# With CHAOS_LARGE_ROWS > 0 the daemon must read MariaDB through the TCP
+# proxy (proxy_start, and --binlog2kafka.source pointing at it): the proxy
+# kills it (kill-on) when row CHAOS_LARGE_ROWS/2 of the workload's large
+# transaction passes, i.e. in the middle of that transaction however fast it
+# streams, and again when row 9/10 of it passes while the restart reads it
+# again. Sets CHAOS_KILLS and CHAOS_NOTES (one line per kill).
+CHAOS_MIN_KILLS=10
+CHAOS_LARGE_ROWS=0
+CHAOS_DAEMON_ARGS=()
+CHAOS_KILLS=0
+CHAOS_NOTES=()
+CHAOS_LARGE_STAGE=0 # 0: kill at row 1/2, 1: kill at row 9/10 on re-read, 2: done
+CHAOS_CONNECTED_BEFORE=0
+
+# chaos_rand_ms LOW HIGH: a random number of milliseconds in [LOW, HIGH].
+chaos_rand_ms() { echo $(($1 + RANDOM % ($2 - $1 + 1))); }
+
+chaos_large_pattern() {
+  case $CHAOS_LARGE_STAGE in
+    0) echo "bulk-$((CHAOS_LARGE_ROWS / 2))-" ;;
+    1) echo "bulk-$((CHAOS_LARGE_ROWS * 9 / 10))-" ;;
+  esac
+}
+
+chaos_arm() {
+  ((CHAOS_LARGE_ROWS > 0 && CHAOS_LARGE_STAGE < 2)) || return 0
+  [[ -n $PROXY_PID ]] || fail "chaos_kill_loop: CHAOS_LARGE_ROWS needs the TCP proxy (proxy_start)"
+  proxy_ctl "kill-on $DAEMON_PID $(chaos_large_pattern)" >/dev/null
+}
+
+chaos_restart() {
+  CHAOS_CONNECTED_BEFORE=$(connected_count)
+  daemon_start "${CHAOS_DAEMON_ARGS[@]}"
+  chaos_arm
+}
+
+chaos_note() {
+  CHAOS_NOTES+=("kill $CHAOS_KILLS at +$((SECONDS - T0))s ($1): workload at $(workload_field tx) tx, large transaction $(workload_field large)")
+  log "${CHAOS_NOTES[-1]}"
+}
+
+# chaos_kill_restart WHY: kill -9, then start again at once.
+chaos_kill_restart() {
+  chaos_check_alive
+  CHAOS_KILLS=$((CHAOS_KILLS + 1))
+  daemon_kill9
+  chaos_note "$1"
+  chaos_restart
+}
+
+# Fails if the daemon died, unless the proxy killed it (then counts the kill
+# and restarts it).
+chaos_check_alive() {
+  daemon_running && return 0
+  local pid=$DAEMON_PID
+  if grep -q "sent SIGKILL to pid $pid\b" "$STATE/proxy.log" 2>/dev/null; then
+    wait "$pid" 2>/dev/null || true
+    echo "--- killed with SIGKILL by the TCP proxy $(date '+%F %T')" >>"$DAEMON_LOG"
+    DAEMON_PID=
+    CHAOS_KILLS=$((CHAOS_KILLS + 1))
+    if ((CHAOS_LARGE_STAGE == 0)); then
+      chaos_note "by the proxy, as row $((CHAOS_LARGE_ROWS / 2)) of the large transaction passed"
+    else
+      chaos_note "by the proxy, as row $((CHAOS_LARGE_ROWS * 9 / 10)) of the large transaction passed again"
+    fi
+    CHAOS_LARGE_STAGE=$((CHAOS_LARGE_STAGE + 1))
+    chaos_restart
+    return 0
+  fi
+  fail "binlog2kafka (pid $pid) exited by itself during the chaos (see $DAEMON_LOG)"
+}
+
+# chaos_wait_ms MS: lets MS milliseconds pass, restarting the daemon at once
+# if the proxy kills it meanwhile.
+chaos_wait_ms() {
+  local deadline=$((${EPOCHREALTIME/./} / 1000 + $1))
+  while ((${EPOCHREALTIME/./} / 1000 < deadline)); do
+    chaos_check_alive
+    sleep 0.1
+  done
+  chaos_check_alive
+}
+
+# Waits (60 s at most) for the restarted daemon to connect.
+chaos_wait_connected() {
+  local deadline=$((SECONDS + 60))
+  until reader_connected_since "$CHAOS_CONNECTED_BEFORE"; do
+    chaos_check_alive
+    ((SECONDS < deadline)) || fail "the restarted binlog2kafka did not connect within 60s"
+    sleep 0.1
+  done
+}
+
+chaos_kill_loop() {
+  local t_start=$SECONDS
+  CHAOS_CONNECTED_BEFORE=$(connected_count)
+  chaos_arm
+  while workload_running || ((CHAOS_KILLS < CHAOS_MIN_KILLS)); do
+    ((SECONDS - t_start < 400)) || fail "chaos did not finish within 400s ($CHAOS_KILLS kills)"
+    if workload_running; then
+      chaos_wait_ms "$(chaos_rand_ms 1500 4500)"
+    else
+      # The workload ended before enough kills: kill during the catch-up.
+      chaos_wait_ms "$(chaos_rand_ms 300 2000)"
+    fi
+    if ((RANDOM % 4 == 0)); then
+      chaos_wait_connected
+      chaos_wait_ms "$(chaos_rand_ms 0 500)"
+      chaos_kill_restart "just after the restart connected"
+    else
+      chaos_kill_restart "at a random moment"
+    fi
+  done
+  if ((CHAOS_LARGE_ROWS > 0 && CHAOS_LARGE_STAGE < 2)); then
+    proxy_ctl disarm >/dev/null
+    log "note: the proxy's kill in the large transaction came $CHAOS_LARGE_STAGE time(s) of 2 (the transaction was not read again after the first)"
+  fi
+}
+
+# caught_up_rows: like caught_up, but events that belong to no transaction
+# (Binlog_checkpoint, Format_desc, Gtid_list, Rotate, Stop) may follow the
+# committed position: MariaDB writes a Binlog_checkpoint on its own, e.g.
+# after the XA COMMIT of a transaction prepared in an earlier binlog file, and
+# binlog2kafka's position does not move past it until the next transaction.
+caught_up_rows() {
+  local pos file off
+  pos=$(committed_position) || { echo "no committed position: $pos"; return 1; }
+  read -r file off _ <<<"$pos"
+  [[ $(awk '{print $3}' <<<"$pos") == 0 ]] || { echo "committed $pos is inside a transaction"; return 1; }
+  local f others=
+  for f in $(sql -e "SHOW BINARY LOGS" | awk '{print $1}'); do
+    [[ $f < $file ]] && continue
+    if [[ $f == "$file" ]]; then
+      others+=$(sql -e "SHOW BINLOG EVENTS IN '$f' FROM $off" | awk -F '\t' '$3 !~ /^(Binlog_checkpoint|Format_desc|Gtid_list|Rotate|Stop)$/ {print $3 "@" $2 " "}')
+    else
+      others+=$(sql -e "SHOW BINLOG EVENTS IN '$f'" | awk -F '\t' -v f="$f" '$3 !~ /^(Binlog_checkpoint|Format_desc|Gtid_list|Rotate|Stop)$/ {print f ":" $3 "@" $2 " "}')
+    fi
+  done
+  [[ -z $others ]] || { echo "committed $pos; events after it: $(head -c 300 <<<"$others")"; return 1; }
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# PENDING (fails on the current daemon; not run by ctest): the first rows of
+# a table whose topic does not exist yet are read while the broker is down,
+# and the outage lasts longer than librdkafka's
+# topic.metadata.propagation.max.ms (30 s by default). When the broker is
+# back, its first metadata answer says "unknown topic" (it auto-creates the
+# topic at that moment); librdkafka then fails the queued records with
+# "Broker: Unknown topic or partition" (cf. confluentinc/librdkafka#3513),
+# and binlog2kafka takes every delivery error as fatal: it exits with status
+# 1 ("Kafka refused a record ..."), although the issue asks that the
+# pipeline stalls and resumes when the broker returns. Nothing is lost (the
+# position was not committed), but the pipeline is down until restarted.
+# Expected: binlog2kafka keeps running and delivers the rows once the topic
+# exists.
+# shellcheck source=tests/integration/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+faults_trap
+
+kafka_ctl() { server_env "$B2K_SOURCE_DIR/deploy/kafka.sh" "$@"; }
+TOPIC=$SOURCE_NAME.demo.newt
+
+start_servers
+sql -e "CREATE TABLE demo.newt (id INT PRIMARY KEY, ver INT NOT NULL) ENGINE=InnoDB"
+daemon_start_ready
+kafka_ctl stop
+sql -e "INSERT INTO demo.newt SELECT seq, 1 FROM demo.seq_1_to_100"
+log "100 rows written to demo.newt (its topic $TOPIC does not exist); broker down for 40s"
+sleep 40 # longer than topic.metadata.propagation.max.ms (30 s) on purpose
+daemon_running || fail "binlog2kafka exited while the broker was down"
+kafka_ctl start
+delivered() { [[ $(topic_count "$TOPIC") -ge 100 ]] || ! daemon_running; }
+wait_for 120 "the 100 rows in $TOPIC" delivered
+if ! daemon_running; then
+  rc=0
+  wait "$DAEMON_PID" || rc=$?
+  DAEMON_PID=
+  fail "binlog2kafka exited with status $rc after the broker came back: $(grep -E ' error ' "$DAEMON_LOG" | grep -v ' kafka: ' | tail -n 1)"
+fi
+wait_caught_up 60
+log "SUMMARY broker_outage_new_topic: records=$(topic_count "$TOPIC") daemon_restarts=0 seconds=$((SECONDS - T0))"
+daemon_stop

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# delivery = exactly-once under the kill -9 chaos of test_chaos_kill9: at
+# least 10 kills at seeded random moments while workload.py writes for 60 s,
+# and, through tcp_proxy.py, kills when rows 20,000 and 36,000 of its
+# 40,000-row transaction pass (the second while the restart reads it again).
+# Audited with isolation.level=read_committed: every committed change exactly
+# once (0 missing, 0 duplicates, 0 phantoms, per-key order kept).
+# Then SIGTERM (status 0) and a restart with no new writes: the data
+# topics' end offsets do not move (no record, committed or aborted).
+#
+# A second instance with the same name is tested apart, in
+# tests/integration/pending/test_exactly_once_second_instance.sh: today it
+# fences the running instance and may duplicate (see that file).
+#
+# B2K_CHAOS_SEED=N repeats a run's kill schedule; B2K_CHAOS_KILLS sets the
+# least number of kills.
+# shellcheck source=tests/integration/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+faults_trap
+
+CHAOS_SEED=${B2K_CHAOS_SEED:-$((($(date +%s) * 7919 + $$) % 1000000))}
+RANDOM=$CHAOS_SEED
+CHAOS_MIN_KILLS=${B2K_CHAOS_KILLS:-10}
+CHAOS_LARGE_ROWS=40000
+log "seed $CHAOS_SEED (repeat this run with B2K_CHAOS_SEED=$CHAOS_SEED)"
+
+PROXY_LISTEN=${B2K_ITEST_PROXY_PORT:-$((MARIADB_PORT + 1))}
+CHAOS_DAEMON_ARGS=(--binlog2kafka.source="mysql://b2k@127.0.0.1:$PROXY_LISTEN" --binlog2kafka.delivery=exactly-once)
+
+start_servers
+workload_setup
+# The daemon reads MariaDB through the TCP proxy, which kills it in the
+# middle of the large transaction (chaos_kill_loop).
+proxy_start "$PROXY_LISTEN"
+daemon_start_ready "${CHAOS_DAEMON_ARGS[@]}"
+
+workload_start --seed "$CHAOS_SEED" --rate 80 --duration 60 \
+  --large-rows "$CHAOS_LARGE_ROWS" --large-at 20
+chaos_kill_loop
+workload_wait 120
+daemon_running || fail "binlog2kafka exited by itself after the last restart (see $DAEMON_LOG)"
+wait_caught_up 300
+audit --read-committed --max-duplicates 0 --wait 60
+[[ $AUDIT_RC -eq 0 ]] ||
+  fail "exactly-once after $CHAOS_KILLS kills (seed $CHAOS_SEED): missing $AUDIT_MISSING, duplicates $AUDIT_DUPLICATES, phantoms $AUDIT_PHANTOMS, out of order $AUDIT_OUT_OF_ORDER (read_committed)"
+chaos_changes=$AUDIT_CHANGES
+log "after $CHAOS_KILLS kills: $AUDIT_CHANGES changes, each exactly once under read_committed"
+
+# A graceful stop and a restart with no new writes to the audited tables (a
+# marker row in another table shows the restart read everything): the data
+# topics' end offsets do not move (no record, committed or aborted, and no
+# transaction marker).
+end_offsets() {
+  local t sum=0
+  for t in items accounts lines bulk; do
+    sum=$((sum + $(topic_end_offset "$SOURCE_NAME.cdc.$t")))
+  done
+  echo "$sum"
+}
+daemon_stop
+[[ $DAEMON_RC -eq 0 ]] || fail "binlog2kafka exited with status $DAEMON_RC after SIGTERM, expected 0"
+offsets=$(end_offsets)
+sql -e "CREATE TABLE demo.eo_marker (id INT PRIMARY KEY) ENGINE=InnoDB"
+daemon_start_ready "${CHAOS_DAEMON_ARGS[@]}"
+sql -e "INSERT INTO demo.eo_marker VALUES (1)"
+marker_in() { [[ $(topic_count "$SOURCE_NAME.demo.eo_marker") -ge 1 ]]; }
+wait_for 120 "the marker row in $SOURCE_NAME.demo.eo_marker" marker_in
+wait_caught_up 120
+[[ $(end_offsets) -eq $offsets ]] ||
+  fail "a restart after a clean stop moved the data topics' end offsets from $offsets to $(end_offsets)"
+log "restart after a clean stop: the data topics' end offsets stay at $offsets in total"
+daemon_stop
+[[ $DAEMON_RC -eq 0 ]] || fail "binlog2kafka exited with status $DAEMON_RC after SIGTERM, expected 0"
+printf '%s\n' "${CHAOS_NOTES[@]}" | sed "s/^/[$TEST_NAME]   /"
+log "SUMMARY exactly_once: seed=$CHAOS_SEED kills=$CHAOS_KILLS restarts=$((DAEMON_STARTS - 1)) changes=$chaos_changes records=$AUDIT_RECORDS missing=0 duplicates=0 (read_committed) seconds=$((SECONDS - T0))"
