@@ -439,7 +439,7 @@ audit() {
   AUDIT_N=$((AUDIT_N + 1))
   local out=$STATE/audit.$AUDIT_N.txt
   AUDIT_RC=0
-  AUDIT_MISSING=? AUDIT_DUPLICATES=? AUDIT_PHANTOMS=? AUDIT_OUT_OF_ORDER=? AUDIT_CHANGES=? AUDIT_RECORDS=?
+  AUDIT_MISSING='?' AUDIT_DUPLICATES='?' AUDIT_PHANTOMS='?' AUDIT_OUT_OF_ORDER='?' AUDIT_CHANGES='?' AUDIT_RECORDS='?'
   python3 "$ITEST_DIR/cdc_audit.py" --defaults-file="$MARIADB_CNF" --user="$(id -un)" \
     --brokers "$BROKERS" --prefix "$SOURCE_NAME" --json "$STATE/audit.$AUDIT_N.json" "$@" \
     >"$out" 2>&1 || AUDIT_RC=$?
@@ -576,6 +576,8 @@ chaos_kill_restart() {
 chaos_check_alive() {
   daemon_running && return 0
   local pid=$DAEMON_PID
+  # (The proxy logs right after its kill; give the line a moment.)
+  grep -q "sent SIGKILL to pid $pid\b" "$STATE/proxy.log" 2>/dev/null || sleep 0.5
   if grep -q "sent SIGKILL to pid $pid\b" "$STATE/proxy.log" 2>/dev/null; then
     wait "$pid" 2>/dev/null || true
     echo "--- killed with SIGKILL by the TCP proxy $(date '+%F %T')" >>"$DAEMON_LOG"
