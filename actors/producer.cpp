@@ -200,6 +200,18 @@ void producer_state::commit(const binlog::position& pos) {
 }
 
 bool producer_state::begin_transaction() {
+  if (!txn_initialized) {
+    // Not at start: only once the reader holds the source lock (it sends
+    // nothing before), so a second instance that will be refused never
+    // fences the running one. Also fences a zombie with our
+    // transactional.id and aborts what it left open.
+    if (auto err = init_transactions()) {
+      failure = std::move(err);
+      check_failure();
+      return false;
+    }
+    txn_initialized = true;
+  }
   auto err = rd_kafka_begin_transaction(client.get());
   if (err != nullptr) {
     failure = caf::make_error(ec::delivery_failed,
@@ -310,12 +322,20 @@ void producer_state::on_delivery(const rd_kafka_message_t* msg) {
                    rd_kafka_err2str(msg->err));
       return;
     }
-    if (!failure)
+    if (!failure) {
+      std::string topic = rd_kafka_topic_name(msg->rkt);
+      auto what = msg->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC
+                      || msg->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART
+                    ? "topic " + topic
+                        + " does not exist and was not created (create it, "
+                          "or let the broker create topics: "
+                          "auto.create.topics.enable)"
+                    : std::string{"a record for topic "} + topic
+                        + " was not delivered: " + rd_kafka_err2str(msg->err);
       failure = caf::make_error(
         ec::delivery_failed,
-        std::string{"Kafka refused a record for topic "}
-          + rd_kafka_topic_name(msg->rkt) + ": " + rd_kafka_err2str(msg->err)
-          + " (nothing after it is committed; fix the cause and restart)");
+        what + " (nothing after it is committed; fix the cause and restart)");
+    }
     return;
   }
   if (seq == commit_opaque)
@@ -394,14 +414,6 @@ producer(producer_actor::stateful_pointer<producer_state> self,
   st.client = std::move(*client);
   if (st.config.status)
     self->send(self, atom::stats_v);
-  if (st.config.exactly_once) {
-    // Also fences a zombie with our transactional.id and aborts what it
-    // left open.
-    if (auto err = st.init_transactions()) {
-      self->quit(err);
-      return producer_actor::behavior_type::make_empty_behavior();
-    }
-  }
   return {
     [self](atom::attach, caf::actor& watcher) {
       self->state.watcher = caf::actor_cast<watcher_actor>(watcher);

@@ -63,6 +63,7 @@ struct producer_state {
   uint64_t delivered_records = 0;
 
   // Exactly-once: the open transaction.
+  bool txn_initialized = false;
   bool txn_open = false;
   bool txn_timer = false;
   std::vector<uint64_t> txn_seqs;

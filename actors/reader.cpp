@@ -68,6 +68,20 @@ caf::error reader_state::start() {
     return caf::make_error(ec::config,
                            "binlog2kafka.resume-by: gtid, but the position "
                              + binlog::to_string(from) + " holds no GTID");
+  if (!by_gtid && !from.file.empty()) {
+    // Tell a purged position from other failures, in one line that names
+    // it: the server's own error does not say which position it was.
+    std::string oldest;
+    if (!client.first_file(oldest) && binlog::binlog_file_before(from.file,
+                                                                 oldest))
+      return caf::make_error(
+        ec::position_purged,
+        "the resume position " + binlog::to_string(from)
+          + " was purged from the server (its oldest binlog is now " + oldest
+          + "): the changes in between are gone; start again with from= "
+            "or an empty commit log, and keep binlogs longer than "
+            "binlog2kafka may be stopped (expire_logs_days)");
+  }
   spdlog::info("reader: connected to {} ({}), reading from {}",
                config.source.host + ":" + std::to_string(config.source.port),
                client.settings().version,

@@ -114,7 +114,7 @@ void supervisor_state::on_reader_down(const caf::error& reason) {
     return;
   }
   if (is_fatal_error(reason)) {
-    spdlog::error("reader: {}", describe(self->system(), reason));
+    // main() prints it, once, as the reason the pipeline stopped.
     shut_down(reason);
     return;
   }
@@ -246,10 +246,7 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
                                                                  ? "producer"
                                                                  : "watcher"}
                                                      + " stopped unexpectedly");
-      if (!st.stopping)
-        spdlog::error("{}: {}", producer ? "producer" : "watcher",
-                      describe(self->system(), reason));
-      st.shut_down(reason);
+      st.shut_down(reason); // main() prints the reason
     }
   });
   st.spawn_reader(st.config.reader.start);

@@ -13,6 +13,22 @@ std::string to_string(const position& x) {
   return result;
 }
 
+bool binlog_file_before(const std::string& x, const std::string& y) {
+  auto dot_x = x.rfind('.');
+  auto dot_y = y.rfind('.');
+  if (dot_x == std::string::npos || dot_y == std::string::npos
+      || x.compare(0, dot_x, y, 0, dot_y) != 0)
+    return false; // other base names: nothing to compare
+  uint64_t nx = 0;
+  uint64_t ny = 0;
+  auto [px, ex] = std::from_chars(x.data() + dot_x + 1, x.data() + x.size(), nx);
+  auto [py, ey] = std::from_chars(y.data() + dot_y + 1, y.data() + y.size(), ny);
+  if (ex != std::errc{} || ey != std::errc{} || px != x.data() + x.size()
+      || py != y.data() + y.size())
+    return false;
+  return nx < ny;
+}
+
 std::optional<position> parse_position(std::string_view text) {
   auto colon = text.rfind(':');
   if (colon == std::string_view::npos || colon == 0

@@ -40,6 +40,10 @@ inline bool operator!=(const position& x, const position& y) {
 /// "binlog.000003:1234" (plus "+N rows" when rows are skipped).
 std::string to_string(const position& x);
 
+/// True if binlog file `x` comes before `y` ("binlog.000009" before
+/// "binlog.000010"): the same base name, a smaller number.
+bool binlog_file_before(const std::string& x, const std::string& y);
+
 /// Parses "FILE:POS" as given on the command line.
 std::optional<position> parse_position(std::string_view text);
 

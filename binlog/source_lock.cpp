@@ -47,6 +47,11 @@ error source_lock::acquire(const connection_options& options,
   mysql_ = mysql_init(nullptr);
   unsigned connect_timeout = options.connect_timeout_s;
   mysql_optionsv(mysql_, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
+  // A silent server must not hold the keep-alive ping (and the reader's
+  // thread) forever: give up like a binlog read would.
+  unsigned io_timeout = options.read_timeout_s > 0 ? options.read_timeout_s : 30;
+  mysql_optionsv(mysql_, MYSQL_OPT_READ_TIMEOUT, &io_timeout);
+  mysql_optionsv(mysql_, MYSQL_OPT_WRITE_TIMEOUT, &io_timeout);
   unsigned protocol = MYSQL_PROTOCOL_TCP;
   mysql_optionsv(mysql_, MYSQL_OPT_PROTOCOL, &protocol);
   apply_tls(mysql_, options);

@@ -165,6 +165,10 @@ property_list producer_defaults() {
     {"compression.type", "lz4"},
     {"queue.buffering.max.messages", "2000000"},
     {"queue.buffering.max.kbytes", "2097151"},
+    // A table's first rows may be read while the broker is away: its topic
+    // (created by the broker on first use) must not be given up on after
+    // librdkafka's default 30 s.
+    {"topic.metadata.propagation.max.ms", "600000"},
   };
 }
 

@@ -7,9 +7,8 @@
 # written after the purge) reaches Kafka, and the commit log still holds the
 # old position.
 #
-# With PURGED_MESSAGE_CHECK=1 (tests/integration/pending/
-# test_purged_position_message.sh, which fails today) the error must also be
-# one line that names the committed position and says it was purged.
+# The error must be one line that names the committed position and says it
+# was purged.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 faults_trap
@@ -56,11 +55,9 @@ sed "s/^/[$TEST_NAME]     /" <<<"$errors"
 [[ $rc -ne 0 ]] || fail "binlog2kafka exited with status 0 at a purged position"
 [[ -n $errors ]] || fail "no error line in the log"
 grep -qiE 'purged|Could not find first log file' <<<"$errors" || fail "no error line gives the cause (a purged binlog)"
-if [[ ${PURGED_MESSAGE_CHECK:-0} == 1 ]]; then
-  [[ $(wc -l <<<"$errors") -eq 1 ]] || fail "$(wc -l <<<"$errors") error lines, expected one"
-  grep -qF "$cfile:$cpos" <<<"$errors" || fail "the error line does not name the position $cfile:$cpos"
-  grep -qiE 'purged' <<<"$errors" || fail "the error line does not say the position was purged"
-fi
+[[ $(wc -l <<<"$errors") -eq 1 ]] || fail "$(wc -l <<<"$errors") error lines, expected one"
+grep -qF "$cfile:$cpos" <<<"$errors" || fail "the error line does not name the position $cfile:$cpos"
+grep -qiE 'purged' <<<"$errors" || fail "the error line does not say the position was purged"
 
 # Never ahead: nothing of rows 101-300 was sent, the commit log is unchanged.
 count=$(topic_count "$TOPIC")

@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
-# PENDING (fails on the current daemon; not run by ctest): XA transactions
-# (design.md "XA transactions", failure mode 17). MariaDB 10.11 writes an XA
-# transaction's rows to the binlog at XA PREPARE; its XA COMMIT or XA
-# ROLLBACK comes later as an event of its own. Rows of a prepared transaction
-# must be sent only when its commit is read, a rollback drops them, and the
-# released position never passes the XA PREPARE of an undecided
-# transaction. Cases (each XA transaction inserts one cdc.items row, ids
-# 5000001..; the audit triggers record the committed ones):
+# XA transactions (design.md "XA transactions", failure mode 17). MariaDB
+# 10.11 writes an XA transaction's rows to the binlog at XA PREPARE; its XA
+# COMMIT or XA ROLLBACK comes later as an event of its own. Rows of a
+# prepared transaction are sent only when its commit is read, a rollback
+# drops them, and the released position never passes the XA PREPARE of an
+# undecided transaction. Cases (each XA transaction inserts one cdc.items
+# row, ids 5000001..; the audit triggers record the committed ones):
 #   rb1   XA PREPARE, XA ROLLBACK                  -> no record (phantom)
 #   c1    XA PREPARE, XA COMMIT                    -> one record
 #   op1   XA COMMIT ONE PHASE                      -> one record
@@ -17,12 +16,8 @@
 #                                                  -> one record (not skipped)
 #   k2    XA PREPARE, kill -9, restart, XA ROLLBACK -> no record
 # Then cdc_audit.py: 0 missing, 0 phantoms.
-#
-# Today the decoder ends a transaction at the XA_PREPARE event and sends its
-# rows at once: rb1's and k2's rows reach Kafka (phantoms), and the position
-# passes undecided transactions.
 # shellcheck source=tests/integration/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 faults_trap
 
 PROBLEMS=()
