@@ -68,7 +68,8 @@ log "ok /status.json: running, released $file:$pos"
   || fail "chromium could not load the status page (see $STATE/chromium.log)"
 grep -q 'id="state" class="state running">running<' "$STATE/out/page.html" \
   || fail "the status page does not show the running state"
-grep -q "id=\"released\">$file:$pos<" "$STATE/out/page.html" \
+# The page shows the GTID after the position when the server has one.
+grep -Eq "id=\"released\">$file:$pos( \([0-9-]+\))?<" "$STATE/out/page.html" \
   || fail "the status page does not show the released position $file:$pos"
 log "ok status page in Chromium: running, released $file:$pos"
 
