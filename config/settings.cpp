@@ -22,6 +22,11 @@ b2k_config::b2k_config() {
                          return ctx.get_as<std::string>(0);
                        return what;
                      });
+  // Sharing: idle workers wait on a condition variable. CAF's default,
+  // work stealing, polls with short sleeps, which cost a third of the
+  // pipeline's CPU on a 1M-row backlog (bench/, 2026-11-26) and delayed
+  // messages to idle workers. [scheduler] policy in the file overrides it.
+  set("scheduler.policy", caf::atom("sharing"));
   auto& o = options;
   opt_group{custom_options_, "binlog2kafka"}
     .add(o.name, "name", "source name: topic prefix and commit-log key")

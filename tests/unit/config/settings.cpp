@@ -279,3 +279,15 @@ CAF_TEST(config errors do not show secrets) {
   CAF_CHECK(contains(err, "'--binlog2kafka.server-id=(value not shown"));
   CAF_CHECK(!contains(err, "hunter2"));
 }
+
+CAF_TEST(the scheduler shares by default and the file can change it) {
+  auto policy_of = [](std::vector<std::string> args) {
+    b2k_config cfg;
+    CAF_REQUIRE(!cfg.parse(args));
+    return caf::get_or(cfg, "scheduler.policy", caf::atom("unset"));
+  };
+  CAF_CHECK_EQUAL(policy_of({}), caf::atom("sharing"));
+  CAF_CHECK_EQUAL(policy_of({"--scheduler.policy=stealing"}),
+                  caf::atom("stealing"));
+  CAF_CHECK_EQUAL(parse({}, "[scheduler]\npolicy='stealing'\n"), "");
+}
