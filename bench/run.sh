@@ -140,6 +140,8 @@ for t in "${TOOLS_RESUMING[@]}"; do
   fi
 done
 
+warm_broker "$N"
+
 # -- W1: backlog of N inserted rows -------------------------------------------
 wait_quiet "$MAX_LOAD" "$LOAD_WAIT"
 sql -e "FLUSH BINARY LOGS"
