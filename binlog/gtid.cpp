@@ -74,7 +74,6 @@ enum gtid_field : uint64_t {
   field_tag = 3,
 };
 
-constexpr size_t uuid_size = 16;
 constexpr size_t tag_max_length = 32;
 
 } // namespace
@@ -94,6 +93,22 @@ std::string format_uuid(const uint8_t* p) {
 
 std::string parse_gtid_tagged(const uint8_t* body, size_t size,
                               std::string& gtid) {
+  mysql_gtid parts;
+  auto problem = parse_gtid_tagged(body, size, parts);
+  if (!problem.empty())
+    return problem;
+  gtid = format_uuid(parts.sid.data());
+  gtid.push_back(':');
+  if (!parts.tag.empty()) {
+    gtid += parts.tag;
+    gtid.push_back(':');
+  }
+  gtid += std::to_string(parts.gno);
+  return {};
+}
+
+std::string parse_gtid_tagged(const uint8_t* body, size_t size,
+                              mysql_gtid& gtid) {
   varlen_reader r{body, body + size};
   r.u(); // serialization format version
   auto message_size = r.u();
@@ -104,11 +119,12 @@ std::string parse_gtid_tagged(const uint8_t* body, size_t size,
            + " exceeds the event body of " + std::to_string(size) + " bytes";
   r = varlen_reader{r.pos(), body + message_size};
   r.u(); // last non-ignorable field id
-  uint8_t uuid[uuid_size] = {};
+  auto& uuid = gtid.sid;
   bool have_uuid = false;
   bool have_gno = false;
   int64_t gno = 0;
-  std::string tag;
+  auto& tag = gtid.tag;
+  tag.clear();
   // Fields come in id order; the ones after the tag do not matter here.
   while (r.ok() && !r.at_end()) {
     auto id = r.u();
@@ -141,13 +157,7 @@ std::string parse_gtid_tagged(const uint8_t* body, size_t size,
   if (gno < 1)
     return "GTID_TAGGED event has the transaction number "
            + std::to_string(gno) + " (must be at least 1)";
-  gtid = format_uuid(uuid);
-  gtid.push_back(':');
-  if (!tag.empty()) {
-    gtid += tag;
-    gtid.push_back(':');
-  }
-  gtid += std::to_string(gno);
+  gtid.gno = gno;
   return {};
 }
 

@@ -3,6 +3,7 @@
 // GTIDs as the events carry them, turned into the text that source.gtid
 // shows: MySQL "uuid:gno" or "uuid:tag:gno", MariaDB "domain-server-seq".
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -12,6 +13,13 @@ namespace binlog {
 /// "3e11fa47-71ca-11e1-9e33-c80aa9429562" from 16 bytes.
 std::string format_uuid(const uint8_t* p);
 
+/// One MySQL GTID in its parts.
+struct mysql_gtid {
+  std::array<uint8_t, 16> sid{};
+  std::string tag; // "" untagged
+  int64_t gno = 0;
+};
+
 /// Reads the body (after the common header, without the checksum) of a
 /// MySQL 8.4+ GTID_TAGGED_LOG event, written with MySQL's serialization
 /// library (libs/mysql/serialization: a version, the message size, the last
@@ -20,5 +28,8 @@ std::string format_uuid(const uint8_t* p);
 /// Returns an empty string on success, else what is wrong.
 std::string parse_gtid_tagged(const uint8_t* body, size_t size,
                               std::string& gtid);
+/// The same, into its parts.
+std::string parse_gtid_tagged(const uint8_t* body, size_t size,
+                              mysql_gtid& gtid);
 
 } // namespace binlog
