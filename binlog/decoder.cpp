@@ -127,6 +127,7 @@ void decoder::start_at(const position& from) {
   // XA transactions prepared in an earlier file stay pending: their COMMIT
   // may come in a later one.
   in_xa_ = false;
+  txn_mysql_gtid_set_ = false;
 }
 
 error decoder::fail(errc code, uint64_t offset,
@@ -136,8 +137,24 @@ error decoder::fail(errc code, uint64_t offset,
                   + std::to_string(offset) + nested_ + ": " + what};
 }
 
-void decoder::set_gtid_state(std::string_view state) {
+error decoder::set_gtid_state(std::string_view state) {
   gtid_state_.clear();
+  mysql_gtids_.clear();
+  mysql_state_known_ = false;
+  merge_previous_gtids_ = false;
+  if (is_mysql_gtid_text(state)) {
+    auto problem = parse_gtid_set(state, mysql_gtids_);
+    if (!problem.empty()) {
+      mysql_gtids_.clear();
+      write_gtid_state();
+      return {errc::unsupported, "the GTID state '" + std::string{state}
+                                   + "' is not a MySQL GTID set: " + problem};
+    }
+    mysql_state_known_ = track_mysql_gtids_;
+    merge_previous_gtids_ = mysql_state_known_;
+    write_gtid_state();
+    return {};
+  }
   while (!state.empty()) {
     auto comma = state.find(',');
     auto item = state.substr(0, comma);
@@ -154,9 +171,14 @@ void decoder::set_gtid_state(std::string_view state) {
         = {static_cast<uint32_t>(server), seq};
   }
   write_gtid_state();
+  return {};
 }
 
 void decoder::write_gtid_state() {
+  if (mysql_state_known_) {
+    gtid_state_text_ = mysql_gtids_.to_string();
+    return;
+  }
   gtid_state_text_.clear();
   for (auto& [domain, entry] : gtid_state_) {
     if (!gtid_state_text_.empty())
@@ -267,6 +289,16 @@ void decoder::end_transaction(uint64_t next) {
     gtid_state_[txn_domain_] = txn_gtid_;
     write_gtid_state();
     txn_gtid_set_ = false;
+  }
+  if (txn_mysql_gtid_set_) {
+    // Committed, rolled back or XA-prepared: MySQL counts the GTID as
+    // executed either way.
+    if (mysql_state_known_) {
+      mysql_gtids_.add(txn_mysql_gtid_.sid, txn_mysql_gtid_.tag,
+                       txn_mysql_gtid_.gno);
+      write_gtid_state();
+    }
+    txn_mysql_gtid_set_ = false;
   }
   // A skip applies to the transaction we resumed inside, or with XA
   // transactions undecided to everything since the anchor.
@@ -566,20 +598,53 @@ error decoder::dispatch(const event_header& h, const uint8_t* body,
         return fail(errc::corrupt_event, offset,
                     "GTID event inside an open transaction");
       begin_transaction(offset, false);
-      if (h.type == event_type::gtid)
+      if (h.type == event_type::gtid) {
         gtid_ = format_uuid(sid) + ":" + std::to_string(gno);
+        std::memcpy(txn_mysql_gtid_.sid.data(), sid, 16);
+        txn_mysql_gtid_.tag.clear();
+        txn_mysql_gtid_.gno = static_cast<int64_t>(gno);
+        txn_mysql_gtid_set_ = true;
+      }
       return {};
     }
     case event_type::gtid_tagged: {
-      std::string gtid;
-      auto problem = parse_gtid_tagged(body, body_size, gtid);
+      auto problem = parse_gtid_tagged(body, body_size, txn_mysql_gtid_);
       if (!problem.empty())
         return fail(errc::corrupt_event, offset, problem);
       if (in_txn_)
         return fail(errc::corrupt_event, offset,
                     "GTID event inside an open transaction");
       begin_transaction(offset, false);
-      gtid_ = std::move(gtid);
+      gtid_ = format_uuid(txn_mysql_gtid_.sid.data()) + ":";
+      if (!txn_mysql_gtid_.tag.empty())
+        gtid_ += txn_mysql_gtid_.tag + ":";
+      gtid_ += std::to_string(txn_mysql_gtid_.gno);
+      txn_mysql_gtid_set_ = true;
+      return {};
+    }
+    case event_type::previous_gtids: {
+      // MySQL's executed GTID set at the start of a file. Like GTID_LIST it
+      // only informs positions: one we cannot read leaves the set unknown
+      // (positions carry no GTID) rather than wrong.
+      if (in_txn_ || !track_mysql_gtids_)
+        return {};
+      gtid_state_.clear();
+      gtid_set at_start;
+      auto problem = decode_gtid_set(body, body_size, at_start);
+      if (merge_previous_gtids_ && problem.empty())
+        mysql_gtids_.add(at_start);
+      else
+        mysql_gtids_ = std::move(at_start);
+      merge_previous_gtids_ = false;
+      mysql_state_known_ = problem.empty();
+      if (!problem.empty()) {
+        mysql_gtids_.clear();
+        sink_.on_warning("PREVIOUS_GTIDS at " + file_ + ":"
+                         + std::to_string(offset) + " cannot be read ("
+                         + problem
+                         + "): positions carry no GTID until the next file");
+      }
+      write_gtid_state();
       return {};
     }
     case event_type::mariadb_gtid_list: {
@@ -591,6 +656,7 @@ error decoder::dispatch(const event_header& h, const uint8_t* body,
       if (!c.ok() || count > c.remaining() / 16 || in_txn_)
         return {};
       gtid_state_.clear();
+      mysql_state_known_ = false;
       for (uint32_t i = 0; i < count; ++i) {
         auto domain = c.u32();
         auto server = c.u32();

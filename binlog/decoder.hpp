@@ -17,6 +17,8 @@
 #include "binlog/error.hpp"
 #include "binlog/event.hpp"
 #include "binlog/format_description.hpp"
+#include "binlog/gtid.hpp"
+#include "binlog/gtid_set.hpp"
 #include "binlog/json_diff.hpp"
 #include "binlog/position.hpp"
 #include "binlog/record.hpp"
@@ -64,12 +66,23 @@ public:
     max_xa_bytes_ = bytes;
   }
 
-  /// MariaDB's GTID state ("domain-server-seq,..."): where reading stands,
-  /// as a replica would give it in @slave_connect_state. Set it when reading
-  /// starts mid-file; a GTID_LIST event (a file's start) sets it too.
-  void set_gtid_state(std::string_view state);
+  /// The GTID state: where reading stands, as a replica would give it to
+  /// start after it. MariaDB: "domain-server-seq,..." (@slave_connect_state);
+  /// a GTID_LIST event (a file's start) sets it too. MySQL: the executed GTID
+  /// set "uuid:1-5,..." (COM_BINLOG_DUMP_GTID); a PREVIOUS_GTIDS event sets
+  /// it too. Set it when reading starts mid-file. Fails only on a text with
+  /// a ':' (MySQL's) that is not a GTID set. An empty state on MySQL stays
+  /// unknown (positions carry no GTID) until the next PREVIOUS_GTIDS: a set
+  /// missing earlier transactions would have them sent again.
+  error set_gtid_state(std::string_view state);
   const std::string& gtid_state() const {
     return gtid_state_text_;
+  }
+
+  /// Whether a MySQL source's GTID set is kept (on by default). Off for a
+  /// server with gtid_mode other than ON: its positions carry no GTID.
+  void track_mysql_gtids(bool on) {
+    track_mysql_gtids_ = on;
   }
 
   /// XA transactions prepared and not yet committed or rolled back.
@@ -254,6 +267,18 @@ private:
   bool txn_gtid_set_ = false;
   uint32_t txn_domain_ = 0;
   gtid_entry txn_gtid_;
+  // MySQL's executed GTID set in the same way: known from a PREVIOUS_GTIDS
+  // event or set_gtid_state(), and the open transaction's GTID, which joins
+  // it at its end. gtid_state_text_ shows whichever the source has.
+  bool track_mysql_gtids_ = true;
+  bool mysql_state_known_ = false;
+  // The first PREVIOUS_GTIDS after set_gtid_state() joins the set given
+  // instead of replacing it: a dump started by GTID skips the transactions
+  // of that file we have, so they would be missing otherwise.
+  bool merge_previous_gtids_ = false;
+  gtid_set mysql_gtids_;
+  bool txn_mysql_gtid_set_ = false;
+  mysql_gtid txn_mysql_gtid_;
   void write_gtid_state();
   // With XA transactions undecided: where a restart begins, and the rows
   // counted since.
