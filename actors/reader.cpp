@@ -90,8 +90,13 @@ caf::error reader_state::start() {
   decoder->assume_checksum(client.checksum());
   decoder->start_at(from);
   // The GTID state where reading starts, so that every position we hand
-  // on carries it (a later failover resumes by it).
-  decoder->set_gtid_state(by_gtid ? from.gtid : client.gtid_state_at(from));
+  // on carries it (a later failover resumes by it). A MySQL server without
+  // gtid_mode=ON has no usable GTIDs: its positions carry none.
+  if (!client.settings().mariadb)
+    decoder->track_mysql_gtids(client.mysql_gtids());
+  if (auto err = decoder->set_gtid_state(by_gtid ? from.gtid
+                                                 : client.gtid_state_at(from)))
+    return make_error(err);
   if (auto err = client.start(from, by_gtid))
     return make_error(err);
   from.server_id = server_id;

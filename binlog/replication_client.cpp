@@ -1,5 +1,6 @@
 #include "binlog/replication_client.hpp"
 
+#include <cstdlib>
 #include <cstring>
 #include <string_view>
 
@@ -18,6 +19,10 @@ constexpr unsigned error_access_denied = 1045;
 constexpr unsigned error_specific_access_denied = 1227;
 constexpr unsigned error_binlog_read = 1236; // ER_MASTER_FATAL_ERROR_READING_BINLOG
 constexpr uint16_t dump_non_block = 1;
+// COM_BINLOG_DUMP_GTID: the command byte (Connector/C names it
+// COM_UNSUPPORTED) and its flag for "start after this GTID set".
+constexpr int com_binlog_dump_gtid = 0x1e;
+constexpr uint16_t dump_through_gtid = 4;
 
 // MariaDB sends GTID and annotate events as themselves, not as QUERY events,
 // only to replicas that say they understand them.
@@ -38,6 +43,19 @@ std::string upper(std::string s) {
 constexpr unsigned error_ssl_connection = 2026; // CR_SSL_CONNECTION_ERROR
 
 } // namespace
+
+std::string dump_gtid_packet(uint32_t server_id, const gtid_set& executed,
+                             bool non_blocking) {
+  auto set = executed.encode();
+  std::string out;
+  put_le(out, dump_through_gtid | (non_blocking ? dump_non_block : 0), 2);
+  put_le(out, server_id, 4);
+  put_le(out, 0, 4); // no file name: the server finds the file
+  put_le(out, 4, 8); // the position in that file: its first event
+  put_le(out, set.size(), 4);
+  out += set;
+  return out;
+}
 
 std::string tls_failure_hint(st_mysql* mysql,
                              const connection_options& options) {
@@ -197,6 +215,15 @@ error replication_client::connect(const connection_options& options) {
       mysql_free_result(r);
     }
   }
+  settings_.gtid_mode.clear();
+  if (!settings_.mariadb
+      && mysql_query(mysql_, "SELECT @@global.gtid_mode") == 0) {
+    if (auto r = mysql_store_result(mysql_)) {
+      if (auto row = mysql_fetch_row(r))
+        settings_.gtid_mode = upper(row[0] ? row[0] : "");
+      mysql_free_result(r);
+    }
+  }
   checksum_ = settings_.binlog_checksum == "CRC32" ? checksum_alg::crc32
                                                    : checksum_alg::off;
   return {};
@@ -273,7 +300,7 @@ error replication_client::first_file(std::string& out) {
 
 std::string replication_client::gtid_state_at(const position& at) {
   if (!settings_.mariadb)
-    return {};
+    return mysql_gtid_set_at(at);
   std::string file(at.file.size() * 2 + 1, '\0');
   file.resize(mysql_real_escape_string(mysql_, file.data(), at.file.data(),
                                        at.file.size()));
@@ -290,7 +317,73 @@ std::string replication_client::gtid_state_at(const position& at) {
   return result;
 }
 
+std::string replication_client::mysql_gtid_set_at(const position& at) {
+  // MySQL has no BINLOG_GTID_POS. @@gtid_executed (or SHOW MASTER STATUS's
+  // Executed_Gtid_Set) is read apart from the binlog position, and a commit
+  // between the two would leave a transaction out. What is exact: the set
+  // at the file's start plus every GTID before the position.
+  if (!mysql_gtids())
+    return {};
+  std::string file(at.file.size() * 2 + 1, '\0');
+  file.resize(mysql_real_escape_string(mysql_, file.data(), at.file.data(),
+                                       at.file.size()));
+  auto sql = "SHOW BINLOG EVENTS IN '" + file + "'";
+  if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0)
+    return {};
+  auto res = mysql_use_result(mysql_); // streamed: a file may be large
+  if (res == nullptr)
+    return {};
+  gtid_set state;
+  bool have_start = false;
+  bool ok = true;
+  while (auto row = mysql_fetch_row(res)) {
+    if (row[1] == nullptr || row[2] == nullptr)
+      continue;
+    if (std::strtoull(row[1], nullptr, 10) >= at.pos)
+      break;
+    std::string_view type = row[2];
+    std::string_view info = row[5] != nullptr ? row[5] : "";
+    gtid_set part;
+    if (type == "Previous_gtids") {
+      ok = parse_gtid_set(info, part).empty();
+      have_start = true;
+    } else if (type.substr(0, 4) == "Gtid") {
+      // Gtid and Gtid_tagged: "SET @@SESSION.GTID_NEXT= 'uuid[:tag]:gno'".
+      auto open = info.find('\'');
+      auto close = open == std::string_view::npos
+                     ? open
+                     : info.find('\'', open + 1);
+      ok = close != std::string_view::npos
+           && parse_gtid_set(info.substr(open + 1, close - open - 1), part)
+                .empty();
+    }
+    if (!ok)
+      break;
+    state.add(part);
+  }
+  mysql_free_result(res); // reads what is left of the file's rows
+  if (!ok || !have_start)
+    return {};
+  return state.to_string();
+}
+
 error replication_client::start(const position& from, bool by_gtid) {
+  gtid_set executed;
+  if (by_gtid && !settings_.mariadb) {
+    if (settings_.gtid_mode != "ON")
+      return {errc::server_config,
+              "resuming by GTID needs gtid_mode=ON, but the MySQL server on "
+                + endpoint_ + " has gtid_mode="
+                + (settings_.gtid_mode.empty() ? std::string{"unknown"}
+                                               : settings_.gtid_mode)
+                + "; start it by position with from=FILE:POS"};
+    auto problem = parse_gtid_set(from.gtid, executed);
+    if (!problem.empty())
+      return {errc::unsupported, "cannot resume by GTID on the MySQL server "
+                                   "on " + endpoint_ + ": '" + from.gtid
+                                   + "' is not a MySQL GTID set ("
+                                   + problem + ")"};
+  }
   // The server must send checksums as it writes them, so we can verify.
   if (auto err = query("SET @master_binlog_checksum = @@global.binlog_checksum,"
                        " @source_binlog_checksum = @@global.binlog_checksum"))
@@ -319,11 +412,19 @@ error replication_client::start(const position& from, bool by_gtid) {
                                   reg.size(), 0, nullptr)
       != 0)
     return mysql_failure("registering as a replica failed");
+  if (by_gtid && !settings_.mariadb) {
+    // The server starts after these GTIDs, wherever they are in its files.
+    auto dump = dump_gtid_packet(options_.server_id, executed,
+                                 options_.non_blocking);
+    if (mysql_->methods->db_command(
+          mysql_, static_cast<enum_server_command>(com_binlog_dump_gtid),
+          dump.data(), dump.size(), 1, nullptr)
+        != 0)
+      return mysql_failure("starting the binlog dump after GTID set "
+                           + from.gtid + " failed");
+    return {};
+  }
   if (by_gtid) {
-    if (!settings_.mariadb)
-      return {errc::unsupported,
-              "resuming by GTID is implemented for MariaDB only; start this "
-              "MySQL server by position with from=FILE:POS"};
     std::string state(from.gtid.size() * 2 + 1, '\0');
     state.resize(mysql_real_escape_string(mysql_, state.data(),
                                           from.gtid.data(), from.gtid.size()));

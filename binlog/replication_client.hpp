@@ -10,6 +10,7 @@
 
 #include "binlog/error.hpp"
 #include "binlog/format_description.hpp"
+#include "binlog/gtid_set.hpp"
 #include "binlog/position.hpp"
 
 struct st_mysql;
@@ -63,7 +64,18 @@ struct server_settings {
   std::string binlog_checksum;
   bool log_bin = false;
   uint32_t server_id = 0;
+  /// MySQL's @@global.gtid_mode ("ON", "OFF", ...); empty on MariaDB.
+  std::string gtid_mode;
 };
+
+/// The body of MySQL's COM_BINLOG_DUMP_GTID (after the command byte 0x1e;
+/// see com_binlog_dump_gtid in MySQL's sql/rpl_source.cc): flags int2
+/// (BINLOG_THROUGH_GTID, plus BINLOG_DUMP_NON_BLOCK if `non_blocking`),
+/// server_id int4, an empty file name (int4 length 0), position int8 4,
+/// then the encoded `executed` set behind its int4 length. The server sends
+/// every transaction not in `executed`, from its oldest file that has one.
+std::string dump_gtid_packet(uint32_t server_id, const gtid_set& executed,
+                             bool non_blocking);
 
 class replication_client {
 public:
@@ -90,12 +102,21 @@ public:
   error first_file(std::string& out);
 
   /// Registers as a replica and starts the binlog dump at `from`, by its
-  /// file and offset or (MariaDB) by its GTID state.
+  /// file and offset or by its GTID state (MariaDB's @slave_connect_state,
+  /// MySQL's COM_BINLOG_DUMP_GTID, which needs gtid_mode=ON).
   error start(const position& from, bool by_gtid = false);
 
-  /// MariaDB: the GTID state at a file position (BINLOG_GTID_POS); empty if
-  /// the server cannot tell.
+  /// The GTID state at a file position, empty if the server cannot tell or
+  /// (MySQL) has gtid_mode other than ON. MariaDB: BINLOG_GTID_POS. MySQL:
+  /// the file's Previous_gtids plus its GTIDs before the position, from
+  /// SHOW BINLOG EVENTS (this reads the file up to there, as
+  /// BINLOG_GTID_POS does on MariaDB).
   std::string gtid_state_at(const position& at);
+
+  /// MySQL with gtid_mode=ON: positions can carry the executed GTID set.
+  bool mysql_gtids() const {
+    return !settings_.mariadb && settings_.gtid_mode == "ON";
+  }
 
   /// Blocks for the next event. On success `data`/`size` hold the whole
   /// event (header, body, checksum) until the next call. At the end of a
@@ -118,6 +139,7 @@ public:
 
 private:
   error query(const std::string& sql);
+  std::string mysql_gtid_set_at(const position& at);
   error mysql_failure(const std::string& what) const;
 
   st_mysql* mysql_ = nullptr;

@@ -92,7 +92,8 @@ b2k_config::b2k_config() {
          "isolation.level=read_committed)")
     .add(o.resume_by, "resume-by",
          "auto (file:pos on the same server, GTID on another one, as after "
-         "a failover), position, or gtid (MariaDB)")
+         "a failover), position, or gtid (MariaDB, or MySQL with "
+         "gtid_mode=ON)")
     .add(o.from, "from", "start at FILE:POS instead of the commit log")
     .add(o.batch_records, "batch-records", "most records in one batch")
     .add(o.batch_bytes, "batch-bytes", "most bytes in one batch")

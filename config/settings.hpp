@@ -39,7 +39,7 @@ struct settings {
   std::string delivery = "at-least-once";
   /// How a restart finds its place: "auto" (file and offset on the same
   /// server, GTID on another server, e.g. after a failover), "position" or
-  /// "gtid" (MariaDB).
+  /// "gtid" (MariaDB, or MySQL with gtid_mode=ON).
   std::string resume_by = "auto";
   /// Start here instead of the commit log ("FILE:POS").
   std::string from;
