@@ -194,13 +194,20 @@ from confluent_kafka import Consumer, TopicPartition
 c = Consumer({"bootstrap.servers": sys.argv[1], "group.id": "bench-offsets"})
 print(c.get_watermark_offsets(TopicPartition(sys.argv[2], 0), timeout=10)[1])' "$BROKERS" "$1"
 }
-# Debezium and Maxwell first: they resume from their own positions (the end
-# of W4), and the probe rows of the other tools' runs would come before their
-# own.
+# Debezium and Maxwell resume from their own positions (the end of W4), so
+# the probe rows of the runs before theirs would come first and be counted
+# as theirs, with their age as latency: the first of them runs first, the
+# other is primed again (started at the binlog end, then stopped) just before
+# its run.
 W2_TOOLS=()
 for t in "${TOOLS_RESUMING[@]}"; do [[ " ${TOOLS[*]} " == *" $t "* ]] && W2_TOOLS+=("$t"); done
 for t in "${TOOLS[@]}"; do [[ " ${TOOLS_RESUMING[*]} " == *" $t "* ]] || W2_TOOLS+=("$t"); done
 for t in "${W2_TOOLS[@]}"; do
+  if [[ -z ${TOOL_UNAVAILABLE[$t]:-} && $t != "${W2_TOOLS[0]}" &&
+    " ${TOOLS_RESUMING[*]} " == *" $t "* ]]; then
+    log "W2: priming $t again at the binlog end"
+    prime_tool "$t" || TOOL_UNAVAILABLE[$t]="did not start (see $WORK/$t-prime.log)"
+  fi
   if [[ -n ${TOOL_UNAVAILABLE[$t]:-} ]]; then
     record kind=missing tool="$t" workload=W2 reason="${TOOL_UNAVAILABLE[$t]}"
     continue
