@@ -137,9 +137,9 @@ for l in open(sys.argv[1]):
 EOF
 if ((PERF)) && [[ -f $WORK/perf-b2k.data ]]; then
   perf report -i "$WORK/perf-b2k.data" --no-children --sort comm,dso,sym --percent-limit 0.7 \
-    --stdio 2>/dev/null | grep -v '^$' | head -n 120 >"$WORK/perf-b2k.txt"
+    --stdio 2>/dev/null | grep -v '^$' | head -n 120 >"$WORK/perf-b2k.txt" || true # SIGPIPE from head
   perf report -i "$WORK/perf-b2k.data" --no-children --sort pid -g none --stdio 2>/dev/null |
-    grep '%' >"$WORK/perf-b2k-threads.txt"
+    grep '%' >"$WORK/perf-b2k-threads.txt" || true
   log "perf: $WORK/perf-b2k.txt, $WORK/perf-b2k-threads.txt"
 fi
 sql -e "DROP DATABASE bench_cpu"
