@@ -220,6 +220,8 @@ prime_tool() {
       until='Binlog connected' ;;
   esac
   tool_cmd "$t" ""
+  # A new log: the monitor appends, and would find the last run's line.
+  rm -f "$WORK/$t-prime.log"
   # Maxwell says it is connected at log level info only.
   [[ $t == maxwell ]] && CMD+=(--log_level=info)
   "$PY" "$BENCH_DIR/tools/monitor.py" --tool "$t" --workload prime --brokers "$BROKERS" \
