@@ -298,7 +298,8 @@ wrote to the same broker, one tool at a time, on this machine:
   offered load.
 - p99 ms (W2 only): from the commit of a single-row transaction (its
   `UNIX_TIMESTAMP(NOW(6))` column) to the broker's append time of its record
-  (`message.timestamp.type=LogAppendTime`), same clock.
+  (`message.timestamp.type=LogAppendTime`), same clock (whole milliseconds:
+  each latency reads up to 1 ms low).
 - peak RSS: the kernel's VmHWM of the tool's process (the whole JVM for
   Debezium and Maxwell); CPU s per M rows: user+system CPU of the tool's
   process in the same window, per million rows.
