@@ -145,7 +145,7 @@ warm_broker() {
   awk -v n="$n" 'BEGIN { for (i = 0; i < n; i++)
       printf "{\"before\":null,\"after\":{\"id\":%d,\"k\":%d,\"c\":\"%0119d\",\"pad\":\"%059d\"},\"op\":\"c\"}\n", i, i * 7, i * 13, i }' |
     kcat -P -b "$BROKERS" -t bench.warmup -z lz4 -X enable.idempotence=true \
-      -X acks=all -X linger.ms=5 ||
+      -X acks=all -X linger.ms=1 ||
     die "warming the broker failed (kcat -P)"
 }
 

@@ -96,7 +96,7 @@ java_version() { java -version 2>&1 | head -n 1 | sed 's/.*version "\([^"]*\)".*
 # where to connect, the user, the password and the topic names).
 tool_settings() {
   case $1 in
-    binlog2kafka) echo "none (defaults: acks=all, idempotence, lz4, linger.ms=5; start position given with from=FILE:POS)" ;;
+    binlog2kafka) echo "none (defaults: acks=all, idempotence, lz4, linger.ms=1; start position given with from=FILE:POS)" ;;
     canal) echo "canal: Dump.ExecutionPath=\"\" (no mysqldump), IncludeTableRegex bench\\..*, RunFrom(FILE:POS); franz-go: acks=all and idempotence (its defaults), lz4, linger 5 ms, sticky key partitioner; JSON envelope via encoding/json" ;;
     debezium) echo "worker: JsonConverter with schemas.enable=false (key and value), producer.acks=all, producer.enable.idempotence=true, JVM options of connect-standalone.sh (-Xms256M -Xmx2G, G1); connector: snapshot.mode=no_data (then binlog only), database.include.list=bench, Kafka schema history" ;;
     maxwell) echo "on Java 17 with an empty stand-in class for jdk.nashorn.api.scripting.ScriptObjectMirror (Java 15+ has no Nashorn; see peers.sh) and MariaDB's old_mode without UTF8_IS_UTF8MB3 (see lib.sh); log_level=error (at its default, info, it logs every MariaDB annotate event that the server replaces by a padded dummy event for it: 19 MB of log per 100,000 rows); producer=kafka, kafka_topic=mx.%{database}.%{table}, kafka.acks=all, kafka.enable.idempotence=true, kafka.retries=2147483647, kafka.max.in.flight.requests.per.connection=5, started once before the workloads and resumed from its stored position (see prime_tool)" ;;

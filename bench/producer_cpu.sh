@@ -65,7 +65,7 @@ for line in sys.stdin:
               + json.dumps(r["value"], separators=(",", ":")) + "\n")' >"$KV"
 log "$(wc -l <"$KV") records, $(du -m "$KV" | cut -f1) MB of key+value"
 
-B2K_CONF=(-X enable.idempotence=true -X acks=all -X message.timeout.ms=0 -X linger.ms=5
+B2K_CONF=(-X enable.idempotence=true -X acks=all -X message.timeout.ms=0 -X linger.ms=1
   -X batch.num.messages=10000 -X batch.size=1000000 -X compression.type=lz4
   -X queue.buffering.max.messages=2000000 -X queue.buffering.max.kbytes=2097151)
 

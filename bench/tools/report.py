@@ -368,7 +368,7 @@ timeout, a lock), and the Kafka broker's CPU, per million records.
 | run | what differs | rows/s | process CPU s/M | rdk:broker CPU s/M | rdk:broker blocking waits per M | Kafka CPU s/M | peak RSS MB | load |
 |---|---|--:|--:|--:|--:|--:|--:|--:|
 """
-    what = {"b2k": "binlog2kafka run, defaults (linger.ms=5, lz4, batch 10000/1 MB, idempotent, acks=all)",
+    what = {"b2k": "binlog2kafka run, defaults (linger.ms=1, lz4, batch 10000/1 MB, idempotent, acks=all)",
             "b2k-nolz4": "kafka = [compression.type=none]",
             "b2k-linger50": "kafka = [linger.ms=50]", "b2k-linger20": "kafka = [linger.ms=20]",
             "kcat-b2kconf": "kcat -P with binlog2kafka's librdkafka settings",
