@@ -314,4 +314,36 @@ inline bytes rows_body(uint64_t table_id, size_t width, bool v2,
   return b;
 }
 
+/// test.t (id INT primary key, name VARCHAR(20) utf8mb4) as table id 42.
+inline bytes test_table_map() {
+  bytes optional = column_names({"id", "name"});
+  put_bytes(optional, optional_field(8, {0}));   // simple primary key
+  put_bytes(optional, optional_field(2, {255})); // default charset
+  return table_map_body(42, "test", "t", {3, 15}, {80, 0}, optional);
+}
+
+/// A row image of test.t.
+inline bytes test_row(uint32_t id, std::string_view name) {
+  bytes b{0}; // null bitmap
+  put_le(b, id, 4);
+  b.push_back(static_cast<uint8_t>(name.size()));
+  put_str(b, name);
+  return b;
+}
+
+/// Hex, so that a failed check shows the bytes.
+inline std::string hex(const bytes& b) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  for (auto byte : b) {
+    out.push_back(digits[byte >> 4]);
+    out.push_back(digits[byte & 0xf]);
+  }
+  return out;
+}
+
+inline std::string hex(const std::string& s) {
+  return hex(bytes(s.begin(), s.end()));
+}
+
 } // namespace b2k::test

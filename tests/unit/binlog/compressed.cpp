@@ -164,21 +164,7 @@ bytes gtid_body(uint64_t gno) {
   return b;
 }
 
-// test.t (id INT primary key, name VARCHAR(20) utf8mb4) as table id 42.
-bytes test_table_map() {
-  bytes optional = column_names({"id", "name"});
-  put_bytes(optional, optional_field(8, {0}));    // simple primary key
-  put_bytes(optional, optional_field(2, {255}));  // default charset
-  return table_map_body(42, "test", "t", {3, 15}, {80, 0}, optional);
-}
 
-bytes row(uint32_t id, std::string_view name) {
-  bytes b{0}; // null bitmap
-  put_le(b, id, 4);
-  b.push_back(static_cast<uint8_t>(name.size()));
-  put_str(b, name);
-  return b;
-}
 
 // The events of one transaction: BEGIN, TABLE_MAP, a two-row insert, a
 // one-row update, XID; whole and without checksums.
@@ -186,12 +172,12 @@ bytes transaction_events() {
   bytes events;
   put_bytes(events, make_event(2, query_body("test", "BEGIN"), false));
   put_bytes(events, make_event(19, test_table_map(), false));
-  bytes inserts = row(1, "one");
-  put_bytes(inserts, row(2, "two"));
+  bytes inserts = test_row(1, "one");
+  put_bytes(inserts, test_row(2, "two"));
   put_bytes(events, make_event(30, rows_body(42, 2, true, false, inserts),
                                false));
-  bytes update = row(2, "two");
-  put_bytes(update, row(2, "zwei"));
+  bytes update = test_row(2, "two");
+  put_bytes(update, test_row(2, "zwei"));
   put_bytes(events,
             make_event(31, rows_body(42, 2, true, true, update), false));
   put_bytes(events, make_event(16, bytes(8, 9), false));

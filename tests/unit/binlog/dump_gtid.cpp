@@ -13,24 +13,6 @@
 
 using namespace b2k::test;
 
-namespace {
-
-std::string hex(const bytes& b) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  for (auto byte : b) {
-    out.push_back(digits[byte >> 4]);
-    out.push_back(digits[byte & 0xf]);
-  }
-  return out;
-}
-
-std::string hex(const std::string& s) {
-  return hex(bytes(s.begin(), s.end()));
-}
-
-} // namespace
-
 CAF_TEST(the COM_BINLOG_DUMP_GTID body) {
   binlog::gtid_set set;
   CAF_REQUIRE(

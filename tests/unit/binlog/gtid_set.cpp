@@ -40,20 +40,6 @@ bool rejected(const std::string& text) {
   return !binlog::parse_gtid_set(text, set).empty();
 }
 
-// Hex, so that a failed check shows the bytes.
-std::string hex(const bytes& b) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  for (auto byte : b) {
-    out.push_back(digits[byte >> 4]);
-    out.push_back(digits[byte & 0xf]);
-  }
-  return out;
-}
-
-std::string hex(const std::string& s) {
-  return hex(bytes(s.begin(), s.end()));
-}
 
 std::string decode_problem(const bytes& b) {
   binlog::gtid_set set;

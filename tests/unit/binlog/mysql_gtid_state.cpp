@@ -95,21 +95,7 @@ bytes query_body(std::string_view query) {
   return b;
 }
 
-// test.t (id INT primary key, name VARCHAR(20) utf8mb4) as table id 42.
-bytes test_table_map() {
-  bytes optional = column_names({"id", "name"});
-  put_bytes(optional, optional_field(8, {0}));   // simple primary key
-  put_bytes(optional, optional_field(2, {255})); // default charset
-  return table_map_body(42, "test", "t", {3, 15}, {80, 0}, optional);
-}
 
-bytes insert_row(uint32_t id, std::string_view name) {
-  bytes b{0}; // null bitmap
-  put_le(b, id, 4);
-  b.push_back(static_cast<uint8_t>(name.size()));
-  put_str(b, name);
-  return b;
-}
 
 bytes xa_prepare_body() {
   bytes b{0};      // two-phase
@@ -138,7 +124,7 @@ struct xa_binlog {
     gtid6 = f.add(make_event(33, gtid_body(6)));
     f.add(make_event(2, query_body("XA START X'78',X'',1")));
     f.add(make_event(19, test_table_map()));
-    f.add(make_event(30, rows_body(42, 2, true, false, insert_row(1, "one"))));
+    f.add(make_event(30, rows_body(42, 2, true, false, test_row(1, "one"))));
     f.add(make_event(2, query_body("XA END X'78',X'',1")));
     f.add(make_event(38, xa_prepare_body()));
     after_prepare = f.data.size();
@@ -148,7 +134,7 @@ struct xa_binlog {
     gtid8 = f.add(make_event(33, gtid_body(8)));
     f.add(make_event(2, query_body("BEGIN")));
     f.add(make_event(19, test_table_map()));
-    f.add(make_event(30, rows_body(42, 2, true, false, insert_row(2, "two"))));
+    f.add(make_event(30, rows_body(42, 2, true, false, test_row(2, "two"))));
     f.add(make_event(16, bytes(8, 9)));
     end = f.data.size();
     data = std::move(f.data);
