@@ -314,6 +314,32 @@ inline bytes rows_body(uint64_t table_id, size_t width, bool v2,
   return b;
 }
 
+/// A QUERY event's body (no header, no checksum) as MySQL writes it.
+inline bytes query_body(std::string_view db, std::string_view query) {
+  bytes b;
+  put_le(b, 7, 4); // thread id
+  put_le(b, 0, 4); // execution time
+  b.push_back(static_cast<uint8_t>(db.size()));
+  put_le(b, 0, 2); // error code
+  put_le(b, 0, 2); // status variables length
+  put_str(b, db);
+  b.push_back(0);
+  put_str(b, query);
+  return b;
+}
+
+/// A MySQL 8 GTID event's body for 10111213-1415-1617-1819-1a1b1c1d1e1f:gno.
+inline bytes gtid_body(uint64_t gno) {
+  bytes b{1};
+  for (int i = 0; i < 16; ++i)
+    b.push_back(static_cast<uint8_t>(0x10 + i));
+  put_le(b, gno, 8);
+  b.push_back(2); // logical timestamps
+  put_le(b, 0, 8);
+  put_le(b, 1, 8);
+  return b;
+}
+
 /// test.t (id INT primary key, name VARCHAR(20) utf8mb4) as table id 42.
 inline bytes test_table_map() {
   bytes optional = column_names({"id", "name"});

@@ -140,32 +140,6 @@ bytes replace_event(const bytes& file, size_t at, const bytes& ev) {
 
 // -- MySQL -----------------------------------------------------------------
 
-bytes query_body(std::string_view db, std::string_view query) {
-  bytes b;
-  put_le(b, 7, 4); // thread id
-  put_le(b, 0, 4); // execution time
-  b.push_back(static_cast<uint8_t>(db.size()));
-  put_le(b, 0, 2); // error code
-  put_le(b, 0, 2); // status variables length
-  put_str(b, db);
-  b.push_back(0);
-  put_str(b, query);
-  return b;
-}
-
-bytes gtid_body(uint64_t gno) {
-  bytes b{1};
-  for (int i = 0; i < 16; ++i)
-    b.push_back(static_cast<uint8_t>(0x10 + i));
-  put_le(b, gno, 8);
-  b.push_back(2); // logical timestamps
-  put_le(b, 0, 8);
-  put_le(b, 1, 8);
-  return b;
-}
-
-
-
 // The events of one transaction: BEGIN, TABLE_MAP, a two-row insert, a
 // one-row update, XID; whole and without checksums.
 bytes transaction_events() {

@@ -69,33 +69,7 @@ std::string bytes_text(const bytes& b) {
 
 // -- a MySQL 8 XA transaction, built from the documented layouts ----------
 
-const std::string xa_uuid = "10111213-1415-1617-1819-1a1b1c1d1e1f";
-
-bytes gtid_body(uint64_t gno) {
-  bytes b{1};
-  for (int i = 0; i < 16; ++i)
-    b.push_back(static_cast<uint8_t>(0x10 + i));
-  put_le(b, gno, 8);
-  b.push_back(2); // logical timestamps
-  put_le(b, 0, 8);
-  put_le(b, 1, 8);
-  return b;
-}
-
-bytes query_body(std::string_view query) {
-  bytes b;
-  put_le(b, 7, 4); // thread id
-  put_le(b, 0, 4); // execution time
-  b.push_back(4);  // database name length
-  put_le(b, 0, 2); // error code
-  put_le(b, 0, 2); // status variables length
-  put_str(b, "test");
-  b.push_back(0);
-  put_str(b, query);
-  return b;
-}
-
-
+const std::string xa_uuid = "10111213-1415-1617-1819-1a1b1c1d1e1f"; // gtid_body's
 
 bytes xa_prepare_body() {
   bytes b{0};      // two-phase
@@ -122,17 +96,17 @@ struct xa_binlog {
     auto set = before.encode();
     f.add(make_event(35, bytes(set.begin(), set.end())));
     gtid6 = f.add(make_event(33, gtid_body(6)));
-    f.add(make_event(2, query_body("XA START X'78',X'',1")));
+    f.add(make_event(2, query_body("test", "XA START X'78',X'',1")));
     f.add(make_event(19, test_table_map()));
     f.add(make_event(30, rows_body(42, 2, true, false, test_row(1, "one"))));
-    f.add(make_event(2, query_body("XA END X'78',X'',1")));
+    f.add(make_event(2, query_body("test", "XA END X'78',X'',1")));
     f.add(make_event(38, xa_prepare_body()));
     after_prepare = f.data.size();
     f.add(make_event(33, gtid_body(7)));
-    f.add(make_event(2, query_body("XA COMMIT X'78',X'',1")));
+    f.add(make_event(2, query_body("test", "XA COMMIT X'78',X'',1")));
     after_commit = f.data.size();
     gtid8 = f.add(make_event(33, gtid_body(8)));
-    f.add(make_event(2, query_body("BEGIN")));
+    f.add(make_event(2, query_body("test", "BEGIN")));
     f.add(make_event(19, test_table_map()));
     f.add(make_event(30, rows_body(42, 2, true, false, test_row(2, "two"))));
     f.add(make_event(16, bytes(8, 9)));
