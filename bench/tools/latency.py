@@ -20,6 +20,8 @@ import sys
 
 from confluent_kafka import Consumer, TopicPartition, TIMESTAMP_LOG_APPEND_TIME
 
+from record import add_fields, append
+
 ap = argparse.ArgumentParser()
 ap.add_argument("--brokers", required=True)
 ap.add_argument("--topic", required=True)
@@ -72,13 +74,6 @@ res = {"kind": "latency", "tool": a.tool, "workload": "W2", "n": len(lat),
        "p50_ms": pct(50), "p95_ms": pct(95), "p99_ms": pct(99),
        "max_ms": round(lat[-1], 2) if lat else None,
        "log_append_time": kinds == {TIMESTAMP_LOG_APPEND_TIME}}
-for kv in a.field:
-    k, v = kv.split("=", 1)
-    try:
-        v = json.loads(v)
-    except ValueError:
-        pass
-    res[k] = v
-with open(a.out, "a") as f:
-    f.write(json.dumps(res) + "\n")
+add_fields(res, a.field)
+append(a.out, res)
 print(json.dumps(res), file=sys.stderr)

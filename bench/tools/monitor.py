@@ -32,6 +32,8 @@ import time
 
 from confluent_kafka import Consumer, TopicPartition
 
+from record import add_fields, append
+
 TICK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -313,15 +315,8 @@ def measure(a, proc, pid, offsets, base, others, other_cpu0, rx, logf, t_launch)
     for k in others:
         if other_cpu0.get(k) is not None and other_done.get(k) is not None:
             res[f"{k}_cpu_total_s"] = round(other_done[k] - other_cpu0[k], 2)
-    for kv in a.field:
-        k, v = kv.split("=", 1)
-        try:
-            v = json.loads(v)
-        except ValueError:
-            pass
-        res[k] = v
-    with open(a.out, "a") as f:
-        f.write(json.dumps(res) + "\n")
+    add_fields(res, a.field)
+    append(a.out, res)
     print(json.dumps(res), file=sys.stderr)
     return 0 if (res["complete"] or rx is not None) and not timed_out else 1
 
