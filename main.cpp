@@ -307,6 +307,8 @@ b2k::reader_config reader_config_of(const b2k::settings& s) {
   cfg.batch_delay = s.batch_delay;
   cfg.max_inflight_bytes = s.max_inflight_bytes;
   cfg.progress_interval = s.progress_interval;
+  cfg.standby = s.standby;
+  cfg.lock_timeout = s.lock_timeout;
   return cfg;
 }
 
@@ -359,37 +361,28 @@ int run_pipeline(b2k::b2k_config& cfg, bool position_only) {
   auto properties = b2k::kafka::parse_properties(s->kafka_properties);
   auto commit_topic = s->commit_topic_name();
   binlog::position start;
-  if (!s->from.empty() && !position_only) {
-    start = *binlog::parse_position(s->from);
-    spdlog::info("starting at {} as --from says", binlog::to_string(start));
-  } else {
-    if (!position_only)
-      if (auto err = b2k::kafka::ensure_commit_topic(s->brokers, properties,
-                                                     commit_topic))
-        return fail(error_text(err), 1);
+  if (position_only) {
     auto last = b2k::kafka::read_last_commit(s->brokers, properties,
                                              commit_topic, s->name);
     if (!last)
       return fail(error_text(last.error()), 1);
-    if (position_only) {
-      if (!*last)
-        return fail("no position for source '" + s->name + "' in "
-                      + commit_topic,
-                    1);
-      std::printf("%s\n", b2k::kafka::encode_commit((*last)->pos, (*last)->ts_ms).c_str());
-      return 0;
-    }
-    if (*last) {
-      start = (*last)->pos;
-      spdlog::info("resuming at {} from commit log {}",
-                   binlog::to_string(start), commit_topic);
-    } else {
-      spdlog::info("no position in commit log {}: starting at the server's "
-                   "{}",
-                   commit_topic, s->initial == "start" ? "oldest binlog"
-                                                       : "current end");
-    }
+    if (!*last)
+      return fail("no position for source '" + s->name + "' in "
+                    + commit_topic,
+                  1);
+    std::printf("%s\n",
+                b2k::kafka::encode_commit((*last)->pos, (*last)->ts_ms).c_str());
+    return 0;
   }
+  if (!s->from.empty()) {
+    start = *binlog::parse_position(s->from);
+    spdlog::info("starting at {} as --from says", binlog::to_string(start));
+  } else if (auto err = b2k::kafka::ensure_commit_topic(s->brokers, properties,
+                                                        commit_topic)) {
+    return fail(error_text(err), 1);
+  }
+  // Without --from, the reader reads the commit log once it holds the
+  // source lock (the producer reads it: see producer_state::resume_position).
   b2k::supervisor_config sup;
   sup.reader = reader_config_of(*s);
   sup.reader.start = start;

@@ -34,8 +34,13 @@ using reader_actor = caf::typed_actor<
   caf::reacts_to<atom::read>,
   // Bytes that left the pipeline: that much more may be read.
   caf::reacts_to<atom::credit, uint64_t>,
-  // Timer: pings the source lock's connection.
+  // Timer: pings the source lock's connection and renews the lease.
   caf::reacts_to<atom::keepalive>,
+  // Takes the source lock (a standby tries again until it gets it).
+  caf::reacts_to<atom::lock>,
+  // Graceful stop: reads no more but keeps the lock until it is stopped;
+  // answers with the end of the last batch sent.
+  caf::replies_to<atom::stop>::with<binlog::position>,
   // Timer: reports metrics.
   caf::reacts_to<atom::stats>>;
 
@@ -46,8 +51,13 @@ using producer_actor = caf::typed_actor<
   caf::reacts_to<atom::attach, caf::actor>,
   // Sends every record of the batch to Kafka.
   caf::reacts_to<record_batch>,
-  // Writes a released position to the commit-log topic.
-  caf::reacts_to<atom::commit, binlog::position>,
+  // Writes a released position to the commit-log topic, unless a record as
+  // new (by the sequence number of the batch it follows) was written: the
+  // commit log never goes backwards.
+  caf::reacts_to<atom::checkpoint, uint64_t, binlog::position>,
+  // Where reading starts: the newest position in the commit log (empty if
+  // none), read after fencing the predecessor's Kafka transactions.
+  caf::replies_to<atom::resume>::with<binlog::position>,
   // Answers (with 0) once no record is in flight any more.
   caf::replies_to<atom::drain>::with<uint64_t>,
   // Serves librdkafka's delivery reports.
@@ -69,6 +79,12 @@ using watcher_actor = caf::typed_actor<
   caf::reacts_to<atom::delivered, uint64_t>,
   // The newest released position.
   caf::replies_to<atom::released>::with<binlog::position>,
+  // Where a reader that holds the source lock starts: the released position,
+  // or (none yet) the commit log's, through the producer.
+  caf::replies_to<atom::resume>::with<binlog::position>,
+  // The source lock is certainly ours until this time (milliseconds since
+  // the epoch): no commit-log record is written after it.
+  caf::reacts_to<atom::lease, int64_t>,
   // Writes the released position to the commit log now and answers with it.
   caf::replies_to<atom::flush>::with<binlog::position>,
   // Timer: writes the released position to the commit log if it moved.

@@ -107,6 +107,7 @@ void producer_state::send(record_batch&& incoming) {
   if (config.exactly_once) {
     txn_seqs.push_back(seq);
     txn_end = entry.batch.end;
+    txn_end_seq = seq;
     txn_records += entry.batch.records.size();
     if (txn_records >= config.transaction_records) {
       commit_transaction();
@@ -158,7 +159,18 @@ bool producer_state::produce(in_flight& entry) {
   return true;
 }
 
-bool producer_state::produce_commit(const binlog::position& pos) {
+bool producer_state::produce_commit(uint64_t seq,
+                                    const binlog::position& pos) {
+  // The invariant every path below keeps; cheap enough to check always.
+  if (seq <= written_seq) {
+    failure = caf::make_error(
+      ec::commit_log, "internal error: commit-log record for batch "
+                        + std::to_string(seq) + " (" + binlog::to_string(pos)
+                        + ") would not be newer than batch "
+                        + std::to_string(written_seq) + "'s");
+    check_failure();
+    return false;
+  }
   auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                std::chrono::system_clock::now().time_since_epoch())
                .count();
@@ -181,22 +193,55 @@ bool producer_state::produce_commit(const binlog::position& pos) {
   return true;
 }
 
-void producer_state::commit(const binlog::position& pos) {
+void producer_state::checkpoint(uint64_t seq, const binlog::position& pos) {
+  // A release not newer than what the commit log already says (in
+  // exactly-once mode, what a transaction recorded with its data while this
+  // release was on its way) must not be written: it would move the commit
+  // log backwards, and a restart would send committed data again.
+  if (seq <= written_seq)
+    return;
   if (!config.exactly_once) {
     // Not fatal if it fails: the next release writes a newer position.
-    if (produce_commit(pos))
+    if (produce_commit(seq, pos)) {
+      written_seq = seq;
       schedule_poll();
+    }
     return;
   }
-  // Transactions record their own end. A release while one is open is
-  // older than what that transaction will record; one with no transaction
-  // open (DDL, filtered tables) gets a transaction of its own.
-  if (txn_open || pos == txn_committed)
+  // A release while a transaction is open is older than what that
+  // transaction will record (its batches are not released yet). One with
+  // none open (DDL, filtered tables) gets a transaction of its own.
+  if (txn_open)
     return;
   if (!begin_transaction())
     return;
   txn_end = pos;
+  txn_end_seq = seq;
   commit_transaction();
+}
+
+caf::expected<binlog::position> producer_state::resume_position() {
+  if (config.exactly_once && !txn_initialized) {
+    // Fences a predecessor with our transactional.id and waits until its
+    // last transaction is decided (aborted, or its commit completed), so
+    // that the commit log read next shows every committed transaction's
+    // position.
+    if (auto err = init_transactions())
+      return err;
+    txn_initialized = true;
+  }
+  auto last = kafka::read_last_commit(config.brokers, config.properties,
+                                      config.commit_topic, config.commit_key);
+  if (!last)
+    return last.error();
+  if (!*last) {
+    spdlog::info("producer: no position for '{}' in commit log {}",
+                 config.commit_key, config.commit_topic);
+    return binlog::position{};
+  }
+  spdlog::info("resuming at {} from commit log {}",
+               binlog::to_string((*last)->pos), config.commit_topic);
+  return (*last)->pos;
 }
 
 bool producer_state::begin_transaction() {
@@ -251,35 +296,43 @@ void producer_state::commit_transaction() {
         return false;
     return true;
   };
-  for (;;) {
+  for (bool committed = false; !committed;) {
     // Never commit data without the position that covers it: a restart
     // would send it again.
-    if (!produce_commit(txn_end)) {
+    if (!produce_commit(txn_end_seq, txn_end)) {
+      if (failure)
+        return;
       if (!abort_and_resend("the commit-log record could not be added"))
         return;
       continue;
     }
-    auto err = rd_kafka_commit_transaction(client.get(), timeout_ms);
-    if (err == nullptr)
-      break;
-    std::string what = rd_kafka_error_string(err);
-    bool retriable = rd_kafka_error_is_retriable(err);
-    bool abortable = rd_kafka_error_txn_requires_abort(err);
-    rd_kafka_error_destroy(err);
-    if (retriable) {
-      spdlog::warn("producer: committing the transaction failed ({}); "
-                   "retrying",
-                   what);
-      continue;
+    for (;;) {
+      auto err = rd_kafka_commit_transaction(client.get(), timeout_ms);
+      if (err == nullptr) {
+        committed = true;
+        break;
+      }
+      std::string what = rd_kafka_error_string(err);
+      bool retriable = rd_kafka_error_is_retriable(err);
+      bool abortable = rd_kafka_error_txn_requires_abort(err);
+      rd_kafka_error_destroy(err);
+      if (retriable) {
+        // The transaction, its commit-log record included, is still open.
+        spdlog::warn("producer: committing the transaction failed ({}); "
+                     "retrying",
+                     what);
+        continue;
+      }
+      if (!abortable) {
+        failure = caf::make_error(ec::delivery_failed,
+                                  "Kafka transaction failed: " + what);
+        check_failure();
+        return;
+      }
+      if (!abort_and_resend(what))
+        return;
+      break; // the new transaction needs its commit-log record
     }
-    if (!abortable) {
-      failure = caf::make_error(ec::delivery_failed,
-                                "Kafka transaction failed: " + what);
-      check_failure();
-      return;
-    }
-    if (!abort_and_resend(what))
-      return;
   }
   // Everything in the transaction is in Kafka, visibly and atomically.
   rd_kafka_poll(client.get(), 0);
@@ -287,7 +340,7 @@ void producer_state::commit_transaction() {
     batches.erase(seq);
     self->send(watcher, atom::delivered_v, seq);
   }
-  txn_committed = txn_end;
+  written_seq = txn_end_seq;
   txn_seqs.clear();
   txn_records = 0;
   txn_open = false;
@@ -419,7 +472,15 @@ producer(producer_actor::stateful_pointer<producer_state> self,
       self->state.watcher = caf::actor_cast<watcher_actor>(watcher);
     },
     [self](record_batch& batch) { self->state.send(std::move(batch)); },
-    [self](atom::commit, binlog::position& pos) { self->state.commit(pos); },
+    [self](atom::checkpoint, uint64_t seq, binlog::position& pos) {
+      self->state.checkpoint(seq, pos);
+    },
+    [self](atom::resume) -> caf::result<binlog::position> {
+      auto pos = self->state.resume_position();
+      if (!pos)
+        return pos.error();
+      return std::move(*pos);
+    },
     [self](atom::drain) -> caf::result<uint64_t> {
       auto& st = self->state;
       if (st.config.exactly_once)

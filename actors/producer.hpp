@@ -68,9 +68,16 @@ struct producer_state {
   bool txn_timer = false;
   std::vector<uint64_t> txn_seqs;
   uint64_t txn_records = 0;
+  /// What the open transaction's commit-log record will say: the end of its
+  /// last batch (or a release with no data), and that batch's seq.
   binlog::position txn_end;
-  /// The position the last committed transaction recorded.
-  binlog::position txn_committed;
+  uint64_t txn_end_seq = 0;
+
+  /// The sequence number that the newest commit-log record follows
+  /// (at-least-once: handed to librdkafka; exactly-once: committed). A
+  /// record for an older or equal one is never written: the commit log
+  /// never goes backwards.
+  uint64_t written_seq = 0;
 
   ~producer_state();
 
@@ -79,9 +86,12 @@ struct producer_state {
   void send(record_batch&& batch);
   /// Hands the records of a batch that is already in `batches` to librdkafka.
   bool produce(in_flight& entry);
-  /// Queues a commit-log record for `pos`.
-  bool produce_commit(const binlog::position& pos);
-  void commit(const binlog::position& pos);
+  /// Queues a commit-log record for `pos`, which follows batch `seq`.
+  bool produce_commit(uint64_t seq, const binlog::position& pos);
+  /// A release from the watcher: batch `seq` and all before it are in Kafka.
+  void checkpoint(uint64_t seq, const binlog::position& pos);
+  /// The newest position in the commit log, read after fencing (exactly-once).
+  caf::expected<binlog::position> resume_position();
   // Exactly-once.
   bool begin_transaction();
   /// Commits the open transaction with a commit-log record for its end;

@@ -13,27 +13,126 @@ namespace {
 // How long one read message may keep the mailbox waiting.
 constexpr auto time_slice = std::chrono::milliseconds(50);
 
-// The source lock's connection idles out this long after we stop pinging it.
-constexpr auto lock_idle_timeout = std::chrono::seconds(10);
-constexpr auto lock_wait = std::chrono::seconds(15);
-constexpr auto lock_keep_alive = std::chrono::seconds(3);
+// How long a standby's GET_LOCK waits before it lets the mailbox in.
+constexpr auto standby_try = std::chrono::seconds(2);
+
+// The confirmed lock is ours this much less than the server's idle timeout:
+// room for the ping's way to the server and for clocks of other nodes.
+constexpr auto lease_margin = std::chrono::seconds(1);
+
+std::chrono::seconds whole_seconds(caf::timespan x) {
+  auto s = std::chrono::duration_cast<std::chrono::seconds>(x);
+  return s.count() < 2 ? std::chrono::seconds(2) : s;
+}
 
 } // namespace
 
 reader_state::reader_state() = default;
 
-caf::error reader_state::start() {
+caf::error reader_state::connect() {
   if (auto err = client.connect(config.source))
     return make_error(err);
   if (auto err = client.check_settings(true))
     return make_error(err);
-  // A restarted reader may find the lock still held by its predecessor's
-  // connection if the network dropped it: the server frees it after the
-  // idle timeout, so wait a little longer than that.
-  if (auto err = lock.acquire(config.source, config.records.name,
-                              lock_wait, lock_idle_timeout))
-    return make_error(err);
-  auto from = config.start;
+  return caf::none;
+}
+
+void reader_state::send_lease(std::chrono::system_clock::time_point confirmed) {
+  lease_until = confirmed + whole_seconds(config.lock_timeout) - lease_margin;
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+              lease_until.time_since_epoch())
+              .count();
+  self->send(watcher, atom::lease_v, static_cast<int64_t>(ms));
+}
+
+bool reader_state::lease_valid() const {
+  return std::chrono::system_clock::now() < lease_until;
+}
+
+void reader_state::take_lock() {
+  auto idle = whole_seconds(config.lock_timeout);
+  auto asked = std::chrono::system_clock::now();
+  // Only the first reader of a standby waits: a restarted one that finds
+  // the lock taken was replaced while it was away.
+  if (!config.standby || config.epoch > 1) {
+    // A restarted reader may find the lock still held by its predecessor's
+    // connection if the network dropped it: the server frees it after the
+    // idle timeout, so wait a little longer than that.
+    if (auto err = lock.acquire(config.source, config.records.name,
+                                idle + std::chrono::seconds(5), idle)) {
+      self->quit(make_error(err));
+      return;
+    }
+    send_lease(asked);
+    on_locked();
+    return;
+  }
+  if (!lock.held() && !standby_reported) {
+    if (auto err = lock.connect(config.source, config.records.name, idle)) {
+      self->quit(make_error(err));
+      return;
+    }
+  }
+  bool got = false;
+  std::string holder;
+  if (auto err = lock.try_lock(standby_try, got, holder)) {
+    self->quit(make_error(err));
+    return;
+  }
+  if (!got) {
+    if (!standby_reported) {
+      spdlog::info("standby: another binlog2kafka named '{}' holds the "
+                   "source lock (server connection {}); taking over when it "
+                   "goes",
+                   config.records.name, holder);
+      if (config.status)
+        self->send(config.status, atom::state_v, pipeline_state::standby,
+                   std::string{"waiting for the source lock (held by server "
+                               "connection "}
+                     + holder + ")");
+      standby_reported = true;
+    }
+    self->send(self, atom::lock_v);
+    return;
+  }
+  send_lease(asked);
+  if (standby_reported) {
+    spdlog::info("standby: took the source lock; taking over");
+    // The replication connection idled while we waited.
+    if (auto err = connect()) {
+      self->quit(err);
+      return;
+    }
+    if (config.status)
+      self->send(config.status, atom::state_v, pipeline_state::running,
+                 std::string{});
+  }
+  on_locked();
+}
+
+void reader_state::on_locked() {
+  self->delayed_send(self, whole_seconds(config.lock_timeout) / 4,
+                     atom::keepalive_v);
+  auto begin = [this](binlog::position from) {
+    if (auto err = start(std::move(from))) {
+      self->quit(err);
+      return;
+    }
+    reading = true;
+    self->send(self, atom::read_v);
+  };
+  if (!config.start.empty()) {
+    begin(config.start);
+    return;
+  }
+  // Only now, with the lock held, may the commit log be read: a
+  // predecessor may have written it until a moment ago.
+  self->request(watcher, caf::infinite, atom::resume_v)
+    .await([begin](binlog::position& from) { begin(std::move(from)); },
+           [this](caf::error& err) { self->quit(err); });
+}
+
+caf::error reader_state::start(binlog::position from) {
   if (from.file.empty()) {
     if (config.initial == "start") {
       from = binlog::position{};
@@ -155,9 +254,24 @@ void reader_state::on_warning(const std::string& what) {
   spdlog::warn("reader: {}", what);
 }
 
-void reader_state::flush() {
+bool reader_state::confirm_lock() {
+  auto asked = std::chrono::system_clock::now();
+  if (auto err = lock.keep_alive()) {
+    self->quit(make_error(err));
+    return false;
+  }
+  send_lease(asked);
+  return true;
+}
+
+bool reader_state::flush() {
   if (batch.records.empty() && resume == sent)
-    return;
+    return true;
+  // After a pause (SIGSTOP, a frozen VM) longer than the lock's timeout a
+  // standby may have taken over: nothing more may go out unless the lock
+  // is still ours.
+  if (!lease_valid() && !confirm_lock())
+    return false;
   batch.seq = next_seq++;
   batch.end = resume;
   sent = resume;
@@ -176,6 +290,7 @@ void reader_state::flush() {
   batch.topics.clear();
   batch.records.clear();
   batch.data.clear();
+  return true;
 }
 
 int64_t reader_state::lag_seconds() const {
@@ -226,13 +341,16 @@ void reader_state::log_progress(clock::time_point now) {
 }
 
 void reader_state::read() {
+  if (stopped)
+    return;
   auto slice_end = clock::now() + time_slice;
   while (credit > 0) {
     const uint8_t* data = nullptr;
     size_t size = 0;
     if (auto err = client.next(data, size)) {
-      flush(); // what was read completely may still go out
-      self->quit(make_error(err));
+      // What was read completely may still go out.
+      if (flush())
+        self->quit(make_error(err));
       return;
     }
     if (size == 0)
@@ -248,17 +366,19 @@ void reader_state::read() {
     transaction_ended = false;
     caught_up = false;
     if (auto err = decoder->consume(data, size, offset)) {
-      flush();
-      self->quit(make_error(err));
+      if (flush())
+        self->quit(make_error(err));
       return;
     }
     auto now = clock::now();
     if (batch.records.size() >= config.batch_records
         || batch.data.size() >= config.batch_bytes) {
-      flush();
+      if (!flush())
+        return;
     } else if (type == binlog::event_type::heartbeat) {
       caught_up = true;
-      flush();
+      if (!flush())
+        return;
       log_progress(now);
       break; // idle: let the mailbox in
     } else if (transaction_ended) {
@@ -268,8 +388,9 @@ void reader_state::read() {
       // under load).
       if (pending
           && (now - batch_started >= config.batch_delay
-              || !client.data_pending()))
-        flush();
+              || !client.data_pending())
+          && !flush())
+        return;
     }
     if (now >= slice_end) {
       log_progress(now);
@@ -308,13 +429,11 @@ reader(reader_actor::stateful_pointer<reader_state> self, reader_config config,
                  caf::to_string(dm.reason));
     self->quit(dm.reason);
   });
-  if (auto err = st.start()) {
+  if (auto err = st.connect()) {
     self->quit(err);
     return reader_actor::behavior_type::make_empty_behavior();
   }
-  st.reading = true;
-  self->send(self, atom::read_v);
-  self->delayed_send(self, lock_keep_alive, atom::keepalive_v);
+  self->send(self, atom::lock_v);
   if (st.config.status)
     self->send(self, atom::stats_v);
   return {
@@ -323,25 +442,33 @@ reader(reader_actor::stateful_pointer<reader_state> self, reader_config config,
       self->send(st.config.status, atom::stats_v, st.metrics());
       self->delayed_send(self, std::chrono::seconds(1), atom::stats_v);
     },
+    [self](atom::lock) { self->state.take_lock(); },
     [self](atom::read) { self->state.read(); },
     // On a timer, not in the read loop: the lock must stay ours while we
     // wait for credit too.
     [self](atom::keepalive) {
       auto& st = self->state;
-      if (auto err = st.lock.keep_alive()) {
-        st.flush();
-        self->quit(make_error(err));
+      if (!st.confirm_lock())
         return;
-      }
-      self->delayed_send(self, lock_keep_alive, atom::keepalive_v);
+      self->delayed_send(self, whole_seconds(st.config.lock_timeout) / 4,
+                         atom::keepalive_v);
     },
     [self](atom::credit, uint64_t bytes) {
       auto& st = self->state;
       st.credit += static_cast<int64_t>(bytes);
-      if (!st.reading && st.credit > 0) {
+      if (!st.reading && !st.stopped && st.decoder && st.credit > 0) {
         st.reading = true;
         self->send(self, atom::read_v);
       }
+    },
+    [self](atom::stop) {
+      // A graceful stop: read nothing more, but keep the lock (and its
+      // keep-alive) until the supervisor lets us go after the final
+      // commit-log write, so that no successor starts before it.
+      auto& st = self->state;
+      st.stopped = true;
+      st.reading = false;
+      return st.sent;
     },
   };
 }

@@ -31,6 +31,14 @@ struct reader_config {
   /// reader never collide with those of the one before.
   uint64_t epoch = 0;
   caf::timespan progress_interval = std::chrono::seconds(10);
+  /// Wait for the source lock while another instance with our name holds
+  /// it, and take over when it goes (only the first reader of a pipeline:
+  /// a restarted one that finds the lock taken was replaced and stops).
+  bool standby = false;
+  /// How long the server keeps the lock of an instance that stopped
+  /// answering (the lock connection's wait_timeout): a standby takes over
+  /// after at most this, and the lock is confirmed four times as often.
+  caf::timespan lock_timeout = std::chrono::seconds(10);
   /// Where to report metrics (none in tests).
   status_actor status;
 };
@@ -59,6 +67,11 @@ struct reader_state : binlog::record_sink {
   /// The end position of the last batch sent.
   binlog::position sent;
   bool reading = false;
+  /// Asked to stop (graceful stop): reads nothing more, keeps the lock
+  /// until the pipeline has written its final position.
+  bool stopped = false;
+  bool standby_reported = false;
+  std::chrono::system_clock::time_point lease_until;
   bool transaction_ended = false;
   bool caught_up = false;
   clock::time_point batch_started;
@@ -67,12 +80,26 @@ struct reader_state : binlog::record_sink {
 
   reader_state();
 
-  /// Connects, resolves the start position and starts the dump.
-  caf::error start();
+  /// Connects and checks the server's settings.
+  caf::error connect();
+  /// Takes the source lock; a standby keeps trying (atom::lock).
+  void take_lock();
+  /// The lock is ours: tell the watcher, then start where it says.
+  void on_locked();
+  /// Resolves the start position and starts the dump.
+  caf::error start(binlog::position from);
+  /// Tells the watcher until when the lock is certainly ours, from a
+  /// confirmation that began at `confirmed` (before the server saw it).
+  void send_lease(std::chrono::system_clock::time_point confirmed);
+  /// True while the last confirmation of the lock is recent enough.
+  bool lease_valid() const;
   /// Reads until the time slice, the credit or the stream runs out.
   void read();
-  /// Sends the batch (or just the moved position) downstream.
-  void flush();
+  /// Sends the batch (or just the moved position) downstream; false (and
+  /// the reader quits) if the source lock is no longer ours.
+  bool flush();
+  /// Pings the lock's connection and renews the lease; quits if it is lost.
+  bool confirm_lock();
   void log_progress(clock::time_point now);
   int64_t lag_seconds() const;
   reader_metrics metrics() const;

@@ -110,7 +110,7 @@ void supervisor_state::launch_failed(const caf::error& err) {
 void supervisor_state::on_reader_down(const caf::error& reason) {
   reader = nullptr;
   if (stopping) {
-    shut_down(std::move(failure));
+    // The stop request to the reader fails and the shutdown goes on.
     return;
   }
   if (is_fatal_error(reason)) {
@@ -141,12 +141,25 @@ void supervisor_state::shut_down(caf::error reason) {
     report(failure ? pipeline_state::failed : pipeline_state::stopping,
            failure);
   stopping = true;
-  if (reader) {
-    self->send_exit(reader, caf::exit_reason::user_shutdown);
-    return; // continues in the down handler
+  if (finishing)
+    return;
+  finishing = true;
+  if (!reader) {
+    finish_deliveries();
+    return;
   }
+  // The reader stops reading but keeps the source lock until the final
+  // position is written: a successor (a standby) must not start from an
+  // older one.
+  self->request(reader, config.stop_timeout, atom::stop_v)
+    .then([this](binlog::position&) { finish_deliveries(); },
+          [this](caf::error&) { finish_deliveries(); });
+}
+
+void supervisor_state::finish_deliveries() {
   auto finish = [this] {
-    for (auto h : {caf::actor_cast<caf::actor>(watcher),
+    for (auto h : {caf::actor_cast<caf::actor>(reader),
+                   caf::actor_cast<caf::actor>(watcher),
                    caf::actor_cast<caf::actor>(producer)})
       if (h)
         self->send_exit(h, caf::exit_reason::user_shutdown);
@@ -166,8 +179,12 @@ void supervisor_state::shut_down(caf::error reason) {
               self->request(producer, config.stop_timeout, atom::drain_v)
                 .then(
                   [pos, finish](uint64_t) {
-                    spdlog::info("supervisor: stopped at {}",
-                                 binlog::to_string(pos));
+                    if (pos.empty())
+                      spdlog::info("supervisor: stopped before reading "
+                                   "anything");
+                    else
+                      spdlog::info("supervisor: stopped at {}",
+                                   binlog::to_string(pos));
                     finish();
                   },
                   [this, finish](caf::error& err) {

@@ -60,8 +60,11 @@ struct supervisor_state {
   bool launching = false;
   /// The reader died: restart it from the released position, or stop.
   void on_reader_down(const caf::error& reason);
-  /// Waits for deliveries, writes the final commit-log record and quits.
+  /// Stops the reader from reading, then finish_deliveries().
   void shut_down(caf::error reason);
+  /// Waits for deliveries, writes the final commit-log record and quits.
+  void finish_deliveries();
+  bool finishing = false;
   /// Tells the status actor (if any).
   void report(pipeline_state state, const caf::error& err = caf::error{});
 };

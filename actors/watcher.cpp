@@ -1,7 +1,10 @@
 #include "actors/watcher.hpp"
 
+#include <chrono>
+
 #include <caf/event_based_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
+#include <spdlog/spdlog.h>
 
 namespace b2k {
 
@@ -14,13 +17,14 @@ void watcher_state::release() {
       break;
     commit_map.erase(acked);
     released = std::move(head.end);
+    released_seq = head.seq;
     freed += head.bytes;
     ++released_batches;
     waiting.pop_front();
   }
   if (freed > 0 && reader)
     self->send(reader, atom::credit_v, freed);
-  if (released != written && !commit_pending) {
+  if (released_seq != written_seq && !commit_pending) {
     commit_pending = true;
     if (commit_interval.count() == 0)
       write_commit();
@@ -29,12 +33,32 @@ void watcher_state::release() {
   }
 }
 
+bool watcher_state::lease_valid() const {
+  if (lease_until_ms < 0)
+    return true;
+  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+               .count();
+  return now < lease_until_ms;
+}
+
 void watcher_state::write_commit() {
   commit_pending = false;
-  if (released == written || released.empty())
+  if (released_seq == written_seq || released.empty())
     return;
+  if (!lease_valid()) {
+    // Written when the next lease comes, if the lock is still ours.
+    if (!lease_warned)
+      spdlog::warn("watcher: the source lock is not confirmed; not writing "
+                   "the commit log until it is");
+    lease_warned = true;
+    return;
+  }
+  lease_warned = false;
+  // Releases come in read order, so this always moves forward.
   written = released;
-  self->send(producer, atom::commit_v, written);
+  written_seq = released_seq;
+  self->send(producer, atom::checkpoint_v, written_seq, written);
 }
 
 watcher_metrics watcher_state::metrics() const {
@@ -77,6 +101,24 @@ watcher(watcher_actor::stateful_pointer<watcher_state> self,
         st.release();
     },
     [self](atom::released) { return self->state.released; },
+    [self](atom::resume) -> caf::result<binlog::position> {
+      auto& st = self->state;
+      if (!st.released.empty())
+        return st.released;
+      // Nothing read yet: the commit log says where, read by the producer
+      // now that the reader holds the source lock.
+      auto rp = self->make_response_promise<binlog::position>();
+      self->request(st.producer, caf::infinite, atom::resume_v)
+        .then([rp](binlog::position& pos) mutable { rp.deliver(pos); },
+              [rp](caf::error& err) mutable { rp.deliver(err); });
+      return rp;
+    },
+    [self](atom::lease, int64_t until_ms) {
+      auto& st = self->state;
+      st.lease_until_ms = until_ms;
+      if (st.released_seq != st.written_seq && !st.commit_pending)
+        st.write_commit();
+    },
     [self](atom::flush) {
       auto& st = self->state;
       st.write_commit();

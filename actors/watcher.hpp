@@ -32,16 +32,27 @@ struct watcher_state {
   std::unordered_set<uint64_t> commit_map;
   /// Where a restart resumes: everything before it is in Kafka.
   binlog::position released;
-  /// The position last handed to the commit log.
+  /// The sequence number of the batch `released` follows (0: none yet).
+  uint64_t released_seq = 0;
+  /// The position last handed to the commit log, and its sequence number.
   binlog::position written;
+  uint64_t written_seq = 0;
+  /// Until when (milliseconds since the epoch) the reader's source lock is
+  /// certainly ours. No commit-log record is written past it: an instance
+  /// that was paused and lost its lock to a standby must not overwrite the
+  /// standby's position. No lease yet: the lock is not ours to check (tests).
+  int64_t lease_until_ms = -1;
+  bool lease_warned = false;
   caf::timespan commit_interval{};
   bool commit_pending = false;
   uint64_t released_batches = 0;
 
   /// Releases the head of the queue while it is acknowledged.
   void release();
-  /// Hands the released position to the commit log if it moved.
+  /// Hands the released position to the commit log if it moved and the
+  /// source lock is still ours.
   void write_commit();
+  bool lease_valid() const;
   watcher_metrics metrics() const;
 };
 

@@ -32,6 +32,7 @@ source_lock::~source_lock() {
 }
 
 void source_lock::release() {
+  locked_ = false;
   if (mysql_ != nullptr) {
     mysql_close(mysql_); // the server frees the lock with the connection
     mysql_ = nullptr;
@@ -41,8 +42,30 @@ void source_lock::release() {
 error source_lock::acquire(const connection_options& options,
                            const std::string& name, std::chrono::seconds wait,
                            std::chrono::seconds idle_timeout) {
+  if (auto err = connect(options, name, idle_timeout))
+    return err;
+  bool got = false;
+  std::string holder;
+  if (auto err = try_lock(wait, got, holder))
+    return err;
+  if (!got) {
+    release();
+    return {errc::locked,
+            "another binlog2kafka named '" + name + "' is reading "
+              + endpoint_ + " (it holds lock '" + lock_name_
+              + "' on server connection " + holder
+              + "); give each pipeline its own name, or set standby = true "
+                "to wait for it"};
+  }
+  return {};
+}
+
+error source_lock::connect(const connection_options& options,
+                           const std::string& name,
+                           std::chrono::seconds idle_timeout) {
   release();
   endpoint_ = options.host + ":" + std::to_string(options.port);
+  name_ = name;
   lock_name_ = lock_name_for(name);
   mysql_ = mysql_init(nullptr);
   unsigned connect_timeout = options.connect_timeout_s;
@@ -78,24 +101,30 @@ error source_lock::acquire(const connection_options& options,
   if (mysql_query(mysql_, timeout_sql.c_str()) != 0)
     return fail(errc::connection, std::string{"source lock on "} + endpoint_
                                     + ": " + mysql_error(mysql_));
+  return {};
+}
+
+error source_lock::try_lock(std::chrono::seconds wait, bool& got,
+                            std::string& holder) {
+  got = false;
+  if (mysql_ == nullptr)
+    return {errc::connection, "the source lock's connection is not open"};
   auto sql = "SELECT GET_LOCK(" + quoted(mysql_, lock_name_) + ", "
              + std::to_string(wait.count()) + "), IS_USED_LOCK("
              + quoted(mysql_, lock_name_) + ")";
-  if (mysql_query(mysql_, sql.c_str()) != 0)
-    return fail(errc::connection, std::string{"source lock on "} + endpoint_
-                                    + ": " + mysql_error(mysql_));
+  if (mysql_query(mysql_, sql.c_str()) != 0) {
+    error err{errc::connection, std::string{"source lock on "} + endpoint_
+                                  + ": " + mysql_error(mysql_)};
+    release();
+    return err;
+  }
   auto res = mysql_store_result(mysql_);
   auto row = res ? mysql_fetch_row(res) : nullptr;
-  bool got = row != nullptr && row[0] != nullptr && std::string{row[0]} == "1";
-  std::string holder = row != nullptr && row[1] != nullptr ? row[1] : "?";
+  got = row != nullptr && row[0] != nullptr && std::string{row[0]} == "1";
+  holder = row != nullptr && row[1] != nullptr ? row[1] : "?";
   if (res != nullptr)
     mysql_free_result(res);
-  if (!got)
-    return fail(errc::locked,
-                "another binlog2kafka named '" + name + "' is reading "
-                  + endpoint_ + " (it holds lock '" + lock_name_
-                  + "' on server connection " + holder
-                  + "); give each pipeline its own name");
+  locked_ = got;
   return {};
 }
 

@@ -27,18 +27,28 @@ public:
   error acquire(const connection_options& options, const std::string& name,
                 std::chrono::seconds wait, std::chrono::seconds idle_timeout);
 
+  /// The two steps of acquire(), for a standby that keeps trying: connects
+  /// (the lock not yet taken)...
+  error connect(const connection_options& options, const std::string& name,
+                std::chrono::seconds idle_timeout);
+  /// ...and tries to take it, waiting up to `wait`. Sets `got`; when the
+  /// lock is held by another, `holder` names its server connection.
+  error try_lock(std::chrono::seconds wait, bool& got, std::string& holder);
+
   /// Keeps the lock's connection from timing out; call more often than
   /// `idle_timeout`. Fails if the connection (and so the lock) was lost.
   error keep_alive();
 
   bool held() const {
-    return mysql_ != nullptr;
+    return mysql_ != nullptr && locked_;
   }
 
   void release();
 
 private:
   st_mysql* mysql_ = nullptr;
+  bool locked_ = false;
+  std::string name_;
   std::string lock_name_;
   std::string endpoint_;
 };

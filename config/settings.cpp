@@ -95,6 +95,12 @@ b2k_config::b2k_config() {
          "a failover), position, or gtid (MariaDB, or MySQL with "
          "gtid_mode=ON)")
     .add(o.from, "from", "start at FILE:POS instead of the commit log")
+    .add(o.standby, "standby",
+         "wait while another instance with this name runs and take over "
+         "when it goes (--binlog2kafka.standby=true)")
+    .add(o.lock_timeout, "lock-timeout",
+         "how long the server keeps the source lock of an instance that "
+         "stopped answering; a standby takes over after at most this")
     .add(o.batch_records, "batch-records", "most records in one batch")
     .add(o.batch_bytes, "batch-bytes", "most bytes in one batch")
     .add(o.batch_delay, "batch-delay",
@@ -142,6 +148,7 @@ caf::error b2k_config::take_bool_arguments(std::vector<std::string>& args) {
     {"--binlog2kafka.include-system-schemas=",
      &raw_options::include_system_schemas},
     {"--binlog2kafka.tombstones=", &raw_options::tombstones},
+    {"--binlog2kafka.standby=", &raw_options::standby},
   };
   for (auto i = args.begin(); i != args.end();) {
     bool taken = false;
@@ -470,6 +477,10 @@ caf::expected<settings> read_settings(const raw_options& o) {
   if (!o.from.empty() && !binlog::parse_position(o.from))
     return bad("from", "'" + o.from + "' is not FILE:POS (POS >= 4)");
   s.from = o.from;
+  s.standby = o.standby;
+  if (o.lock_timeout < std::chrono::seconds(2))
+    return bad("lock-timeout", "must be at least 2s");
+  s.lock_timeout = o.lock_timeout;
   if (o.batch_records == 0)
     return bad("batch-records", "must be at least 1");
   s.batch_records = o.batch_records;

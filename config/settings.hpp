@@ -43,6 +43,12 @@ struct settings {
   std::string resume_by = "auto";
   /// Start here instead of the commit log ("FILE:POS").
   std::string from;
+  /// Wait for the source lock held by another instance with this name and
+  /// take over when it goes (a hot standby).
+  bool standby = false;
+  /// How long the server keeps the source lock of an instance that stopped
+  /// answering: how soon a standby takes over from a paused or cut-off one.
+  caf::timespan lock_timeout = std::chrono::seconds(10);
   uint64_t batch_records = 10000;
   uint64_t batch_bytes = 1 << 20;
   caf::timespan batch_delay = std::chrono::milliseconds(20);
@@ -101,6 +107,8 @@ struct raw_options {
   std::string delivery = "at-least-once";
   std::string resume_by = "auto";
   std::string from;
+  bool standby = false;
+  caf::timespan lock_timeout = std::chrono::seconds(10);
   uint64_t batch_records = 10000;
   uint64_t batch_bytes = 1 << 20;
   caf::timespan batch_delay = std::chrono::milliseconds(20);

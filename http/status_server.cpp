@@ -41,6 +41,11 @@ bool serving(pipeline_state s) {
   return s == pipeline_state::running;
 }
 
+// A standby is healthy: it waits, ready to take over.
+bool healthy(pipeline_state s) {
+  return serving(s) || s == pipeline_state::standby;
+}
+
 } // namespace
 
 health health_of(const status_snapshot& s,
@@ -48,7 +53,8 @@ health health_of(const status_snapshot& s,
   nlohmann::json j;
   health h;
   if (!serving(s.state)) {
-    h.code = 503;
+    if (!healthy(s.state))
+      h.code = 503;
     j["status"] = to_string(s.state);
   } else if (s.reader.lag_seconds > lag_threshold.count()) {
     j["status"] = "lagging";

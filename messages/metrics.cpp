@@ -6,6 +6,8 @@ const char* to_string(pipeline_state x) {
   switch (x) {
     case pipeline_state::starting:
       return "starting";
+    case pipeline_state::standby:
+      return "standby";
     case pipeline_state::running:
       return "running";
     case pipeline_state::reconnecting:

@@ -71,6 +71,8 @@ typename Inspector::result_type inspect(Inspector& f, watcher_metrics& x) {
 /// The pipeline as a whole, as /health reports it.
 enum class pipeline_state : uint8_t {
   starting,
+  /// Waiting for another instance with the same name to go (standby).
+  standby,
   running,
   reconnecting,
   stopping,

@@ -30,8 +30,16 @@ CAF_BEGIN_TYPE_ID_BLOCK(b2k, caf::first_custom_type_id)
   CAF_ADD_ATOM(b2k, b2k::atom, attach, "attach")
   // Ask for the released position.
   CAF_ADD_ATOM(b2k, b2k::atom, released, "released")
-  // Watcher → producer: write this position to the commit log.
+  // Watcher: timer that writes the released position to the commit log.
   CAF_ADD_ATOM(b2k, b2k::atom, commit, "commit")
+  // Watcher → producer: write this released position (with the sequence
+  // number of the batch it follows) to the commit log.
+  CAF_ADD_ATOM(b2k, b2k::atom, checkpoint, "checkpoint")
+  // Reader → watcher → producer: where reading starts, decided once the
+  // source lock is held (exactly-once: after fencing the predecessor).
+  CAF_ADD_ATOM(b2k, b2k::atom, resume, "resume")
+  // Reader → watcher: the source lock is certainly ours until then.
+  CAF_ADD_ATOM(b2k, b2k::atom, lease, "lease")
   // Write the commit log now and answer with the position written.
   CAF_ADD_ATOM(b2k, b2k::atom, flush, "flush")
   // Producer: answer once nothing is in flight any more.
@@ -43,6 +51,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(b2k, caf::first_custom_type_id)
   CAF_ADD_ATOM(b2k, b2k::atom, restart, "restart")
   // Reader: keep the source lock's connection alive.
   CAF_ADD_ATOM(b2k, b2k::atom, keepalive, "keepalive")
+  // Reader: take the source lock (a standby keeps trying).
+  CAF_ADD_ATOM(b2k, b2k::atom, lock, "lock")
   // Reader node: start a reader here for a pipeline elsewhere.
   CAF_ADD_ATOM(b2k, b2k::atom, launch, "launch")
   // Periodic progress line.

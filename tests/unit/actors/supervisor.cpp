@@ -13,30 +13,42 @@ namespace {
 
 // The start position rides along: CAF 0.17 dereferences a null argument pack
 // when spawning a function actor without arguments (UBSan reports it).
-reader_actor::behavior_type mock_reader(reader_actor::pointer,
-                                        binlog::position) {
-  return {
-    [](atom::read) {},
-    [](atom::keepalive) {},
-    [](atom::stats) {},
-    [](atom::credit, uint64_t) {},
-  };
-}
-
 struct producer_log {
   std::vector<binlog::position> commits;
   size_t drains = 0;
+  /// What happened, in order: "stop" (the reader was asked to stop
+  /// reading), "drain", "commit", "reader exit".
+  std::vector<std::string> events;
 };
+
+reader_actor::behavior_type mock_reader(reader_actor::pointer self,
+                                        binlog::position, producer_log* log) {
+  self->attach_functor([log] { log->events.emplace_back("reader exit"); });
+  return {
+    [](atom::read) {},
+    [](atom::keepalive) {},
+    [](atom::lock) {},
+    [](atom::stats) {},
+    [](atom::credit, uint64_t) {},
+    [log](atom::stop) {
+      log->events.emplace_back("stop");
+      return binlog::position{};
+    },
+  };
+}
 
 producer_actor::behavior_type mock_producer(producer_actor::pointer,
                                             producer_log* log) {
   return {
     [](atom::attach, caf::actor&) {},
     [](record_batch&) {},
-    [log](atom::commit, binlog::position& pos) {
+    [log](atom::checkpoint, uint64_t, binlog::position& pos) {
+      log->events.emplace_back("commit");
       log->commits.push_back(std::move(pos));
     },
+    [](atom::resume) { return binlog::position{}; },
     [log](atom::drain) {
+      log->events.emplace_back("drain");
       ++log->drains;
       return uint64_t{0};
     },
@@ -62,7 +74,7 @@ struct fixture : deterministic_fixture {
                               watcher_actor, producer_actor) {
       starts.push_back(rc.start);
       epochs.push_back(rc.epoch);
-      readers.push_back(sys.spawn(mock_reader, rc.start));
+      readers.push_back(sys.spawn(mock_reader, rc.start, &log));
       return readers.back();
     };
     cfg.spawn_producer = [this](caf::actor_system& sys,
@@ -172,6 +184,33 @@ CAF_TEST(a graceful stop drains and writes the final position) {
   CAF_CHECK_EQUAL(log.drains, drains_before + 2); // before and after the flush
   CAF_REQUIRE(!log.commits.empty());
   CAF_CHECK_EQUAL(log.commits.back(), at(250));
+}
+
+// The reader keeps the source lock until the final position is written: a
+// standby that takes over must find it in the commit log.
+CAF_TEST(a graceful stop holds the reader until the final position is out) {
+  self->monitor(aut);
+  self->monitor(readers.back());
+  read_and_deliver(1, at(200));
+  log.events.clear();
+  self->send(aut, atom::stop_v);
+  consume_messages();
+  // Stop reading first, the reader still alive; then drain.
+  CAF_REQUIRE(!log.events.empty());
+  CAF_CHECK_EQUAL(log.events.front(), "stop");
+  run();
+  // The reader went down only after the last drain.
+  bool reader_down = false;
+  bool supervisor_down = false;
+  while (!reader_down || !supervisor_down)
+    self->receive([&](caf::down_msg& dm) {
+      if (dm.source == aut.address())
+        supervisor_down = true;
+      else
+        reader_down = true;
+    });
+  CAF_CHECK_EQUAL(log.events, std::vector<std::string>(
+                                {"stop", "drain", "drain", "reader exit"}));
 }
 
 CAF_TEST(a dead producer stops the pipeline) {

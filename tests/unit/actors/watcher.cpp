@@ -16,7 +16,11 @@ namespace {
 
 struct recorder {
   std::vector<binlog::position> commits;
+  std::vector<uint64_t> commit_seqs;
   std::vector<uint64_t> credits;
+  /// What the producer answers when asked where to resume.
+  binlog::position in_commit_log;
+  size_t resumes = 0;
 };
 
 producer_actor::behavior_type mock_producer(producer_actor::pointer,
@@ -24,8 +28,13 @@ producer_actor::behavior_type mock_producer(producer_actor::pointer,
   return {
     [](atom::attach, caf::actor&) {},
     [](record_batch&) {},
-    [rec](atom::commit, binlog::position& pos) {
+    [rec](atom::checkpoint, uint64_t seq, binlog::position& pos) {
+      rec->commit_seqs.push_back(seq);
       rec->commits.push_back(std::move(pos));
+    },
+    [rec](atom::resume) {
+      ++rec->resumes;
+      return rec->in_commit_log;
     },
     [](atom::drain) { return uint64_t{0}; },
     [](atom::poll) {},
@@ -39,6 +48,8 @@ reader_actor::behavior_type mock_reader(reader_actor::pointer,
   return {
     [](atom::read) {},
     [](atom::keepalive) {},
+    [](atom::lock) {},
+    [](atom::stop) { return binlog::position{}; },
     [](atom::stats) {},
     [rec](atom::credit, uint64_t bytes) { rec->credits.push_back(bytes); },
   };
@@ -118,12 +129,13 @@ CAF_TEST(the release message goes to the commit log in order) {
   enqueue(2, 300);
   self->send(aut, atom::delivered_v, uint64_t{2});
   expect((atom::delivered, uint64_t), from(self).to(aut).with(_, 2u));
-  disallow((atom::commit, binlog::position), from(aut).to(producer));
+  disallow((atom::checkpoint, uint64_t, binlog::position),
+           from(aut).to(producer));
   self->send(aut, atom::delivered_v, uint64_t{1});
   expect((atom::delivered, uint64_t), from(self).to(aut).with(_, 1u));
   expect((atom::credit, uint64_t), from(aut).to(reader).with(_, 20u));
-  expect((atom::commit, binlog::position),
-         from(aut).to(producer).with(_, at(300)));
+  expect((atom::checkpoint, uint64_t, binlog::position),
+         from(aut).to(producer).with(_, 2u, at(300)));
 }
 
 CAF_TEST(acknowledgements may arrive before their batch) {
@@ -229,4 +241,62 @@ CAF_TEST(commit log writes are coalesced by the commit interval) {
   run();
 }
 
+CAF_TEST(no commit log write once the source lock is not confirmed) {
+  using namespace std::chrono;
+  auto now_ms = [] {
+    return static_cast<int64_t>(
+      duration_cast<milliseconds>(system_clock::now().time_since_epoch())
+        .count());
+  };
+  self->send(aut, atom::lease_v, now_ms() + 60000);
+  enqueue(1, 200);
+  deliver(1);
+  CAF_REQUIRE_EQUAL(rec.commits.size(), 1u);
+  // The lease ran out (a pause longer than the lock's timeout): a standby
+  // may own the commit log now.
+  self->send(aut, atom::lease_v, now_ms() - 1);
+  enqueue(2, 300);
+  deliver(2);
+  self->send(aut, atom::flush_v);
+  run();
+  self->receive([&](binlog::position& pos) { CAF_CHECK_EQUAL(pos, at(200)); });
+  CAF_CHECK_EQUAL(rec.commits.size(), 1u);
+  CAF_CHECK_EQUAL(released(), at(300));
+  // Confirmed again: the held-back position goes out.
+  self->send(aut, atom::lease_v, now_ms() + 60000);
+  run();
+  CAF_REQUIRE_EQUAL(rec.commits.size(), 2u);
+  CAF_CHECK_EQUAL(rec.commits.back(), at(300));
+  CAF_CHECK_EQUAL(rec.commit_seqs, std::vector<uint64_t>({1, 2}));
+}
+
+CAF_TEST(a reader resumes at the released position once there is one) {
+  self->send(aut, atom::resume_v);
+  run();
+  self->receive([&](binlog::position& pos) { CAF_CHECK_EQUAL(pos, at(100)); });
+  CAF_CHECK_EQUAL(rec.resumes, 0u);
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()
+
+// A pipeline started without --from: the first reader to hold the lock
+// learns its start from the commit log, through the producer, and only then.
+CAF_TEST(without a start the commit log decides where the reader starts) {
+  struct fresh : deterministic_fixture {
+    recorder rec;
+  } f;
+  f.rec.in_commit_log = at(4242, 3);
+  auto producer = f.sys.spawn(mock_producer, &f.rec);
+  auto aut = f.sys.spawn(watcher, producer, binlog::position{},
+                         caf::timespan{0});
+  f.run();
+  CAF_CHECK_EQUAL(f.rec.resumes, 0u);
+  f.self->send(aut, atom::resume_v);
+  f.run();
+  f.self->receive(
+    [&](binlog::position& pos) { CAF_CHECK_EQUAL(pos, at(4242, 3)); });
+  CAF_CHECK_EQUAL(f.rec.resumes, 1u);
+  f.self->send_exit(aut, caf::exit_reason::user_shutdown);
+  f.self->send_exit(producer, caf::exit_reason::user_shutdown);
+  f.run();
+}

@@ -19,6 +19,7 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include "config/settings.hpp"
+#include "kafka/commit_log.hpp"
 #include "messages/error.hpp"
 
 using namespace b2k;
@@ -127,6 +128,8 @@ watcher_actor::behavior_type relay_watcher(watcher_actor::pointer,
       caf::anon_send(probe, atom::delivered_v, seq);
     },
     [](atom::released) { return binlog::position{}; },
+    [](atom::resume) { return binlog::position{}; },
+    [](atom::lease, int64_t) {},
     [](atom::flush) { return binlog::position{}; },
     [](atom::commit) {},
     [](atom::attach, status_actor&) {},
@@ -377,6 +380,61 @@ CAF_TEST(an aborted transaction is sent again) {
   for (uint64_t seq = 1; seq <= 5; ++seq)
     probe->send(aut, make_batch(seq, 20, 4));
   CAF_CHECK_EQUAL(await_delivered(seqs(5)), seqs(5));
+}
+
+// A release from the watcher that arrives after the producer committed a
+// newer transaction (the watcher learns of deliveries later) must not move
+// the commit log back: a kill -9 would then resume before committed data.
+CAF_TEST(a late release never moves the commit log backwards) {
+  for (uint64_t seq = 1; seq <= 3; ++seq)
+    probe->send(aut, make_batch(seq, 10, 2));
+  CAF_CHECK_EQUAL(await_delivered(seqs(3)), seqs(3));
+  auto before = commits();
+  CAF_REQUIRE(!before.empty());
+  CAF_CHECK(before.back().find("\"pos\":300") != std::string::npos);
+  // The watcher's release of batch 2, on its way while batch 3 committed.
+  probe->send(aut, atom::checkpoint_v, uint64_t{2}, make_batch(2, 0, 1).end);
+  // A newer one with no data of its own (DDL) goes in a transaction alone.
+  auto ddl = make_batch(5, 0, 1).end;
+  probe->send(aut, atom::checkpoint_v, uint64_t{5}, ddl);
+  uint64_t drained = 1;
+  probe->request(aut, 30s, atom::drain_v)
+    .receive([&](uint64_t n) { drained = n; },
+             [&](caf::error& err) { CAF_FAIL(sys.render(err)); });
+  CAF_CHECK_EQUAL(drained, 0u);
+  auto after = commits();
+  CAF_REQUIRE_EQUAL(after.size(), before.size() + 1);
+  CAF_CHECK(after.back().find("\"pos\":500") != std::string::npos);
+  // Never backwards.
+  uint64_t last = 0;
+  for (auto& rec : after) {
+    auto pos = kafka::decode_commit(rec);
+    CAF_REQUIRE(pos);
+    CAF_CHECK_LESS_OR_EQUAL(last, pos->pos.pos);
+    last = pos->pos.pos;
+  }
+}
+
+// A new instance learns where to resume only after it fenced the old one,
+// so that the old one's last transaction is decided and visible.
+CAF_TEST(resume reads the last committed position after fencing) {
+  for (uint64_t seq = 1; seq <= 4; ++seq)
+    probe->send(aut, make_batch(seq, 10, 2));
+  CAF_CHECK_EQUAL(await_delivered(seqs(4)), seqs(4));
+  producer_config pc;
+  pc.exactly_once = true;
+  pc.transactional_id = "binlog2kafka.faults";
+  pc.brokers = kafka.bootstraps;
+  pc.commit_topic = "faults.commits";
+  pc.commit_key = "faults";
+  auto successor = sys.spawn<caf::detached>(producer, pc);
+  binlog::position pos;
+  probe->request(successor, 60s, atom::resume_v)
+    .receive([&](binlog::position& p) { pos = std::move(p); },
+             [&](caf::error& err) { CAF_FAIL(sys.render(err)); });
+  CAF_CHECK_EQUAL(pos.file, "binlog.000001");
+  CAF_CHECK_EQUAL(pos.pos, 400u);
+  probe->send_exit(successor, caf::exit_reason::user_shutdown);
 }
 
 CAF_TEST(drain commits the open transaction) {
