@@ -28,18 +28,8 @@ FRANZ_GO_VERSION=v1.22.3
 stamp_ok() { [[ -f $1 ]] && [[ $(cat "$1") == "$2" ]]; }
 sum_of() { cat "$@" | sha256sum | cut -d' ' -f1; }
 
-mvn_fetch() { # POM OUTDIR LOG
-  local pom=$1 out=$2 mlog=$3 sum
-  sum=$(sum_of "$pom")
-  stamp_ok "$out/.pom.sha256" "$sum" && return 0
-  need_cmd mvn maven
-  rm -rf "$out.tmp"
-  mvn -q -B -f "$pom" dependency:copy-dependencies -DoutputDirectory="$out.tmp" \
-    -DincludeScope=runtime >"$mlog" 2>&1 || { tail -n 15 "$mlog" >&2; return 1; }
-  echo "$sum" >"$out.tmp/.pom.sha256"
-  rm -rf "$out"
-  mv "$out.tmp" "$out"
-}
+# mvn_fetch POM OUTDIR LOG [MVN_ARGS...]
+source "$BENCH_DIR/peers/maven.sh"
 
 setup_tool() {
   local t=$1
