@@ -52,7 +52,10 @@ commands:
                    [--source-tls-ca=F] [--source-tls-cert=F --source-tls-key=F]
             (also --name=N, --topic-template=T, --topic-prefix=P,
              --tombstones=true|false, --schema-topic=T,
-             --transaction-topic=T, --include-databases=RE,
+             --transaction-topic=T, --value-mode=debezium|readable,
+             --decimal-handling-mode=M, --time-precision-mode=M,
+             --bigint-unsigned-handling-mode=M, --binary-handling-mode=M,
+             --schemas=true|false, --include-databases=RE,
              --exclude-databases=RE, --include-tables=RE,
              --exclude-tables=RE, --exclude-columns=RE (each repeatable),
              as run's options of the same names and defaults; dump shows
@@ -114,6 +117,16 @@ public:
       w.null(); // a tombstone
     else
       w.raw(r.value);
+    if (r.header_count > 0) {
+      w.raw(",\"headers\":{");
+      for (size_t i = 0; i < r.header_count; ++i) {
+        if (i > 0)
+          w.raw(',');
+        w.key(r.headers[i].name);
+        w.string(r.headers[i].value);
+      }
+      w.raw('}');
+    }
     w.raw("}\n");
     if (out_.size() >= flush_at)
       flush();
@@ -171,6 +184,7 @@ int run_dump(const std::vector<std::string>& args) {
   // Records as run makes them, with run's defaults.
   b2k::raw_options records;
   std::string tombstones = records.tombstones ? "true" : "false";
+  std::string schemas = records.schemas ? "true" : "false";
   struct pattern_flag {
     const char* name;
     std::vector<std::string>* patterns;
@@ -207,7 +221,17 @@ int run_dump(const std::vector<std::string>& args) {
              || take_flag(arg, "--tombstones", tombstones)
              || take_flag(arg, "--schema-topic", records.schema_topic)
              || take_flag(arg, "--transaction-topic",
-                          records.transaction_topic))
+                          records.transaction_topic)
+             || take_flag(arg, "--value-mode", records.value_mode)
+             || take_flag(arg, "--decimal-handling-mode",
+                          records.decimal_handling_mode)
+             || take_flag(arg, "--time-precision-mode",
+                          records.time_precision_mode)
+             || take_flag(arg, "--bigint-unsigned-handling-mode",
+                          records.bigint_unsigned_handling_mode)
+             || take_flag(arg, "--binary-handling-mode",
+                          records.binary_handling_mode)
+             || take_flag(arg, "--schemas", schemas))
       continue;
     else if (arg == "--include-system-schemas")
       continue; // dump shows every schema already
@@ -220,6 +244,9 @@ int run_dump(const std::vector<std::string>& args) {
     return fail("--tombstones: must be true or false, not '" + tombstones
                 + "'");
   records.tombstones = tombstones == "true";
+  if (schemas != "true" && schemas != "false")
+    return fail("--schemas: must be true or false, not '" + schemas + "'");
+  records.schemas = schemas == "true";
   records.include_system_schemas = true; // dump shows every schema
   binlog::record_options options;
   if (auto err = b2k::apply_record_options("--", records, options))

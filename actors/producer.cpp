@@ -132,13 +132,33 @@ bool producer_state::produce(in_flight& entry) {
     int32_t partition = RD_KAFKA_PARTITION_UA;
     if (key.empty())
       partition = partition_for(rkt, batch.partition_key(r));
+    // Headers only for the few records that have some (key changes);
+    // librdkafka owns them once a producev succeeds.
+    rd_kafka_headers_t* headers = nullptr;
+    if (r.headers_size > 0) {
+      headers = rd_kafka_headers_new(1);
+      header_block::for_each(batch.headers(r), [&](std::string_view name,
+                                                   std::string_view value) {
+        rd_kafka_header_add(headers, name.data(),
+                            static_cast<ssize_t>(name.size()), value.data(),
+                            static_cast<ssize_t>(value.size()));
+      });
+    }
     for (;;) {
-      auto err = rd_kafka_producev(
-        client.get(), RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(partition),
-        RD_KAFKA_V_VALUE(value_data, r.value_null ? 0 : value.size()),
-        RD_KAFKA_V_KEY(key.empty() ? nullptr : key.data(), key.size()),
-        RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<uintptr_t>(seq))),
-        RD_KAFKA_V_END);
+      auto err = headers != nullptr
+        ? rd_kafka_producev(
+          client.get(), RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(partition),
+          RD_KAFKA_V_VALUE(value_data, r.value_null ? 0 : value.size()),
+          RD_KAFKA_V_KEY(key.empty() ? nullptr : key.data(), key.size()),
+          RD_KAFKA_V_HEADERS(headers),
+          RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<uintptr_t>(seq))),
+          RD_KAFKA_V_END)
+        : rd_kafka_producev(
+          client.get(), RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(partition),
+          RD_KAFKA_V_VALUE(value_data, r.value_null ? 0 : value.size()),
+          RD_KAFKA_V_KEY(key.empty() ? nullptr : key.data(), key.size()),
+          RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<uintptr_t>(seq))),
+          RD_KAFKA_V_END);
       if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
         break;
       if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
@@ -147,6 +167,8 @@ bool producer_state::produce(in_flight& entry) {
         rd_kafka_poll(client.get(), 10);
         continue;
       }
+      if (headers != nullptr)
+        rd_kafka_headers_destroy(headers);
       failure = caf::make_error(ec::delivery_failed,
                                 "cannot hand a record for topic "
                                   + std::string{batch.topic(r)}

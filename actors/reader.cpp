@@ -236,6 +236,12 @@ void reader_state::on_record(const binlog::row_record& r) {
   ref.partition_key_offset = static_cast<uint32_t>(data.size());
   ref.partition_key_size = static_cast<uint32_t>(r.partition_key.size());
   data.append(r.partition_key);
+  if (r.header_count > 0) {
+    ref.headers_offset = static_cast<uint32_t>(data.size());
+    for (size_t i = 0; i < r.header_count; ++i)
+      header_block::append(data, r.headers[i].name, r.headers[i].value);
+    ref.headers_size = static_cast<uint32_t>(data.size() - ref.headers_offset);
+  }
   batch.records.push_back(ref);
   resume.file = r.txn->file;
   resume.pos = r.txn->pos;

@@ -259,6 +259,8 @@ void decoder::emit(record_kind kind, std::string_view topic,
   if (kind != record_kind::tombstone)
     rec.value = encoder_.value();
   rec.partition_key = partition_key;
+  rec.headers = encoder_.headers();
+  rec.header_count = encoder_.header_count();
   if (anchored_) {
     // The same row counted from the anchor instead of the transaction.
     rec.txn = &anchor_;
@@ -971,10 +973,17 @@ error decoder::on_rows(const event_header& h, const uint8_t* body, size_t size,
         --skip_rows_;
       continue;
     }
+    // A key change is a delete and a create: two events, as in Debezium.
+    bool key_change = op == row_op::update && !table.map.primary_key.empty()
+                      && encoder_.key_changed(table, before_, after_);
     // Counted before the skip: a restart numbers the rows it sends as the
     // first run did.
     auto total_order = ++txn_events_;
     auto collection_order = ++*table_events;
+    if (key_change) {
+      ++txn_events_;
+      ++*table_events;
+    }
     if (skip_rows_ > 0) {
       --skip_rows_;
       continue;
@@ -985,6 +994,20 @@ error decoder::on_rows(const event_header& h, const uint8_t* body, size_t size,
                                         uint64_t{h.timestamp} * 1000);
       emit(record_kind::transaction, encoder_.transaction_topic(),
            rows_in_txn_ - 1);
+    }
+    if (key_change) {
+      // The row is complete with the create, the last of its records.
+      using part = record_encoder::key_change_part;
+      encoder_.encode_key_change(part::remove, table, this_row, total_order,
+                                 collection_order, before_, after_);
+      emit(record_kind::change, table.topic, rows_in_txn_ - 1);
+      if (encoder_.options().tombstones)
+        emit(record_kind::tombstone, table.topic, rows_in_txn_ - 1);
+      encoder_.encode_key_change(part::create, table, this_row,
+                                 total_order + 1, collection_order + 1,
+                                 before_, after_);
+      emit(record_kind::change, table.topic, rows_in_txn_);
+      continue;
     }
     encoder_.encode(table, this_row, total_order, collection_order,
                     op == row_op::insert ? nullptr : &before_,

@@ -147,9 +147,12 @@ void json_writer::string_latin1(std::string_view bytes) {
   out_.push_back('"');
 }
 
-void json_writer::base64(std::string_view bytes) {
-  static constexpr char alphabet[] =
+void json_writer::base64(std::string_view bytes, bool url_safe) {
+  static constexpr char standard[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static constexpr char url[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  const char* alphabet = url_safe ? url : standard;
   auto p = reinterpret_cast<const unsigned char*>(bytes.data());
   size_t n = bytes.size();
   size_t old = out_.size();
@@ -176,6 +179,19 @@ void json_writer::base64(std::string_view bytes) {
     *o++ = alphabet[(v >> 12) & 63];
     *o++ = alphabet[(v >> 6) & 63];
     *o++ = '=';
+  }
+  *o++ = '"';
+}
+
+void json_writer::hex(std::string_view bytes) {
+  static constexpr char digits[] = "0123456789abcdef";
+  size_t old = out_.size();
+  out_.resize(old + 2 + 2 * bytes.size());
+  char* o = &out_[old];
+  *o++ = '"';
+  for (unsigned char c : bytes) {
+    *o++ = digits[c >> 4];
+    *o++ = digits[c & 15];
   }
   *o++ = '"';
 }

@@ -59,8 +59,12 @@ public:
   /// A JSON string from Latin-1 (MySQL's latin1 is cp1252) bytes.
   void string_latin1(std::string_view bytes);
 
-  /// A JSON string holding the base64 of `bytes`.
-  void base64(std::string_view bytes);
+  /// A JSON string holding the base64 of `bytes` (RFC 4648's URL-safe
+  /// alphabet, padded, when `url_safe`).
+  void base64(std::string_view bytes, bool url_safe = false);
+
+  /// A JSON string holding the lower-case hex digits of `bytes`.
+  void hex(std::string_view bytes);
 
   /// `"name":`, for names that need no escaping beyond what string() does.
   void key(std::string_view name) {

@@ -1,5 +1,6 @@
 #include "binlog/record.hpp"
 
+#include <cstring>
 #include <regex>
 #include <stdexcept>
 
@@ -70,6 +71,118 @@ std::string fixed_topic(const std::string& pattern, const std::string& prefix) {
   return topic;
 }
 
+// JsonConverter's schemas (schemas.enable=true) of the parts that do not
+// depend on a table, with Debezium's names; the source block is ours, so
+// it carries the MySQL connector's name without Debezium's ts_us/ts_ns.
+constexpr std::string_view source_schema =
+  R"({"type":"struct","fields":[)"
+  R"({"type":"string","optional":false,"field":"version"},)"
+  R"({"type":"string","optional":false,"field":"connector"},)"
+  R"({"type":"string","optional":false,"field":"name"},)"
+  R"({"type":"int64","optional":false,"field":"ts_ms"},)"
+  R"({"type":"string","optional":true,"name":"io.debezium.data.Enum",)"
+  R"("version":1,"parameters":{"allowed":"true,first,)"
+  R"(first_in_data_collection,last_in_data_collection,last,false,)"
+  R"(incremental"},"default":"false","field":"snapshot"},)"
+  R"({"type":"string","optional":false,"field":"db"},)"
+  R"({"type":"string","optional":true,"field":"sequence"},)"
+  R"({"type":"string","optional":true,"field":"table"},)"
+  R"({"type":"int64","optional":false,"field":"server_id"},)"
+  R"({"type":"string","optional":true,"field":"gtid"},)"
+  R"({"type":"string","optional":false,"field":"file"},)"
+  R"({"type":"int64","optional":false,"field":"pos"},)"
+  R"({"type":"int32","optional":false,"field":"row"},)"
+  R"({"type":"int64","optional":true,"field":"thread"},)"
+  R"({"type":"string","optional":true,"field":"query"}],)"
+  R"("optional":false,"name":"io.debezium.connector.mysql.Source",)"
+  R"("version":1,"field":"source"})";
+
+constexpr std::string_view transaction_block_schema =
+  R"({"type":"struct","fields":[)"
+  R"({"type":"string","optional":false,"field":"id"},)"
+  R"({"type":"int64","optional":false,"field":"total_order"},)"
+  R"({"type":"int64","optional":false,"field":"data_collection_order"}],)"
+  R"("optional":true,"name":"event.block","version":1,)"
+  R"("field":"transaction"})";
+
+constexpr std::string_view schema_change_key_schema =
+  R"({"schema":{"type":"struct","fields":[)"
+  R"({"type":"string","optional":false,"field":"databaseName"}],)"
+  R"("optional":false,"name":"io.debezium.connector.mysql.SchemaChangeKey",)"
+  R"("version":1},"payload":)";
+
+constexpr std::string_view table_changes_schema =
+  R"({"type":"array","items":{"type":"struct","fields":[)"
+  R"({"type":"string","optional":false,"field":"type"},)"
+  R"({"type":"string","optional":false,"field":"id"},)"
+  R"({"type":"struct","fields":[)"
+  R"({"type":"string","optional":true,"field":"defaultCharsetName"},)"
+  R"({"type":"array","items":{"type":"string","optional":false},)"
+  R"("optional":true,"field":"primaryKeyColumnNames"},)"
+  R"({"type":"array","items":{"type":"struct","fields":[)"
+  R"({"type":"string","optional":false,"field":"name"},)"
+  R"({"type":"int32","optional":false,"field":"jdbcType"},)"
+  R"({"type":"int32","optional":true,"field":"nativeType"},)"
+  R"({"type":"string","optional":false,"field":"typeName"},)"
+  R"({"type":"string","optional":true,"field":"typeExpression"},)"
+  R"({"type":"string","optional":true,"field":"charsetName"},)"
+  R"({"type":"int32","optional":true,"field":"length"},)"
+  R"({"type":"int32","optional":true,"field":"scale"},)"
+  R"({"type":"int32","optional":false,"field":"position"},)"
+  R"({"type":"boolean","optional":true,"field":"optional"},)"
+  R"({"type":"boolean","optional":true,"field":"autoIncremented"},)"
+  R"({"type":"boolean","optional":true,"field":"generated"},)"
+  R"({"type":"string","optional":true,"field":"comment"},)"
+  R"({"type":"string","optional":true,"field":"defaultValueExpression"},)"
+  R"({"type":"array","items":{"type":"string","optional":false},)"
+  R"("optional":true,"field":"enumValues"}],"optional":false,)"
+  R"("name":"io.debezium.connector.schema.Column","version":1},)"
+  R"("optional":false,"field":"columns"},)"
+  R"({"type":"string","optional":true,"field":"comment"}],)"
+  R"("optional":true,"name":"io.debezium.connector.schema.Table",)"
+  R"("version":1,"field":"table"}],"optional":false,)"
+  R"("name":"io.debezium.connector.schema.Change","version":1},)"
+  R"("optional":false,"field":"tableChanges"})";
+
+constexpr std::string_view transaction_key_schema =
+  R"({"schema":{"type":"struct","fields":[)"
+  R"({"type":"string","optional":false,"field":"id"}],"optional":false,)"
+  R"("name":"io.debezium.connector.common.TransactionMetadataKey",)"
+  R"("version":1},"payload":)";
+
+constexpr std::string_view transaction_value_schema =
+  R"({"schema":{"type":"struct","fields":[)"
+  R"({"type":"string","optional":false,"field":"status"},)"
+  R"({"type":"string","optional":false,"field":"id"},)"
+  R"({"type":"int64","optional":true,"field":"event_count"},)"
+  R"({"type":"array","items":{"type":"struct","fields":[)"
+  R"({"type":"string","optional":false,"field":"data_collection"},)"
+  R"({"type":"int64","optional":false,"field":"event_count"}],)"
+  R"("optional":true,"name":"event.collection","version":1},)"
+  R"("optional":true,"field":"data_collections"},)"
+  R"({"type":"int64","optional":false,"field":"ts_ms"}],)"
+  R"("optional":false,)"
+  R"("name":"io.debezium.connector.common.TransactionMetadataValue",)"
+  R"("version":1},"payload":)";
+
+/// The schema change value's schema, `{"schema":…,"payload":`.
+const std::string& schema_change_value_schema() {
+  static const std::string text = [] {
+    std::string t = R"({"schema":{"type":"struct","fields":[)";
+    t += source_schema;
+    t += R"(,{"type":"int64","optional":false,"field":"ts_ms"},)"
+         R"({"type":"string","optional":true,"field":"databaseName"},)"
+         R"({"type":"string","optional":true,"field":"schemaName"},)"
+         R"({"type":"string","optional":true,"field":"ddl"},)";
+    t += table_changes_schema;
+    t += R"(],"optional":false,)"
+         R"("name":"io.debezium.connector.mysql.SchemaChangeValue",)"
+         R"("version":1},"payload":)";
+    return t;
+  }();
+  return text;
+}
+
 std::string prefix_of(const record_options& options) {
   return options.topic_prefix.empty() ? options.name : options.topic_prefix;
 }
@@ -136,6 +249,9 @@ std::string check_record_options(const record_options& options) {
       }
     }
   }
+  if (options.schemas && options.values.mode != value_mode::debezium)
+    return "schemas: Kafka Connect schemas are Debezium's, for value-mode "
+           "debezium only";
   auto prefix = prefix_of(options);
   auto bad = first_bad_topic_char(prefix);
   if (!bad.empty())
@@ -244,8 +360,12 @@ std::string record_encoder::prepare(table_info& info) const {
   w.key("table");
   w.string(map.table);
   info.topic.clear();
+  info.key_schema.clear();
+  info.value_schema.clear();
   if (info.skipped)
     return {};
+  if (options_.schemas)
+    write_table_schemas(info);
   auto topic = options_.topic_template;
   replace_all(topic, "{prefix}", options_.topic_prefix);
   replace_all(topic, "{db}", map.db);
@@ -259,6 +379,57 @@ std::string record_encoder::prepare(table_info& info) const {
            + " characters, not '.' or '..'): change topic-template or "
              "topic-prefix, or leave the table out with exclude-tables";
   return {};
+}
+
+void record_encoder::write_table_schemas(table_info& table) const {
+  auto& map = table.map;
+  // Debezium names a table's schemas after topic.prefix, not the topic.
+  std::string base = options_.topic_prefix + "." + map.db + "." + map.table;
+  auto field = [](std::string& out, const column& col,
+                  const value_options& values) {
+    append_value_schema(out, col, values);
+    out += ",\"field\":";
+    json_writer w{out};
+    w.string(col.name);
+    out += '}';
+  };
+  auto& k = table.key_schema;
+  k = R"({"schema":{"type":"struct","fields":[)";
+  for (size_t i = 0; i < map.primary_key.size(); ++i) {
+    if (i > 0)
+      k += ',';
+    field(k, map.columns[map.primary_key[i]], options_.values);
+  }
+  k += R"(],"optional":false,"name":)";
+  json_writer kw{k};
+  kw.string(base + ".Key");
+  k += R"(},"payload":)";
+  std::string row = R"({"type":"struct","fields":[)";
+  bool first = true;
+  for (auto i : table.value_columns) {
+    if (!first)
+      row += ',';
+    first = false;
+    field(row, map.columns[i], options_.values);
+  }
+  row += R"(],"optional":true,"name":)";
+  json_writer rw{row};
+  rw.string(base + ".Value");
+  auto& v = table.value_schema;
+  v = R"({"schema":{"type":"struct","fields":[)";
+  v += row;
+  v += R"(,"field":"before"},)";
+  v += row;
+  v += R"(,"field":"after"},)";
+  v += source_schema;
+  v += ',';
+  v += transaction_block_schema;
+  v += R"(,{"type":"string","optional":false,"field":"op"},)"
+       R"({"type":"int64","optional":true,"field":"ts_ms"}],)"
+       R"("optional":false,"name":)";
+  json_writer vw{v};
+  vw.string(base + ".Envelope");
+  v += R"(,"version":2},"payload":)";
 }
 
 void record_encoder::write_source_head(std::string& out, uint64_t ts_ms,
@@ -311,18 +482,9 @@ void record_encoder::begin_event(const event_header& header,
   // ts_ms is the event's commit time, not the time we read it, so that the
   // same binlog always gives the same records.
   uint64_t ts_ms = uint64_t{header.timestamp} * 1000;
+  event_op_ = op == row_op::insert ? 'c' : op == row_op::update ? 'u' : 'd';
   source_head_.clear();
   json_writer h{source_head_};
-  switch (op) {
-    case row_op::insert:
-      h.raw(",\"op\":\"c\"");
-      break;
-    case row_op::update:
-      h.raw(",\"op\":\"u\"");
-      break;
-    default:
-      h.raw(",\"op\":\"d\"");
-  }
   h.raw(",\"ts_ms\":");
   h.integer(ts_ms);
   h.raw(",\"source\":");
@@ -353,44 +515,54 @@ void record_encoder::write_image(const table_info& table,
     if (slot.state == value_slot::null)
       w.null();
     else
-      write_value(w, columns[i], slot.data, slot.size);
+      write_value(w, columns[i], slot.data, slot.size, options_.values);
   }
   w.raw('}');
 }
 
-void record_encoder::encode(const table_info& table, uint32_t row_in_event,
-                            uint64_t total_order, uint64_t collection_order,
-                            const std::vector<value_slot>* before,
-                            const std::vector<value_slot>* after) {
+void record_encoder::write_key(std::string& out, const table_info& table,
+                               const std::vector<value_slot>* before,
+                               const std::vector<value_slot>* after,
+                               bool header) const {
+  // Key columns stay in the key even when exclude-columns drops them from
+  // the value, as in Debezium.
   auto& columns = table.map.columns;
-  key_.clear();
-  if (!table.map.primary_key.empty()) {
-    // Key columns stay in the key even when exclude-columns drops them
-    // from the value, as in Debezium.
-    json_writer k{key_};
-    k.raw('{');
-    bool first = true;
-    for (auto index : table.map.primary_key) {
-      // MINIMAL after-images of updates may lack the key: use the before.
-      const value_slot* slot = nullptr;
-      if (after != nullptr && (*after)[index].state != value_slot::absent)
-        slot = &(*after)[index];
-      else if (before != nullptr)
-        slot = &(*before)[index];
-      if (slot == nullptr || slot->state == value_slot::absent)
-        continue;
-      if (!first)
-        k.raw(',');
-      first = false;
-      k.raw(table.name_keys[index]);
-      if (slot->state == value_slot::null)
-        k.null();
-      else
-        write_value(k, columns[index], slot->data, slot->size);
-    }
-    k.raw('}');
+  json_writer k{out};
+  k.raw('{');
+  bool first = true;
+  for (auto index : table.map.primary_key) {
+    // MINIMAL after-images of updates may lack the key: use the before.
+    const value_slot* slot = nullptr;
+    if (after != nullptr && (*after)[index].state != value_slot::absent)
+      slot = &(*after)[index];
+    else if (before != nullptr)
+      slot = &(*before)[index];
+    if (slot == nullptr || slot->state == value_slot::absent)
+      continue;
+    if (!first)
+      k.raw(',');
+    first = false;
+    k.raw(table.name_keys[index]);
+    if (slot->state == value_slot::null)
+      k.null();
+    else if (header)
+      write_header_value(k, columns[index], slot->data, slot->size,
+                         options_.values);
+    else
+      write_value(k, columns[index], slot->data, slot->size,
+                  options_.values);
   }
+  k.raw('}');
+}
+
+void record_encoder::write_change(const table_info& table, char op,
+                                  uint32_t row_in_event, uint64_t total_order,
+                                  uint64_t collection_order,
+                                  const std::vector<value_slot>* before,
+                                  const std::vector<value_slot>* after) {
   value_.clear();
+  if (options_.schemas)
+    value_ += table.value_schema;
   json_writer w{value_};
   w.raw("{\"before\":");
   if (before != nullptr)
@@ -402,6 +574,8 @@ void record_encoder::encode(const table_info& table, uint32_t row_in_event,
     write_image(table, *after);
   else
     w.null();
+  const char op_field[] = {',', '"', 'o', 'p', '"', ':', '"', op, '"'};
+  w.raw({op_field, sizeof(op_field)});
   w.raw(source_head_);
   w.integer(row_in_event);
   w.raw(source_tail_);
@@ -409,6 +583,84 @@ void record_encoder::encode(const table_info& table, uint32_t row_in_event,
   w.raw(",\"data_collection_order\":");
   w.integer(collection_order);
   w.raw("}}");
+  if (options_.schemas)
+    w.raw('}');
+}
+
+void record_encoder::encode(const table_info& table, uint32_t row_in_event,
+                            uint64_t total_order, uint64_t collection_order,
+                            const std::vector<value_slot>* before,
+                            const std::vector<value_slot>* after) {
+  header_count_ = 0;
+  key_.clear();
+  if (!table.map.primary_key.empty()) {
+    if (options_.schemas)
+      key_ += table.key_schema;
+    write_key(key_, table, before, after);
+    if (options_.schemas)
+      key_ += '}';
+  }
+  write_change(table, event_op_, row_in_event, total_order, collection_order,
+               before, after);
+}
+
+bool record_encoder::key_changed(const table_info& table,
+                                 const std::vector<value_slot>& before,
+                                 const std::vector<value_slot>& after) {
+  bool same_bytes = true;
+  for (auto index : table.map.primary_key) {
+    auto& b = before[index];
+    auto& a = after[index];
+    if (a.state == value_slot::absent)
+      continue; // a MINIMAL after-image leaves an unchanged key out
+    if (a.state != b.state
+        || (a.state == value_slot::present
+            && (a.size != b.size
+                || std::memcmp(a.data, b.data, a.size) != 0))) {
+      same_bytes = false;
+      break;
+    }
+  }
+  if (same_bytes)
+    return false;
+  // Other bytes may still make the same key (two zero dates, say): Debezium
+  // compares the keys it made.
+  key_payload_.clear();
+  write_key(key_payload_, table, &before, nullptr);
+  other_key_.clear();
+  write_key(other_key_, table, &before, &after);
+  return key_payload_ != other_key_;
+}
+
+void record_encoder::encode_key_change(key_change_part part,
+                                       const table_info& table,
+                                       uint32_t row_in_event,
+                                       uint64_t total_order,
+                                       uint64_t collection_order,
+                                       const std::vector<value_slot>& before,
+                                       const std::vector<value_slot>& after) {
+  bool remove = part == key_change_part::remove;
+  // The record's own key, and the other one for the header (always without
+  // a schema: Kafka Connect writes headers with its SimpleHeaderConverter).
+  key_payload_.clear();
+  other_key_.clear();
+  write_key(key_payload_, table, &before, remove ? nullptr : &after);
+  write_key(other_key_, table, &before, remove ? &after : nullptr, true);
+  key_.clear();
+  if (options_.schemas)
+    key_ += table.key_schema;
+  key_ += key_payload_;
+  if (options_.schemas)
+    key_ += '}';
+  header_.name = remove ? newkey_header : oldkey_header;
+  header_.value = other_key_;
+  header_count_ = 1;
+  if (remove)
+    write_change(table, 'd', row_in_event, total_order, collection_order,
+                 &before, nullptr);
+  else
+    write_change(table, 'c', row_in_event, total_order, collection_order,
+                 nullptr, &after);
 }
 
 void record_encoder::encode_schema_change(const event_header& header,
@@ -419,11 +671,16 @@ void record_encoder::encode_schema_change(const event_header& header,
                                           std::string_view database,
                                           std::string_view statement) {
   uint64_t ts_ms = uint64_t{header.timestamp} * 1000;
+  header_count_ = 0;
   key_.clear();
+  if (options_.schemas)
+    key_ += schema_change_key_schema;
   json_writer k{key_};
   k.raw("{\"databaseName\":");
   k.string(database);
   k.raw('}');
+  if (options_.schemas)
+    k.raw('}');
   // The source block names the database; a statement has no one table.
   std::string names;
   json_writer n{names};
@@ -431,6 +688,8 @@ void record_encoder::encode_schema_change(const event_header& header,
   n.string(database);
   n.raw(",\"sequence\":null,\"table\":null");
   value_.clear();
+  if (options_.schemas)
+    value_ += schema_change_value_schema();
   json_writer w{value_};
   w.raw("{\"source\":");
   write_source_head(value_, ts_ms, names, header, gtid, file, event_offset);
@@ -444,33 +703,51 @@ void record_encoder::encode_schema_change(const event_header& header,
   w.string(statement);
   // Debezium lists the tables' new definitions here; we parse no DDL.
   w.raw(",\"tableChanges\":[]}");
+  if (options_.schemas)
+    w.raw('}');
 }
 
 void record_encoder::encode_transaction_begin(
   const std::string& transaction_id, uint64_t ts_ms) {
+  header_count_ = 0;
   key_.clear();
+  if (options_.schemas)
+    key_ += transaction_key_schema;
   json_writer k{key_};
   k.raw("{\"id\":");
   k.string(transaction_id);
   k.raw('}');
+  if (options_.schemas)
+    k.raw('}');
   value_.clear();
+  if (options_.schemas)
+    value_ += transaction_value_schema;
   json_writer w{value_};
   w.raw("{\"status\":\"BEGIN\",\"id\":");
   w.string(transaction_id);
   w.raw(",\"event_count\":null,\"data_collections\":null,\"ts_ms\":");
   w.integer(ts_ms);
   w.raw('}');
+  if (options_.schemas)
+    w.raw('}');
 }
 
 void record_encoder::encode_transaction_end(
   const std::string& transaction_id, uint64_t ts_ms, uint64_t events,
   const collection_count* collections, size_t collection_count) {
+  header_count_ = 0;
   key_.clear();
+  if (options_.schemas)
+    key_ += transaction_key_schema;
   json_writer k{key_};
   k.raw("{\"id\":");
   k.string(transaction_id);
   k.raw('}');
+  if (options_.schemas)
+    k.raw('}');
   value_.clear();
+  if (options_.schemas)
+    value_ += transaction_value_schema;
   json_writer w{value_};
   w.raw("{\"status\":\"END\",\"id\":");
   w.string(transaction_id);
@@ -489,6 +766,8 @@ void record_encoder::encode_transaction_end(
   w.raw("],\"ts_ms\":");
   w.integer(ts_ms);
   w.raw('}');
+  if (options_.schemas)
+    w.raw('}');
 }
 
 } // namespace binlog

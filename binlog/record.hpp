@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "binlog/column_value.hpp"
 #include "binlog/event.hpp"
 #include "binlog/position.hpp"
 #include "binlog/table_map.hpp"
@@ -51,6 +52,11 @@ struct table_info {
   /// "db.table": the partition key of rows without a primary key, the
   /// name filters match and the data_collection of transaction metadata.
   std::string qualified_name;
+  /// With schemas on: `{"schema":…,"payload":` of the key and of the value
+  /// (JsonConverter's form), made from the table map, so that a new map
+  /// after a schema change gives the new schema without parsing DDL.
+  std::string key_schema;
+  std::string value_schema;
   /// Rows of this table are framed but not encoded: a system schema (run)
   /// or a table the include/exclude filters leave out.
   bool skipped = false;
@@ -90,6 +96,11 @@ struct record_options {
   std::vector<std::string> include_tables;
   std::vector<std::string> exclude_tables;
   std::vector<std::string> exclude_columns;
+  /// How column values are written: value-mode and Debezium's options.
+  value_options values;
+  /// JsonConverter's schemas.enable=true form for keys and values:
+  /// {"schema":…,"payload":…} (value mode debezium only).
+  bool schemas = false;
 };
 
 /// Checks the patterns and fixed topic names of `options`: empty if they
@@ -105,6 +116,18 @@ enum class record_kind : uint8_t {
   transaction,    // a transaction's BEGIN or END, on the transaction topic
 };
 
+/// A Kafka record header.
+struct record_header {
+  std::string_view name;
+  std::string_view value;
+};
+
+/// The headers of the records of a primary-key change, as Debezium names
+/// them: the delete (and its tombstone) names the new key, the create the
+/// old one.
+constexpr std::string_view newkey_header = "__debezium.newkey";
+constexpr std::string_view oldkey_header = "__debezium.oldkey";
+
 /// A record as the sink receives it: views into the decoder's buffers,
 /// valid until the sink returns.
 struct row_record {
@@ -117,6 +140,9 @@ struct row_record {
   /// "db.table" for tables without a primary key, so a partition can be
   /// chosen that keeps their order.
   std::string_view partition_key;
+  /// Kafka headers; most records have none.
+  const record_header* headers = nullptr;
+  size_t header_count = 0;
   /// The start of the transaction holding this record, and how many of its
   /// rows are complete once this record is delivered: released up to here,
   /// a restart resumes at {txn.file, txn.pos, skip_rows = row_in_txn}.
@@ -185,6 +211,24 @@ public:
               const std::vector<value_slot>* before,
               const std::vector<value_slot>* after);
 
+  /// Whether an update changes the primary key (its key, as encoded,
+  /// differs), so that it is sent as Debezium sends it: a delete of the old
+  /// key, its tombstone, a create of the new key.
+  bool key_changed(const table_info& table,
+                   const std::vector<value_slot>& before,
+                   const std::vector<value_slot>& after);
+
+  /// The records of such an update: the delete (op "d", the before image,
+  /// keyed by the old key, header __debezium.newkey) or the create (op "c",
+  /// the after image, keyed by the new key, header __debezium.oldkey). Each
+  /// counts as an event of its transaction, as in Debezium.
+  enum class key_change_part : uint8_t { remove, create };
+  void encode_key_change(key_change_part part, const table_info& table,
+                         uint32_t row_in_event, uint64_t total_order,
+                         uint64_t collection_order,
+                         const std::vector<value_slot>& before,
+                         const std::vector<value_slot>& after);
+
   /// Encodes a schema change: key {"databaseName"}, value in the shape of
   /// Debezium's schema change events. `statement` is UTF-8.
   void encode_schema_change(const event_header& header,
@@ -209,10 +253,32 @@ public:
   std::string_view value() const {
     return value_;
   }
+  /// The headers of the record just encoded (and of the tombstone after
+  /// it): none but for a key change.
+  const record_header* headers() const {
+    return header_count_ > 0 ? &header_ : nullptr;
+  }
+  size_t header_count() const {
+    return header_count_;
+  }
 
 private:
   void write_image(const table_info& table,
                    const std::vector<value_slot>& image);
+  /// The key's JSON payload (without a schema) from `after`, or from
+  /// `before` for columns `after` lacks; in a header's form (Kafka
+  /// Connect's SimpleHeaderConverter) if `header`.
+  void write_key(std::string& out, const table_info& table,
+                 const std::vector<value_slot>* before,
+                 const std::vector<value_slot>* after,
+                 bool header = false) const;
+  /// The value of a row change with op `op` ('c', 'u' or 'd').
+  void write_change(const table_info& table, char op, uint32_t row_in_event,
+                    uint64_t total_order, uint64_t collection_order,
+                    const std::vector<value_slot>* before,
+                    const std::vector<value_slot>* after);
+  /// table.key_schema and table.value_schema, from its table map.
+  void write_table_schemas(table_info& table) const;
   /// The source block up to its `"row":`.
   void write_source_head(std::string& out, uint64_t ts_ms,
                          std::string_view names, const event_header& header,
@@ -227,7 +293,12 @@ private:
   std::string transaction_topic_;
   std::string key_;
   std::string value_;
-  std::string source_head_; // `,"op":…,"ts_ms":…,"source":{…,"row":`
+  std::string key_payload_;
+  std::string other_key_; // the other key of a key change (its header)
+  record_header header_;
+  size_t header_count_ = 0;
+  char event_op_ = 'c'; // of the rows event begun
+  std::string source_head_; // `,"ts_ms":…,"source":{…,"row":`
   std::string source_tail_; // `,"thread":…},"transaction":{…"total_order":`
 };
 

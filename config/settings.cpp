@@ -65,6 +65,24 @@ b2k_config::b2k_config() {
     .add(o.transaction_topic, "transaction-topic",
          "topic of transaction BEGIN/END records, e.g. "
          "\"{prefix}.transaction\" (default \"\" = none)")
+    .add(o.value_mode, "value-mode",
+         "column values: debezium (exactly as Debezium's MySQL connector "
+         "writes them, shaped by the four *-mode options) or readable "
+         "(decimals, dates and times as strings)")
+    .add(o.decimal_handling_mode, "decimal-handling-mode",
+         "Debezium's decimal.handling.mode: precise, string or double")
+    .add(o.time_precision_mode, "time-precision-mode",
+         "Debezium's time.precision.mode: adaptive_time_microseconds or "
+         "connect")
+    .add(o.bigint_unsigned_handling_mode, "bigint-unsigned-handling-mode",
+         "Debezium's bigint.unsigned.handling.mode: long or precise")
+    .add(o.binary_handling_mode, "binary-handling-mode",
+         "Debezium's binary.handling.mode: bytes, base64, base64-url-safe "
+         "or hex")
+    .add(o.schemas, "schemas",
+         "keys and values in Kafka Connect's JsonConverter form with "
+         "schemas, {\"schema\":…,\"payload\":…} (value-mode debezium; off "
+         "by default)")
     .add(o.include_databases, "include-databases",
          "databases to send: regular expressions matching the whole name "
          "(default [] = all)")
@@ -149,6 +167,7 @@ caf::error b2k_config::take_bool_arguments(std::vector<std::string>& args) {
      &raw_options::include_system_schemas},
     {"--binlog2kafka.tombstones=", &raw_options::tombstones},
     {"--binlog2kafka.standby=", &raw_options::standby},
+    {"--binlog2kafka.schemas=", &raw_options::schemas},
   };
   for (auto i = args.begin(); i != args.end();) {
     bool taken = false;
@@ -298,6 +317,35 @@ caf::error apply_record_options(const std::string& prefix,
   out.include_tables = o.include_tables;
   out.exclude_tables = o.exclude_tables;
   out.exclude_columns = o.exclude_columns;
+  auto& v = out.values;
+  struct choice {
+    const char* key;
+    const std::string* text;
+    bool ok;
+    const char* allowed;
+  };
+  for (auto& c :
+       {choice{"value-mode", &o.value_mode, binlog::parse(o.value_mode, v.mode),
+               "debezium or readable"},
+        choice{"decimal-handling-mode", &o.decimal_handling_mode,
+               binlog::parse(o.decimal_handling_mode, v.decimal),
+               "precise, string or double"},
+        choice{"time-precision-mode", &o.time_precision_mode,
+               binlog::parse(o.time_precision_mode, v.time),
+               "adaptive_time_microseconds or connect"},
+        choice{"bigint-unsigned-handling-mode",
+               &o.bigint_unsigned_handling_mode,
+               binlog::parse(o.bigint_unsigned_handling_mode,
+                             v.bigint_unsigned),
+               "long or precise"},
+        choice{"binary-handling-mode", &o.binary_handling_mode,
+               binlog::parse(o.binary_handling_mode, v.binary),
+               "bytes, base64, base64-url-safe or hex"}})
+    if (!c.ok)
+      return caf::make_error(ec::config, prefix + c.key + ": must be "
+                                           + c.allowed + ", not '" + *c.text
+                                           + "'");
+  out.schemas = o.schemas;
   auto problem = binlog::check_record_options(out);
   if (!problem.empty())
     return caf::make_error(ec::config, prefix + problem);

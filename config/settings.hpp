@@ -95,6 +95,12 @@ struct raw_options {
   bool tombstones = true;
   std::string schema_topic = "{prefix}";
   std::string transaction_topic;
+  std::string value_mode = "debezium";
+  std::string decimal_handling_mode = "precise";
+  std::string time_precision_mode = "adaptive_time_microseconds";
+  std::string bigint_unsigned_handling_mode = "long";
+  std::string binary_handling_mode = "bytes";
+  bool schemas = false;
   std::vector<std::string> include_databases;
   std::vector<std::string> exclude_databases;
   std::vector<std::string> include_tables;

@@ -31,6 +31,10 @@ struct record_ref {
   /// "db.table" for tables without a primary key (partition choice).
   uint32_t partition_key_offset = 0;
   uint32_t partition_key_size = 0;
+  /// Kafka headers (most records have none), packed in the buffer as
+  /// header_block describes.
+  uint32_t headers_offset = 0;
+  uint32_t headers_size = 0;
   /// A tombstone: the value is null, not empty.
   bool value_null = false;
 };
@@ -39,8 +43,53 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, record_ref& x) {
   return f(caf::meta::type_name("record_ref"), x.topic, x.key_offset,
            x.key_size, x.value_offset, x.value_size, x.partition_key_offset,
-           x.partition_key_size, x.value_null);
+           x.partition_key_size, x.headers_offset, x.headers_size,
+           x.value_null);
 }
+
+/// A record's headers in a batch's buffer: for each, the name's size (4
+/// bytes, little-endian), the name, the value's size (4 bytes), the value.
+namespace header_block {
+
+inline void append(std::string& out, std::string_view name,
+                   std::string_view value) {
+  auto put = [&](std::string_view s) {
+    auto n = static_cast<uint32_t>(s.size());
+    char size[4] = {static_cast<char>(n), static_cast<char>(n >> 8),
+                    static_cast<char>(n >> 16), static_cast<char>(n >> 24)};
+    out.append(size, 4);
+    out.append(s);
+  };
+  put(name);
+  put(value);
+}
+
+/// Calls f(name, value) for each header of `block`; false if the block is
+/// malformed.
+template <class F>
+bool for_each(std::string_view block, F f) {
+  auto take = [&](std::string_view& s) {
+    if (block.size() < 4)
+      return false;
+    auto b = reinterpret_cast<const unsigned char*>(block.data());
+    uint32_t n = b[0] | (b[1] << 8) | (b[2] << 16) | (uint32_t{b[3]} << 24);
+    if (block.size() - 4 < n)
+      return false;
+    s = block.substr(4, n);
+    block.remove_prefix(4 + size_t{n});
+    return true;
+  };
+  while (!block.empty()) {
+    std::string_view name;
+    std::string_view value;
+    if (!take(name) || !take(value))
+      return false;
+    f(name, value);
+  }
+  return true;
+}
+
+} // namespace header_block
 
 /// Records read in one go, in binlog order, all in one buffer so that a
 /// batch costs a few allocations whatever its size.
@@ -66,6 +115,9 @@ struct record_batch {
   std::string_view partition_key(const record_ref& r) const {
     return std::string_view{data}.substr(r.partition_key_offset,
                                          r.partition_key_size);
+  }
+  std::string_view headers(const record_ref& r) const {
+    return std::string_view{data}.substr(r.headers_offset, r.headers_size);
   }
   /// What the batch weighs against the reader's credit.
   uint64_t bytes() const {

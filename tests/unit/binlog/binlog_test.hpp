@@ -80,15 +80,25 @@ inline std::string data_path(const std::string& name) {
   return std::string{B2K_TEST_DATA_DIR} + "/" + name;
 }
 
-/// Decodes a whole file (or from `start`, skipping `skip_rows`).
+/// Record options with readable values: the suites that check how values
+/// are decoded from real binlogs expect design.md's readable table.
+inline binlog::record_options readable_options() {
+  binlog::record_options o;
+  o.values.mode = binlog::value_mode::readable;
+  return o;
+}
+
+/// Decodes a whole file (or from `start`, skipping `skip_rows`), with
+/// readable values unless `options` say otherwise.
 struct decoded {
   collecting_sink sink;
   binlog::error err;
   binlog::decoder_stats stats;
 
   explicit decoded(const std::string& path, uint64_t start = 4,
-                   uint64_t skip_rows = 0, size_t max_uncompressed = 0) {
-    binlog::decoder dec{binlog::record_options{}, sink};
+                   uint64_t skip_rows = 0, size_t max_uncompressed = 0,
+                   binlog::record_options options = readable_options()) {
+    binlog::decoder dec{std::move(options), sink};
     if (max_uncompressed > 0)
       dec.set_max_uncompressed(max_uncompressed);
     err = binlog::decode_file(path, dec, start, skip_rows);

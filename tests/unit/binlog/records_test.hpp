@@ -20,6 +20,7 @@ struct raw_record {
   std::string partition_key;
   binlog::position txn;
   uint64_t row_in_txn = 0;
+  std::vector<std::pair<std::string, std::string>> headers;
 
   json parsed() const {
     return null_value ? json{} : json::parse(value);
@@ -34,11 +35,17 @@ struct raw_record {
     }
     return v;
   }
-  /// As `dump` prints it.
+  /// As `dump` prints it (header values unescaped).
   std::string line() const {
+    std::string h;
+    for (auto& [name, text] : headers)
+      h += (h.empty() ? R"(,"headers":{")" : R"(,")") + name + R"(":")"
+           + text + '"';
+    if (!h.empty())
+      h += '}';
     return R"({"topic":")" + topic + R"(","key":)"
            + (key.empty() ? std::string{"null"} : key) + R"(,"value":)"
-           + (null_value ? std::string{"null"} : value) + "}";
+           + (null_value ? std::string{"null"} : value) + h + "}";
   }
 };
 
@@ -59,6 +66,8 @@ struct raw_sink : binlog::record_sink {
     if (rec.txn != nullptr)
       r.txn = *rec.txn;
     r.row_in_txn = rec.row_in_txn;
+    for (size_t i = 0; i < rec.header_count; ++i)
+      r.headers.emplace_back(rec.headers[i].name, rec.headers[i].value);
     records.push_back(std::move(r));
   }
 
