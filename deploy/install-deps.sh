@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install everything binlog2kafka needs on a fresh Debian 12 (bookworm):
 # build toolchain and libraries, MariaDB server/client for the tests, kcat,
-# Java + Maven for the local Kafka broker (deploy/kafka.sh).
+# Java + Maven for the local Kafka broker (deploy/kafka.sh), and the JDK that
+# compiles the interop checkers (tests/interop).
 #
 # Idempotent: asks dpkg which packages are missing and installs only those
 # (running `apt-get update` only then). Never leaves the system MariaDB service
@@ -17,7 +18,7 @@ PACKAGES=(
   libzstd-dev zlib1g-dev libdeflate-dev nlohmann-json3-dev libcpp-httplib-dev
   mariadb-server mariadb-client kcat
   clang libclang-rt-14-dev
-  openjdk-17-jre-headless maven
+  openjdk-17-jre-headless openjdk-17-jdk-headless maven
   python3 procps iproute2 sysbench curl chromium
 )
 
