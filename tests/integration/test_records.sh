@@ -5,6 +5,8 @@
 # touches included, excluded and filtered tables and databases, then checks
 # every topic with kcat:
 #   - exact record counts per topic, no topic for filtered tables;
+#   - a primary-key change as a delete (header __debezium.newkey), its
+#     tombstone and a create (header __debezium.oldkey), in Kafka and dump;
 #   - a tombstone (same key, null value) right after each delete of a keyed
 #     table, none for a keyless one; excluded columns never in a value;
 #   - BEGIN/END on <name>.transaction, END with its exact counts per table;
@@ -61,6 +63,7 @@ read -r start_file start_pos _ < <(committed_position)
   echo "UPDATE shop.customers SET name = CONCAT(name, '!') WHERE id <= 10;"
   echo "DELETE FROM shop.customers WHERE id > 90;"
   echo "DELETE FROM shop.audit;"
+  echo "UPDATE shop.customers SET id = 1000 WHERE id = 5;"
 } >"$STATE/workload.sql"
 sql <"$STATE/workload.sql"
 # A statement in latin1: the binlog keeps its bytes (é is 0xE9).
@@ -80,7 +83,7 @@ def topics():
     return sorted(l.split('"')[1] for l in out.splitlines()
                   if l.startswith('  topic "'))
 
-def read(topic):
+def read(topic, with_headers=False):
     out = subprocess.run(["kcat", "-b", brokers, "-C", "-t", topic, "-o",
                           "beginning", "-e", "-J", "-q"],
                          capture_output=True, text=True, check=True).stdout
@@ -89,7 +92,9 @@ def read(topic):
         m = json.loads(line)
         key = None if m.get("key") is None else json.loads(m["key"])
         value = None if m.get("payload") is None else json.loads(m["payload"])
-        recs.append((key, value))
+        h = m.get("headers") or []
+        headers = {h[i]: h[i + 1] for i in range(0, len(h), 2)}
+        recs.append((key, value, headers) if with_headers else (key, value))
     return recs
 
 failed = []
@@ -108,12 +113,19 @@ check(got_topics == want_topics,
 extra = 1 if phase == "restarted" else 0
 customers = read(p + ".shop.customers")
 ops = [v["op"] if v else None for _, v in customers]
-check(len(customers) == 130 + 2 * extra,
-      f"{p}.shop.customers holds {len(customers)} records, want {130 + 2 * extra}"
-      " (100 c, 10 u, 10 d + 10 tombstones; after the restart 1 d + 1 tombstone more)")
-check(ops.count("c") == 100 and ops.count("u") == 10
-      and ops.count("d") == 10 + extra and ops.count(None) == 10 + extra,
+check(len(customers) == 133 + 2 * extra,
+      f"{p}.shop.customers holds {len(customers)} records, want {133 + 2 * extra}"
+      " (100 c, 10 u, 10 d + 10 tombstones, a key change as d + tombstone + c;"
+      " after the restart 1 d + 1 tombstone more)")
+check(ops.count("c") == 101 and ops.count("u") == 10
+      and ops.count("d") == 11 + extra and ops.count(None) == 11 + extra,
       "c/u/d/tombstone counts of shop.customers")
+moved = [(k, v["op"] if v else None, h)
+         for k, v, h in read(p + ".shop.customers", True) if h]
+check(moved == [({"id": 5}, "d", {"__debezium.newkey": '{"id":1000}'}),
+                ({"id": 5}, None, {"__debezium.newkey": '{"id":1000}'}),
+                ({"id": 1000}, "c", {"__debezium.oldkey": '{"id":5}'})],
+      f"the key change 5 -> 1000: delete, tombstone, create with their headers: {moved}")
 follows = all(customers[i + 1] == (customers[i][0], None)
               for i, (_, v) in enumerate(customers) if v and v["op"] == "d")
 check(follows, "each delete is followed by a tombstone with its key")
@@ -156,8 +168,10 @@ check(key == {"databaseName": "shop"} and value["databaseName"] == "shop"
 
 txn = read(p + ".transaction")
 status = [v["status"] for _, v in txn]
-check(status == ["BEGIN", "END"] * (4 + extra),
-      f"{p}.transaction holds BEGIN/END for the {4 + extra} transactions: {status}")
+check(status == ["BEGIN", "END"] * (5 + extra),
+      f"{p}.transaction holds BEGIN/END for the {5 + extra} transactions: {status}")
+check(txn[9][1]["event_count"] == 2,
+      f"the key change's transaction counts a delete and a create: {txn[9][1]}")
 big_id = txn[0][1]["id"]
 check(txn[1] == ({"id": big_id}, {
     "status": "END", "id": big_id, "event_count": 102,
@@ -167,19 +181,21 @@ check(txn[1] == ({"id": big_id}, {
         {"data_collection": "other.t", "event_count": 1}],
     "ts_ms": TS}), f"the END of the first transaction: {txn[1]}")
 inserts = [v for _, v in customers if v and v["op"] == "c"]
-check([v["transaction"]["total_order"] for v in inserts] == list(range(1, 101))
-      and all(v["transaction"]["id"] == big_id for v in inserts),
+check([v["transaction"]["total_order"] for v in inserts[:100]] == list(range(1, 101))
+      and all(v["transaction"]["id"] == big_id for v in inserts[:100]),
       "the inserts carry total_order 1..100 of the first transaction")
 
 # dump with the same options: the same records, topic by topic.
 dumped = {}
 for line in open(dump_file):
     r = json.loads(line)
-    dumped.setdefault(r["topic"], []).append((r["key"], r["value"]))
+    dumped.setdefault(r["topic"], []).append((r["key"], r["value"],
+                                              r.get("headers", {})))
 for topic in want_topics:
     if topic == p + ".commits":
         continue
-    check(dumped.get(topic, []) == read(topic), f"dump shows what run sent to {topic}")
+    check(dumped.get(topic, []) == read(topic, True),
+          f"dump shows what run sent to {topic}, headers included")
 check(sorted(dumped) == sorted(t for t in want_topics if t != p + ".commits"),
       f"dump shows no other topic: {sorted(dumped)}")
 sys.exit(1 if failed else 0)
