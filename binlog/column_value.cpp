@@ -402,6 +402,9 @@ size_t twos_complement_bytes(uint32_t* limbs, size_t n, bool negative,
   return size;
 }
 
+// The rarer types are kept out of write_value (noinline), so that the
+// common ones (integers, strings) stay inlined there.
+
 /// Kafka Connect's Decimal in JSON: the base64 of the unscaled value's
 /// two's-complement bytes, from its decimal digits.
 void write_unscaled(json_writer& out, std::string_view digits) {
@@ -426,7 +429,7 @@ void write_unscaled(json_writer& out, std::string_view digits) {
   out.base64({reinterpret_cast<const char*>(bytes), n});
 }
 
-void write_unsigned_decimal(json_writer& out, uint64_t x) {
+[[gnu::noinline]] void write_unsigned_decimal(json_writer& out, uint64_t x) {
   uint32_t limbs[3] = {static_cast<uint32_t>(x), static_cast<uint32_t>(x >> 32),
                        0};
   uint8_t bytes[16];
@@ -434,7 +437,7 @@ void write_unsigned_decimal(json_writer& out, uint64_t x) {
   out.base64({reinterpret_cast<const char*>(bytes), n});
 }
 
-void write_decimal(json_writer& out, const column& col, const uint8_t* p,
+[[gnu::noinline]] void write_decimal(json_writer& out, const column& col, const uint8_t* p,
                    const value_options& options) {
   unsigned precision = col.meta >> 8;
   unsigned scale = col.meta & 0xff;
@@ -455,7 +458,7 @@ void write_decimal(json_writer& out, const column& col, const uint8_t* p,
   write_unscaled(out, digits);
 }
 
-void write_binary(json_writer& out, std::string_view bytes,
+[[gnu::noinline]] void write_binary(json_writer& out, std::string_view bytes,
                   const value_options& options) {
   if (options.mode == value_mode::readable) {
     out.base64(bytes);
@@ -491,7 +494,7 @@ void write_text(json_writer& out, uint32_t collation, const uint8_t* p,
   }
 }
 
-void write_bits(json_writer& out, const column& col, const uint8_t* p,
+[[gnu::noinline]] void write_bits(json_writer& out, const column& col, const uint8_t* p,
                 size_t n, const value_options& options) {
   if (col.meta == 1) {
     out.boolean((p[0] & 1) != 0);
@@ -508,7 +511,7 @@ void write_bits(json_writer& out, const column& col, const uint8_t* p,
   out.base64({reinterpret_cast<const char*>(le), n > 8 ? 8 : n});
 }
 
-void write_members(json_writer& out, const column& col, uint64_t bits) {
+[[gnu::noinline]] void write_members(json_writer& out, const column& col, uint64_t bits) {
   auto& buf = out.buffer();
   buf.push_back('"');
   bool first = true;
@@ -525,7 +528,7 @@ void write_members(json_writer& out, const column& col, uint64_t bits) {
 
 /// Debezium's Geometry {"wkb","srid"} (or Point {"x","y","wkb","srid"})
 /// from MySQL's bytes: a little-endian SRID, then the WKB.
-void write_geometry(json_writer& out, const column& col, const uint8_t* p,
+[[gnu::noinline]] void write_geometry(json_writer& out, const column& col, const uint8_t* p,
                     size_t n) {
   std::string_view wkb;
   uint32_t srid = 0;
@@ -565,7 +568,7 @@ void write_geometry(json_writer& out, const column& col, const uint8_t* p,
 }
 
 /// Debezium's FloatVector: a JSON array of the 32-bit floats.
-void write_float_vector(json_writer& out, const uint8_t* p, size_t n) {
+[[gnu::noinline]] void write_float_vector(json_writer& out, const uint8_t* p, size_t n) {
   out.raw('[');
   for (size_t i = 0; i + 4 <= n; i += 4) {
     if (i > 0)
@@ -577,7 +580,7 @@ void write_float_vector(json_writer& out, const uint8_t* p, size_t n) {
   out.raw(']');
 }
 
-void write_temporal(json_writer& out, const column& col, const uint8_t* p,
+[[gnu::noinline]] void write_temporal(json_writer& out, const column& col, const uint8_t* p,
                     const value_options& options) {
   bool readable = options.mode == value_mode::readable;
   switch (col.type) {
@@ -756,8 +759,10 @@ bool value_size(const column& col, const uint8_t* p, const uint8_t* end,
   }
 }
 
-void write_value(json_writer& out, const column& col, const uint8_t* p,
-                 size_t size, const value_options& options) {
+// Flattened: the integer formatting of the common types inlined here.
+[[gnu::flatten]] void write_value(json_writer& out, const column& col,
+                                  const uint8_t* p, size_t size,
+                                  const value_options& options) {
   bool readable = options.mode == value_mode::readable;
   switch (col.type) {
     case field_type::tiny:

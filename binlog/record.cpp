@@ -485,6 +485,8 @@ void record_encoder::begin_event(const event_header& header,
   event_op_ = op == row_op::insert ? 'c' : op == row_op::update ? 'u' : 'd';
   source_head_.clear();
   json_writer h{source_head_};
+  const char op_field[] = {',', '"', 'o', 'p', '"', ':', '"', event_op_, '"'};
+  h.raw({op_field, sizeof(op_field)});
   h.raw(",\"ts_ms\":");
   h.integer(ts_ms);
   h.raw(",\"source\":");
@@ -520,10 +522,11 @@ void record_encoder::write_image(const table_info& table,
   w.raw('}');
 }
 
-void record_encoder::write_key(std::string& out, const table_info& table,
+// Both are on every row's path: inlined there.
+template <bool Header>
+[[gnu::always_inline]] inline void record_encoder::write_key(std::string& out, const table_info& table,
                                const std::vector<value_slot>* before,
-                               const std::vector<value_slot>* after,
-                               bool header) const {
+                               const std::vector<value_slot>* after) const {
   // Key columns stay in the key even when exclude-columns drops them from
   // the value, as in Debezium.
   auto& columns = table.map.columns;
@@ -545,7 +548,7 @@ void record_encoder::write_key(std::string& out, const table_info& table,
     k.raw(table.name_keys[index]);
     if (slot->state == value_slot::null)
       k.null();
-    else if (header)
+    else if constexpr (Header)
       write_header_value(k, columns[index], slot->data, slot->size,
                          options_.values);
     else
@@ -555,7 +558,8 @@ void record_encoder::write_key(std::string& out, const table_info& table,
   k.raw('}');
 }
 
-void record_encoder::write_change(const table_info& table, char op,
+[[gnu::always_inline]] inline void
+record_encoder::write_change(const table_info& table, char op,
                                   uint32_t row_in_event, uint64_t total_order,
                                   uint64_t collection_order,
                                   const std::vector<value_slot>* before,
@@ -574,9 +578,14 @@ void record_encoder::write_change(const table_info& table, char op,
     write_image(table, *after);
   else
     w.null();
-  const char op_field[] = {',', '"', 'o', 'p', '"', ':', '"', op, '"'};
-  w.raw({op_field, sizeof(op_field)});
-  w.raw(source_head_);
+  if (op == event_op_) {
+    w.raw(source_head_);
+  } else {
+    // A key change's delete or create in an update event: its own op.
+    const char op_field[] = {',', '"', 'o', 'p', '"', ':', '"', op, '"'};
+    w.raw({op_field, sizeof(op_field)});
+    w.raw(std::string_view{source_head_}.substr(sizeof(op_field)));
+  }
   w.integer(row_in_event);
   w.raw(source_tail_);
   w.integer(total_order);
@@ -645,7 +654,7 @@ void record_encoder::encode_key_change(key_change_part part,
   key_payload_.clear();
   other_key_.clear();
   write_key(key_payload_, table, &before, remove ? nullptr : &after);
-  write_key(other_key_, table, &before, remove ? &after : nullptr, true);
+  write_key<true>(other_key_, table, &before, remove ? &after : nullptr);
   key_.clear();
   if (options_.schemas)
     key_ += table.key_schema;

@@ -267,11 +267,11 @@ private:
                    const std::vector<value_slot>& image);
   /// The key's JSON payload (without a schema) from `after`, or from
   /// `before` for columns `after` lacks; in a header's form (Kafka
-  /// Connect's SimpleHeaderConverter) if `header`.
+  /// Connect's SimpleHeaderConverter) if `Header`.
+  template <bool Header = false>
   void write_key(std::string& out, const table_info& table,
                  const std::vector<value_slot>* before,
-                 const std::vector<value_slot>* after,
-                 bool header = false) const;
+                 const std::vector<value_slot>* after) const;
   /// The value of a row change with op `op` ('c', 'u' or 'd').
   void write_change(const table_info& table, char op, uint32_t row_in_event,
                     uint64_t total_order, uint64_t collection_order,
@@ -298,7 +298,7 @@ private:
   record_header header_;
   size_t header_count_ = 0;
   char event_op_ = 'c'; // of the rows event begun
-  std::string source_head_; // `,"ts_ms":…,"source":{…,"row":`
+  std::string source_head_; // `,"op":…,"ts_ms":…,"source":{…,"row":`
   std::string source_tail_; // `,"thread":…},"transaction":{…"total_order":`
 };
 
