@@ -168,7 +168,15 @@ cmd_start() {
             email VARCHAR(128) NOT NULL,
             balance DECIMAL(10,2) NOT NULL DEFAULT 0,
             tier ENUM('basic','gold') NOT NULL DEFAULT 'basic',
-            updated DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP)"
+            updated DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+                    ON UPDATE CURRENT_TIMESTAMP)"
+  # A table from an earlier demo may lack ON UPDATE: add it once.
+  if [[ -z $(sql -e "SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'demo'
+                     AND TABLE_NAME = '$TABLE' AND COLUMN_NAME = 'updated'
+                     AND EXTRA LIKE '%on update%'") ]]; then
+    sql -e "ALTER TABLE demo.$TABLE MODIFY updated DATETIME NOT NULL
+              DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP"
+  fi
 
   say "4/6 starting binlog2kafka with deploy/binlog2kafka.ini"
   start_daemon
@@ -194,13 +202,14 @@ EOF
 )
   sed 's/^/    /' <<<"$changes"
   sql demo <<<"$changes"
-  # 1 insert + 1 update + (3 inserts + 2 updates) + 1 delete
-  local expect=$((before + 8))
+  # 1 insert + 1 update + (3 inserts + 2 updates) + 1 delete = 8 changes,
+  # and the delete's tombstone (tombstones = true) makes 9 records.
+  local expect=$((before + 9))
   local end
   end=$(sql -e 'SHOW MASTER STATUS' | awk '{print $1 ":" $2}')
 
-  say "6/6 waiting until the 8 changes are in Kafka (topic $TOPIC)"
-  wait_for 60 "8 new records in $TOPIC" test_count_at_least "$expect"
+  say "6/6 waiting until the 8 changes are in Kafka as 9 records (the delete is followed by its tombstone; topic $TOPIC)"
+  wait_for 60 "9 new records in $TOPIC" test_count_at_least "$expect"
   # ... and until the commit log says they are all acknowledged.
   wait_for 60 "commit log at the server's binlog end $end" position_is "$end"
   echo

@@ -5,9 +5,11 @@
 # compiles the interop checkers (tests/interop).
 #
 # Idempotent: asks dpkg which packages are missing and installs only those
-# (running `apt-get update` only then). Never leaves the system MariaDB service
-# running: the project's servers run from deploy/mariadb.sh with their own
-# data directory, never /var/lib/mysql.
+# (running `apt-get update` only then). When it installs mariadb-server, it
+# leaves the system MariaDB service stopped and disabled (Debian's package
+# enables it at boot) and says so: the project's servers run from
+# deploy/mariadb.sh with their own data directory, never /var/lib/mysql. A
+# mariadb-server that was installed before is left as it is.
 #
 # Usage: deploy/install-deps.sh        (as root, or a user with sudo)
 set -euo pipefail
@@ -101,6 +103,23 @@ if [[ -n $new ]]; then
   done
   [[ -z $(comm -13 <(echo "$before") <(system_mariadbd_pids | sort) | sed '/^$/d') ]] ||
     die "the system MariaDB service is still running after the install; stop it with: systemctl stop mariadb"
+fi
+
+# Debian's mariadb-server enables its service at boot: disable it again, but
+# only when this run installed it (a MariaDB someone set up is theirs).
+if printf '%s\n' "${missing[@]}" | grep -qx mariadb-server; then
+  if command -v systemctl >/dev/null 2>&1; then
+    # Works without a running systemd too (it edits the links, SysV's too).
+    "${SUDO[@]}" systemctl disable mariadb.service >/dev/null 2>&1 || true
+  fi
+  if command -v update-rc.d >/dev/null 2>&1 && [[ -e /etc/init.d/mariadb ]]; then
+    "${SUDO[@]}" update-rc.d mariadb disable >/dev/null 2>&1 || true
+  fi
+  if command -v systemctl >/dev/null 2>&1 &&
+    [[ $(systemctl is-enabled mariadb.service 2>/dev/null || true) == enabled ]]; then
+    die "could not disable the system MariaDB service: systemctl disable mariadb"
+  fi
+  echo "install-deps: the system MariaDB service (mariadb.service) is stopped and disabled; binlog2kafka's demo and tests run their own (deploy/mariadb.sh)"
 fi
 
 still=()
