@@ -31,6 +31,7 @@
 #include "binlog/file_source.hpp"
 #include "binlog/json_writer.hpp"
 #include "binlog/replication_client.hpp"
+#include "cli/progress_line.hpp"
 #include "config/settings.hpp"
 #include "http/status_server.hpp"
 #include "kafka/commit_log.hpp"
@@ -254,11 +255,23 @@ int run_dump(const std::vector<std::string>& args) {
   std::signal(SIGPIPE, SIG_IGN); // `dump | head` ends quietly
   stdout_sink sink;
   binlog::decoder dec{options, sink};
-  for (auto& file : files)
-    if (auto err = binlog::decode_file(file, dec)) {
+  // rows, rate and percent of the files on a terminal (cli/progress_line)
+  b2k::cli::progress_line progress{
+    "dump", "rows", b2k::cli::progress_line::default_enabled()};
+  progress.set_total(b2k::cli::file_sizes(files));
+  uint64_t done = 0;
+  for (auto& file : files) {
+    auto err = binlog::decode_file(file, dec, 4, 0, [&](uint64_t at, uint64_t) {
+      progress.update_at(dec.stats().rows, done + at,
+                         std::chrono::steady_clock::now());
+    });
+    if (err) {
       sink.flush();
+      progress.clear();
       return fail(err.message, 1);
     }
+    done += b2k::cli::file_sizes({file});
+  }
   if (!source.empty()) {
     binlog::connection_options conn;
     b2k::raw_options raw;
@@ -309,11 +322,14 @@ int run_dump(const std::vector<std::string>& args) {
       uint64_t offset = h.log_pos >= size ? h.log_pos - size : 0;
       if (auto err = dec.consume(data, size, offset)) {
         sink.flush();
+        progress.clear();
         return fail(err.message, 1);
       }
+      progress.update(dec.stats().rows, dec.stats().bytes);
     }
   }
   sink.flush();
+  progress.finish(dec.stats().rows, done);
   return 0;
 }
 
@@ -430,11 +446,13 @@ int run_pipeline(b2k::b2k_config& cfg, bool position_only) {
     cfg.load<caf::io::middleman>();
   caf::actor_system sys{cfg};
   auto status = sys.spawn(b2k::status, s->name);
+  b2k::log_to_status warnings_to_status_page{status};
   sup.status = status;
   b2k::http::status_server http{
     sys, status,
     std::chrono::duration_cast<std::chrono::seconds>(s->health_lag_threshold)};
   if (!s->http_host.empty()) {
+    http.serve_records(s->brokers, properties, s->records, commit_topic);
     if (auto err = http.start(s->http_host, s->http_port)) {
       caf::anon_send_exit(status, caf::exit_reason::user_shutdown);
       return fail(error_text(err));

@@ -21,9 +21,15 @@ using status_actor = caf::typed_actor<
   caf::reacts_to<atom::stats, reader_metrics>,
   caf::reacts_to<atom::stats, producer_metrics>,
   caf::reacts_to<atom::stats, watcher_metrics>,
+  // A snapshot's progress per table (the whole list each time).
+  caf::reacts_to<atom::stats, snapshot_metrics>,
   // The pipeline's state, with the error that caused it (if any).
   caf::reacts_to<atom::state, pipeline_state, std::string>,
-  // Everything, with rates.
+  // A warning or error line of the log (the newest 20 are kept).
+  caf::reacts_to<atom::log, log_line>,
+  // Timer: a sample for the charts, once a second.
+  caf::reacts_to<atom::sample>,
+  // Everything, with rates, the charts' history and the busiest tables.
   caf::replies_to<atom::snapshot>::with<status_snapshot>>;
 
 /// Reads the binlog as a replica and sends row changes downstream. Runs

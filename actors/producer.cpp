@@ -302,6 +302,7 @@ void producer_state::commit_transaction() {
     spdlog::warn("producer: Kafka transaction aborted ({}); sending its {} "
                  "batches again",
                  why, txn_seqs.size());
+    ++txn_aborts;
     if (auto abort = rd_kafka_abort_transaction(client.get(), timeout_ms)) {
       failure = caf::make_error(ec::delivery_failed,
                                 std::string{"cannot abort a Kafka transaction: "}
@@ -363,6 +364,10 @@ void producer_state::commit_transaction() {
     self->send(watcher, atom::delivered_v, seq);
   }
   written_seq = txn_end_seq;
+  ++txn_commits;
+  txn_last_commit_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
   txn_seqs.clear();
   txn_records = 0;
   txn_open = false;
@@ -527,6 +532,13 @@ producer(producer_actor::stateful_pointer<producer_state> self,
       m.delivered_records = st.delivered_records;
       m.in_flight_records = st.outstanding;
       m.in_flight_batches = st.batches.size();
+      if (st.config.exactly_once) {
+        m.transaction_state = st.txn_open ? "open" : "idle";
+        m.transactions_committed = st.txn_commits;
+        m.transactions_aborted = st.txn_aborts;
+        m.transaction_records = st.txn_records;
+        m.last_commit_ms = st.txn_last_commit_ms;
+      }
       self->send(st.config.status, atom::stats_v, m);
       self->delayed_send(self, std::chrono::seconds(1), atom::stats_v);
     },

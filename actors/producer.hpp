@@ -78,6 +78,11 @@ struct producer_state {
   /// record for an older or equal one is never written: the commit log
   /// never goes backwards.
   uint64_t written_seq = 0;
+  /// For the status page: transactions committed and aborted, and when the
+  /// last commit was (ms since the epoch).
+  uint64_t txn_commits = 0;
+  uint64_t txn_aborts = 0;
+  int64_t txn_last_commit_ms = 0;
 
   ~producer_state();
 

@@ -325,10 +325,36 @@ reader_metrics reader_state::metrics() const {
           s.events_by_type[i]);
   }
   m.position = resume;
+  m.source = config.source.host + ":" + std::to_string(config.source.port);
   m.lag_seconds = lag_seconds();
   m.caught_up = caught_up;
   m.credit_in_use = static_cast<int64_t>(config.max_inflight_bytes) - credit;
   return m;
+}
+
+std::vector<table_counts> reader_state::table_deltas() {
+  std::vector<table_counts> out;
+  if (!decoder)
+    return out;
+  auto& now = decoder->rows_by_table();
+  tables_reported.resize(now.size());
+  for (size_t i = 0; i < now.size(); ++i) {
+    auto& was = tables_reported[i];
+    if (now[i].inserts == was.inserts && now[i].updates == was.updates
+        && now[i].deletes == was.deletes)
+      continue;
+    table_counts d;
+    d.table = now[i].table;
+    d.topic = now[i].topic;
+    d.inserts = now[i].inserts - was.inserts;
+    d.updates = now[i].updates - was.updates;
+    d.deletes = now[i].deletes - was.deletes;
+    out.push_back(std::move(d));
+    was.inserts = now[i].inserts;
+    was.updates = now[i].updates;
+    was.deletes = now[i].deletes;
+  }
+  return out;
 }
 
 void reader_state::log_progress(clock::time_point now) {
@@ -445,7 +471,9 @@ reader(reader_actor::stateful_pointer<reader_state> self, reader_config config,
   return {
     [self](atom::stats) {
       auto& st = self->state;
-      self->send(st.config.status, atom::stats_v, st.metrics());
+      auto m = st.metrics();
+      m.tables = st.table_deltas();
+      self->send(st.config.status, atom::stats_v, std::move(m));
       self->delayed_send(self, std::chrono::seconds(1), atom::stats_v);
     },
     [self](atom::lock) { self->state.take_lock(); },

@@ -103,6 +103,10 @@ struct reader_state : binlog::record_sink {
   void log_progress(clock::time_point now);
   int64_t lag_seconds() const;
   reader_metrics metrics() const;
+  /// Rows per table since the last call (tables with rows only).
+  std::vector<table_counts> table_deltas();
+  /// The decoder's per-table counts at the last table_deltas(), by slot.
+  std::vector<binlog::table_rows> tables_reported;
 
   void on_record(const binlog::row_record& record) override;
   void on_transaction_end(const binlog::position& next) override;

@@ -807,6 +807,16 @@ error decoder::on_table_map(const uint8_t* body, size_t size,
     tables_.erase(id);
     return fail(errc::unsupported, offset, problem);
   }
+  auto [slot, added] = rows_slots_.try_emplace(
+    info.qualified_name, static_cast<uint32_t>(rows_by_table_.size()));
+  if (added) {
+    table_rows counts;
+    counts.table = info.qualified_name;
+    counts.topic = info.topic;
+    counts.skipped = info.skipped;
+    rows_by_table_.push_back(std::move(counts));
+  }
+  info.rows_slot = slot->second;
   return {};
 }
 
@@ -1023,6 +1033,15 @@ error decoder::on_rows(const event_header& h, const uint8_t* body, size_t size,
     if (tombstone)
       emit(record_kind::tombstone, table.topic, rows_in_txn_);
   }
+  // Counted per event, not per row: the hot loop stays as it was.
+  auto& counts = rows_by_table_[table.rows_slot];
+  auto rows = row - event_row_base_;
+  if (op == row_op::insert)
+    counts.inserts += rows;
+  else if (op == row_op::update)
+    counts.updates += rows;
+  else
+    counts.deletes += rows;
   event_row_base_ = row;
   return {};
 }

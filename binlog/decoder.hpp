@@ -52,6 +52,17 @@ struct decoder_stats {
   std::array<uint64_t, 256> events_by_type{};
 };
 
+/// Rows of one table read so far, by operation (skipped tables included),
+/// for per-table metrics.
+struct table_rows {
+  std::string table; // "db.table"
+  std::string topic;
+  bool skipped = false;
+  uint64_t inserts = 0;
+  uint64_t updates = 0;
+  uint64_t deletes = 0;
+};
+
 class decoder {
 public:
   decoder(record_options options, record_sink& sink);
@@ -130,6 +141,11 @@ public:
   }
   const decoder_stats& stats() const {
     return stats_;
+  }
+  /// Every table seen, in the order first seen; entries stay where they
+  /// are (an index names a table for as long as the decoder lives).
+  const std::vector<table_rows>& rows_by_table() const {
+    return rows_by_table_;
   }
   const format_description& format() const {
     return format_;
@@ -287,6 +303,10 @@ private:
   uint64_t rows_since_anchor_ = 0;
   uint32_t last_timestamp_ = 0;
   decoder_stats stats_;
+  // Per-table row counts; a table's slot is found by name only when its
+  // TABLE_MAP is parsed, so a rows event adds to it without a lookup.
+  std::vector<table_rows> rows_by_table_;
+  std::unordered_map<std::string, uint32_t> rows_slots_;
 };
 
 } // namespace binlog

@@ -150,13 +150,23 @@ error decode_range(const uint8_t* data, size_t size, const std::string& path,
 } // namespace
 
 error decode_file(const std::string& path, decoder& dec, uint64_t start_pos,
-                  uint64_t skip_rows) {
+                  uint64_t skip_rows, const file_progress& progress) {
   mapped_file file;
   if (auto err = file.open(path))
     return err;
-  return decode_range(file.data(), file.size(), path, dec, start_pos,
-                      skip_rows,
-                      [&](uint64_t offset) { file.release_before(offset); });
+  constexpr uint64_t progress_step = 1 << 20;
+  uint64_t next_progress = progress_step;
+  auto err = decode_range(file.data(), file.size(), path, dec, start_pos,
+                          skip_rows, [&](uint64_t offset) {
+                            file.release_before(offset);
+                            if (progress && offset >= next_progress) {
+                              progress(offset, file.size());
+                              next_progress = offset + progress_step;
+                            }
+                          });
+  if (!err && progress)
+    progress(file.size(), file.size());
+  return err;
 }
 
 error decode_buffer(const uint8_t* data, size_t size, const std::string& name,

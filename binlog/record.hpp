@@ -64,6 +64,9 @@ struct table_info {
   /// (data_collection_order): valid while txn_serial is the decoder's.
   uint64_t txn_serial = 0;
   uint32_t txn_slot = 0;
+  /// Where the decoder counts this table's rows (decoder::table_rows()):
+  /// an index, so that counting costs no lookup per rows event.
+  uint32_t rows_slot = 0;
 };
 
 /// Settings that shape records. The defaults give row changes only; `run`

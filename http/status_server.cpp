@@ -1,12 +1,16 @@
 #include "http/status_server.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
 #include <caf/scoped_actor.hpp>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "kafka/recent_records.hpp"
 #include "messages/error.hpp"
 
 namespace b2k::http {
@@ -35,6 +39,13 @@ nlohmann::json position_json(const binlog::position& p) {
           {"gtid", p.gtid.empty() ? nlohmann::json(nullptr)
                                   : nlohmann::json(p.gtid)},
           {"skip_rows", p.skip_rows}};
+}
+
+// The one line of one of our errors.
+std::string error_line(const caf::error& err) {
+  if (err.context().match_elements<std::string>())
+    return err.context().get_as<std::string>(0);
+  return caf::to_string(err);
 }
 
 bool serving(pipeline_state s) {
@@ -126,13 +137,78 @@ std::string render_metrics(const status_snapshot& s) {
   return out.str();
 }
 
-std::string render_json(const status_snapshot& s) {
+namespace {
+
+nlohmann::json counts_json(const table_counts& c) {
+  return {{"c", c.inserts}, {"u", c.updates}, {"d", c.deletes},
+          {"r", c.snapshot_rows}, {"rows", c.rows()}};
+}
+
+// The charts' samples as columns: one array per series, oldest first.
+nlohmann::json history_json(const std::vector<status_sample>& samples,
+                            int64_t since_ms) {
+  nlohmann::json ts = nlohmann::json::array();
+  nlohmann::json read = nlohmann::json::array();
+  nlohmann::json acked = nlohmann::json::array();
+  nlohmann::json lag = nlohmann::json::array();
+  nlohmann::json credit = nlohmann::json::array();
+  nlohmann::json waiting = nlohmann::json::array();
+  for (auto& x : samples) {
+    if (x.ts_ms <= since_ms)
+      continue;
+    ts.push_back(x.ts_ms);
+    // Whole records per second are precise enough for a chart.
+    read.push_back(std::llround(x.read_per_second));
+    acked.push_back(std::llround(x.acknowledged_per_second));
+    lag.push_back(x.lag_seconds);
+    credit.push_back(x.credit_in_use);
+    waiting.push_back(x.waiting_batches);
+  }
+  return {{"ts_ms", ts},
+          {"read_per_second", read},
+          {"acknowledged_per_second", acked},
+          {"lag_seconds", lag},
+          {"credit_in_use", credit},
+          {"waiting_batches", waiting}};
+}
+
+} // namespace
+
+std::string render_json(const status_snapshot& s, int64_t history_since_ms) {
   nlohmann::json events = nlohmann::json::object();
   for (auto& [type, count] : s.reader.events_by_type)
     events[type] = count;
+  nlohmann::json tables = nlohmann::json::array();
+  for (auto& t : s.top_tables)
+    tables.push_back({{"table", t.total.table},
+                      {"topic", t.total.topic.empty()
+                                  ? nlohmann::json(nullptr)
+                                  : nlohmann::json(t.total.topic)},
+                      {"rows_per_second", t.rows_per_second},
+                      {"last_minute", counts_json(t.last_minute)},
+                      {"total", counts_json(t.total)}});
+  nlohmann::json log = nlohmann::json::array();
+  for (auto& l : s.recent_log)
+    log.push_back({{"ts_ms", l.ts_ms}, {"level", l.level}, {"text", l.text}});
+  nlohmann::json snapshot = nlohmann::json::array();
+  for (auto& t : s.snapshot.tables)
+    snapshot.push_back({{"table", t.table},
+                        {"rows_done", t.rows_done},
+                        {"rows_estimated", t.rows_estimated},
+                        {"chunks", t.chunks},
+                        {"rate", t.rate}});
+  nlohmann::json transaction = nullptr;
+  if (!s.producer.transaction_state.empty())
+    transaction = {{"state", s.producer.transaction_state},
+                   {"committed", s.producer.transactions_committed},
+                   {"aborted", s.producer.transactions_aborted},
+                   {"records", s.producer.transaction_records},
+                   {"last_commit_ms", s.producer.last_commit_ms}};
   nlohmann::json j{
     {"name", s.name},
     {"state", to_string(s.state)},
+    {"role", s.role.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.role)},
+    {"source", s.reader.source},
     {"last_error", s.last_error},
     {"reader_restarts", s.reader_restarts},
     {"now_ms", s.now_ms},
@@ -151,7 +227,8 @@ std::string render_json(const status_snapshot& s) {
     {"producer",
      {{"delivered_records", s.producer.delivered_records},
       {"in_flight_records", s.producer.in_flight_records},
-      {"in_flight_batches", s.producer.in_flight_batches}}},
+      {"in_flight_batches", s.producer.in_flight_batches},
+      {"transaction", transaction}}},
     {"watcher",
      {{"waiting_batches", s.watcher.waiting_batches},
       {"waiting_bytes", s.watcher.waiting_bytes},
@@ -162,8 +239,62 @@ std::string render_json(const status_snapshot& s) {
      {{"rows_per_second", s.rows_per_second},
       {"records_per_second", s.records_per_second},
       {"delivered_per_second", s.delivered_per_second}}},
+    {"history", history_json(s.history, history_since_ms)},
+    {"tables", tables},
+    {"tables_seen", s.tables_seen},
+    {"recent_log", log},
+    {"snapshot", snapshot},
   };
-  return j.dump();
+  // Log lines and table names may hold bytes that are not UTF-8.
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string topic_name_prefix(const binlog::record_options& options) {
+  auto topic = options.topic_template;
+  auto prefix = options.topic_prefix.empty() ? options.name
+                                             : options.topic_prefix;
+  for (auto at = topic.find("{prefix}"); at != std::string::npos;
+       at = topic.find("{prefix}", at + prefix.size()))
+    topic.replace(at, 8, prefix);
+  auto first = std::min(topic.find("{db}"), topic.find("{table}"));
+  // Without a per-table placeholder every table shares one topic.
+  return binlog::kafka_topic_name(topic.substr(0, first));
+}
+
+namespace {
+
+// JSON text as JSON, anything else as a string.
+nlohmann::json json_or_text(const std::optional<std::string>& text) {
+  if (!text)
+    return nullptr;
+  auto j = nlohmann::json::parse(*text, nullptr, false);
+  if (j.is_discarded())
+    return *text;
+  return j;
+}
+
+} // namespace
+
+std::string render_records(const std::string& topic,
+                           const std::vector<kafka_record_view>& records) {
+  nlohmann::json list = nlohmann::json::array();
+  for (auto& r : records)
+    list.push_back({{"partition", r.partition},
+                    {"offset", r.offset},
+                    {"ts_ms", r.ts_ms},
+                    {"key", json_or_text(r.key)},
+                    {"value", json_or_text(r.value)}});
+  nlohmann::json j{{"topic", topic}, {"records", list}};
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void status_server::serve_records(const std::string& brokers,
+                                  const kafka::property_list& properties,
+                                  const binlog::record_options& records,
+                                  const std::string& commit_topic) {
+  records_ = std::make_unique<kafka::recent_records>(brokers, properties);
+  topic_prefix_ = topic_name_prefix(records);
+  hidden_topics_ = {commit_topic};
 }
 
 status_server::status_server(caf::actor_system& sys, status_actor status,
@@ -210,13 +341,72 @@ caf::error status_server::start(const std::string& host, uint16_t port) {
       return unavailable(res);
     res.set_content(render_metrics(s), "text/plain; version=0.0.4");
   });
-  server_->Get("/status.json", [this, unavailable](const httplib::Request&,
+  server_->Get("/status.json", [this, unavailable](const httplib::Request& req,
                                                    httplib::Response& res) {
     status_snapshot s;
     if (!snapshot(s))
       return unavailable(res);
+    // ?since=MS: only the chart samples after MS (the page asks for what
+    // it has not yet got).
+    int64_t since = -1;
+    if (req.has_param("since"))
+      since = std::strtoll(req.get_param_value("since").c_str(), nullptr, 10);
     res.set_header("Cache-Control", "no-store");
-    res.set_content(render_json(s), "application/json");
+    res.set_content(render_json(s, since), "application/json");
+  });
+  // The records view: Kafka's newest records of our topics, read on demand
+  // on this server's threads (each request bounded by a timeout).
+  auto json_error = [](httplib::Response& res, int code,
+                       const std::string& what) {
+    res.status = code;
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(nlohmann::json{{"error", what}}.dump(-1, ' ', false,
+                      nlohmann::json::error_handler_t::replace),
+                    "application/json");
+  };
+  server_->Get("/records/topics", [this, json_error](const httplib::Request&,
+                                                     httplib::Response& res) {
+    if (!records_)
+      return json_error(res, 404, "the records view is off");
+    auto topics = records_->topics(topic_prefix_, hidden_topics_,
+                                   std::chrono::seconds(3));
+    if (!topics)
+      return json_error(res, 502, error_line(topics.error()));
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(nlohmann::json{{"prefix", topic_prefix_},
+                                   {"topics", *topics}}
+                      .dump(-1, ' ', false,
+                            nlohmann::json::error_handler_t::replace),
+                    "application/json");
+  });
+  server_->Get("/records", [this, json_error](const httplib::Request& req,
+                                              httplib::Response& res) {
+    if (!records_)
+      return json_error(res, 404, "the records view is off");
+    auto topic = req.get_param_value("topic");
+    if (topic.empty() || topic.compare(0, topic_prefix_.size(), topic_prefix_)
+                           != 0
+        || std::find(hidden_topics_.begin(), hidden_topics_.end(), topic)
+             != hidden_topics_.end())
+      return json_error(res, 403,
+                        "topic '" + topic + "' is not one of this pipeline's "
+                          "(they start with '" + topic_prefix_ + "')");
+    size_t limit = 20;
+    if (req.has_param("limit"))
+      limit = std::clamp<size_t>(
+        std::strtoul(req.get_param_value("limit").c_str(), nullptr, 10), 1,
+        200);
+    auto got = records_->latest(topic, limit, std::chrono::seconds(3));
+    if (!got)
+      return json_error(res, got.error() == ec::config ? 404 : 502,
+                        error_line(got.error()));
+    std::vector<kafka_record_view> view;
+    view.reserve(got->size());
+    for (auto& r : *got)
+      view.push_back(kafka_record_view{topic, r.partition, r.offset, r.ts_ms,
+                                       std::move(r.key), std::move(r.value)});
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(render_records(topic, view), "application/json");
   });
   server_->Get("/", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(status_page(), "text/html; charset=utf-8");

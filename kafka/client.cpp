@@ -87,6 +87,18 @@ property_list parse_properties(const std::vector<std::string>& kvs) {
   return result;
 }
 
+property_list connection_properties(const property_list& all) {
+  property_list result;
+  for (auto& [k, v] : all)
+    for (auto prefix : {"security.", "sasl.", "ssl.", "socket.", "client.id",
+                        "broker.", "api.version"})
+      if (k.compare(0, std::char_traits<char>::length(prefix), prefix) == 0) {
+        result.emplace_back(k, v);
+        break;
+      }
+  return result;
+}
+
 caf::expected<rd_kafka_conf_t*> make_conf(const std::string& brokers,
                                           const property_list& defaults,
                                           const property_list& overrides) {

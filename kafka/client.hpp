@@ -26,6 +26,10 @@ using property_list = std::vector<std::pair<std::string, std::string>>;
 /// Splits "key=value" strings.
 property_list parse_properties(const std::vector<std::string>& kvs);
 
+/// The connection and security properties of `all`: those that apply to
+/// admin and consumer handles (the rest are producer tuning).
+property_list connection_properties(const property_list& all);
+
 /// Builds a configuration: `defaults`, then `overrides` (the user's). Errors
 /// name the property.
 caf::expected<rd_kafka_conf_t*> make_conf(const std::string& brokers,

@@ -13,20 +13,6 @@ namespace {
 
 constexpr int timeout_ms = 15000;
 
-// Only connection and security properties apply to the admin and consumer
-// handles; the rest are producer tuning.
-property_list connection_properties(const property_list& all) {
-  property_list result;
-  for (auto& [k, v] : all)
-    for (auto prefix : {"security.", "sasl.", "ssl.", "socket.", "client.id",
-                        "broker.", "api.version"})
-      if (k.compare(0, std::char_traits<char>::length(prefix), prefix) == 0) {
-        result.emplace_back(k, v);
-        break;
-      }
-  return result;
-}
-
 } // namespace
 
 std::string encode_commit(const binlog::position& pos, uint64_t ts_ms) {

@@ -17,6 +17,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(b2k, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(b2k, (b2k::watcher_metrics))
   CAF_ADD_TYPE_ID(b2k, (b2k::status_snapshot))
   CAF_ADD_TYPE_ID(b2k, (b2k::pipeline_state))
+  CAF_ADD_TYPE_ID(b2k, (b2k::log_line))
+  CAF_ADD_TYPE_ID(b2k, (b2k::snapshot_metrics))
 
   // Reader: read the next events.
   CAF_ADD_ATOM(b2k, b2k::atom, read, "read")
@@ -63,5 +65,9 @@ CAF_BEGIN_TYPE_ID_BLOCK(b2k, caf::first_custom_type_id)
   CAF_ADD_ATOM(b2k, b2k::atom, state, "state")
   // Ask the status actor for everything it knows.
   CAF_ADD_ATOM(b2k, b2k::atom, snapshot, "snapshot")
+  // Status: a warning or error line of the log.
+  CAF_ADD_ATOM(b2k, b2k::atom, log, "log")
+  // Status timer: take a sample for the charts.
+  CAF_ADD_ATOM(b2k, b2k::atom, sample, "sample")
 
 CAF_END_TYPE_ID_BLOCK(b2k)

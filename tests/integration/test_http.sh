@@ -1,15 +1,35 @@
 #!/usr/bin/env bash
 # The HTTP endpoint on a running pipeline: /health turns ready, /metrics
 # counts the rows that went through (valid Prometheus text), /status.json
-# holds the released position, the status page renders in headless Chromium
-# (from Debian) with the live state, and a second daemon on the same port
-# fails with one clear line instead of sharing it.
+# holds the released position, the charts' history, the table's counts and
+# the warnings, /records reads the topic back from Kafka, the status page
+# renders in headless Chromium (from Debian) with the live state, and a
+# second daemon on the same port fails with one clear line instead of
+# sharing it. The page itself is driven by status_page.js (playwright-core
+# from npm, cached in $B2K_CACHE_DIR/playwright, on Debian's Chromium): its
+# charts draw, its records view shows a change made while it is open, and
+# it fits a phone's width in dark mode; screenshots in
+# $STATE/out/screenshots, checked there.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 HTTP_PORT=${B2K_ITEST_HTTP_PORT:-28585}
 URL=http://127.0.0.1:$HTTP_PORT
 CHROMIUM=${B2K_CHROMIUM:-chromium}
+PLAYWRIGHT_VERSION=1.65.1
+PLAYWRIGHT_DIR=$B2K_CACHE_DIR/playwright-$PLAYWRIGHT_VERSION
+
+# playwright-core drives Debian's Chromium (it downloads no browser); npm
+# fetches it once into the cache.
+command -v node >/dev/null && command -v npm >/dev/null ||
+  fail "node and npm not found (deploy/install-deps.sh installs them)"
+if [[ ! -f $PLAYWRIGHT_DIR/node_modules/playwright-core/package.json ]]; then
+  log "installing playwright-core $PLAYWRIGHT_VERSION into $PLAYWRIGHT_DIR"
+  mkdir -p "$PLAYWRIGHT_DIR"
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --prefix "$PLAYWRIGHT_DIR" \
+    --no-audit --no-fund --loglevel=error "playwright-core@$PLAYWRIGHT_VERSION" >/dev/null ||
+    fail "npm install playwright-core@$PLAYWRIGHT_VERSION failed"
+fi
 
 start_servers
 mkdir -p "$STATE/out"
@@ -72,6 +92,15 @@ grep -q 'id="state" class="state running">running<' "$STATE/out/page.html" \
 grep -Eq "id=\"released\">$file:$pos( \([0-9-]+\))?<" "$STATE/out/page.html" \
   || fail "the status page does not show the released position $file:$pos"
 log "ok status page in Chromium: running, released $file:$pos"
+
+# The page in a real browser, at desktop and phone width, light and dark.
+sql_argv=$(python3 -c 'import json,sys; print(json.dumps(sys.argv[1:]))' \
+  mariadb --defaults-file="$MARIADB_CNF" -u "$(id -un)" demo)
+PLAYWRIGHT=$PLAYWRIGHT_DIR/node_modules/playwright-core CHROMIUM=$(command -v "$CHROMIUM") \
+  URL=$URL OUT=$STATE/out/screenshots TOPIC=itest.demo.web TABLE=demo.web \
+  SQL=$sql_argv CHANGE="UPDATE web SET v = 'changed' WHERE id = 1" \
+  timeout 300 node "$ITEST_DIR/status_page.js" || fail "the status page in Chromium (see above; screenshots in $STATE/out/screenshots)"
+log "ok status page in Chromium via playwright: charts, tables, records view, phone and dark mode"
 
 # A second daemon on the same port must refuse, not share the port.
 mapfile -t args < <(common_args)

@@ -110,5 +110,8 @@ CAF_TEST(status json holds positions and counters) {
 CAF_TEST(the status page asks for status json) {
   auto& page = http::status_page();
   CAF_CHECK(page.find("<!doctype html>") == 0);
-  CAF_CHECK(page.find("fetch(\"status.json\"") != std::string::npos);
+  CAF_CHECK(page.find("fetch(\"status.json?since=\"") != std::string::npos);
+  // No external assets: everything is on the page.
+  CAF_CHECK(page.find("src=\"http") == std::string::npos);
+  CAF_CHECK(page.find("prefers-color-scheme: dark") != std::string::npos);
 }
