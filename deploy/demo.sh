@@ -224,8 +224,11 @@ EOF
   [[ $KAFKA_PORT == 19092 ]] || MOVED=" --binlog2kafka.brokers=$BROKERS"
   cat <<EOF
 demo: binlog2kafka keeps running in the background (log: $LOG).
-  watch the records:   kcat -b $BROKERS -C -t $TOPIC
-  status page:         http://127.0.0.1:8585/  (also /health and /metrics)
+  watch the records:   http://127.0.0.1:8585/#records=$TOPIC
+                       (the status page's records view: the newest records read back
+                       from Kafka, updates as a diff of the changed columns, live)
+  status page:         http://127.0.0.1:8585/  (charts, busiest tables, warnings; also /health and /metrics)
+  with kcat:           kcat -b $BROKERS -C -t $TOPIC
   the commit log:      kcat -b $BROKERS -C -t $NAME.commits -f '%k %s\\n'
   all topics:          deploy/kafka.sh topics
   make more changes:   deploy/mariadb.sh client demo -e "INSERT INTO customers (name, email) VALUES ('Alan Turing', 'alan@example.com')"

@@ -21,8 +21,11 @@ PACKAGES=(
   mariadb-server mariadb-client kcat
   clang libclang-rt-14-dev
   openjdk-17-jre-headless openjdk-17-jdk-headless maven
-  python3 procps iproute2 sysbench curl chromium
+  python3 procps iproute2 sysbench curl chromium util-linux
 )
+# The status page's browser test drives Chromium with playwright-core from
+# npm: Node.js and npm, from Debian unless another Node.js is installed.
+command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
 
 die() { echo "install-deps: $*" >&2; exit 1; }
 
