@@ -82,6 +82,9 @@ status_snapshot status_state::snapshot() {
                         self->clock().now() - started)
                         .count();
   auto out = current;
+  // A standby waits for the source lock; every other state is the active
+  // instance's.
+  out.role = current.state == pipeline_state::standby ? "standby" : "active";
   out.history = history.to_vector();
   out.recent_log = log.to_vector();
   out.top_tables = tables.top(top_tables, second(), second());

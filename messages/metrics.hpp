@@ -219,7 +219,8 @@ struct status_snapshot {
   /// Milliseconds since the epoch when this was taken, and since start.
   int64_t now_ms = 0;
   int64_t uptime_ms = 0;
-  /// "active" or "standby" once a pipeline can be a standby; empty before.
+  /// "standby" while waiting for another instance to go (standby = true),
+  /// else "active".
   std::string role;
   /// The charts: one sample a second, oldest first (15 minutes at most).
   std::vector<status_sample> history;

@@ -227,4 +227,15 @@ CAF_TEST(warnings and errors of the log reach the status) {
   CAF_CHECK(s.recent_log[1].ts_ms > 0);
 }
 
+CAF_TEST(the role follows the pipeline state) {
+  self->send(aut, atom::state_v, pipeline_state::standby, std::string{});
+  sched.run();
+  auto waiting = snapshot();
+  CAF_CHECK_EQUAL(waiting.role, "standby");
+  self->send(aut, atom::state_v, pipeline_state::running, std::string{});
+  sched.run();
+  auto active = snapshot();
+  CAF_CHECK_EQUAL(active.role, "active");
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()
