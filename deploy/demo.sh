@@ -10,7 +10,8 @@
 #
 # Everything runs on 127.0.0.1 with state in .state/ (MariaDB on 13306, Kafka
 # on 19092/19093, as in deploy/binlog2kafka.ini); B2K_STATE_DIR,
-# B2K_MARIADB_PORT, B2K_KAFKA_PORT and B2K_KAFKA_CONTROLLER_PORT move them
+# B2K_MARIADB_PORT, B2K_KAFKA_PORT, B2K_KAFKA_CONTROLLER_PORT and
+# B2K_HTTP_PORT (the status page, 8585) move them
 # (the daemon then gets the matching --binlog2kafka.source/brokers/... on its
 # command line, which win over the ini file).
 set -euo pipefail
@@ -38,6 +39,8 @@ if [[ $MARIADB_PORT != 13306 || $B2K_STATE_DIR != "$REPO/.state" ]]; then
             --binlog2kafka.source-password-file="$B2K_STATE_DIR/mariadb/b2k.password")
 fi
 [[ $KAFKA_PORT == 19092 ]] || OPTIONS+=(--binlog2kafka.brokers="$BROKERS")
+HTTP_PORT=${B2K_HTTP_PORT:-8585}
+[[ $HTTP_PORT == 8585 ]] || OPTIONS+=(--binlog2kafka.http-listen="127.0.0.1:$HTTP_PORT")
 
 say() { echo "demo: $*"; }
 die() {
@@ -224,10 +227,10 @@ EOF
   [[ $KAFKA_PORT == 19092 ]] || MOVED=" --binlog2kafka.brokers=$BROKERS"
   cat <<EOF
 demo: binlog2kafka keeps running in the background (log: $LOG).
-  watch the records:   http://127.0.0.1:8585/#records=$TOPIC
+  watch the records:   http://127.0.0.1:$HTTP_PORT/#records=$TOPIC
                        (the status page's records view: the newest records read back
                        from Kafka, updates as a diff of the changed columns, live)
-  status page:         http://127.0.0.1:8585/  (charts, busiest tables, warnings; also /health and /metrics)
+  status page:         http://127.0.0.1:$HTTP_PORT/  (charts, busiest tables, warnings; also /health and /metrics)
   with kcat:           kcat -b $BROKERS -C -t $TOPIC
   the commit log:      kcat -b $BROKERS -C -t $NAME.commits -f '%k %s\\n'
   all topics:          deploy/kafka.sh topics
