@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "binlog/bytes.hpp"
+#include "binlog/connect_failure.hpp"
 
 namespace binlog {
 
@@ -148,6 +149,10 @@ bool replication_client::data_pending() const {
 error replication_client::mysql_failure(const std::string& what) const {
   auto code = mysql_errno(mysql_);
   std::string text = what + " on " + endpoint_ + ": " + mysql_error(mysql_);
+  if (auto reason = connect_failure_reason(code, mysql_error(mysql_),
+                                           options_.host, options_.port);
+      !reason.empty())
+    text += ": " + reason;
   if (code == error_access_denied || code == error_specific_access_denied)
     return {errc::access_denied, text};
   if (code == error_binlog_read)

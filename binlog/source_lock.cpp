@@ -3,6 +3,7 @@
 #include <mysql.h>
 
 #include "binlog/checksum.hpp"
+#include "binlog/connect_failure.hpp"
 
 namespace binlog {
 
@@ -90,8 +91,12 @@ error source_lock::connect(const connection_options& options,
     auto code = mysql_errno(mysql_) == 1045 ? errc::access_denied
                 : tls_setup_failed(mysql_)    ? errc::server_config
                                               : errc::connection;
+    auto reason = connect_failure_reason(mysql_errno(mysql_),
+                                         mysql_error(mysql_), options.host,
+                                         options.port);
     return fail(code, "cannot connect to " + endpoint_ + " for the source lock: "
                         + mysql_error(mysql_)
+                        + (reason.empty() ? reason : ": " + reason)
                         + (code == errc::server_config
                              ? tls_failure_hint(mysql_, options)
                              : std::string{}));
