@@ -5,11 +5,11 @@
 
 #include <cstdint>
 
+#include <caf/actor_system_config.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "messages/record_batch.hpp"
 #include "messages/type_ids.hpp"
 
 namespace b2k {
@@ -48,13 +48,19 @@ using reader_actor = caf::typed_actor<
   // answers with the end of the last batch sent.
   caf::replies_to<atom::stop>::with<binlog::position>,
   // Timer: reports metrics.
-  caf::reacts_to<atom::stats>>;
+  caf::reacts_to<atom::stats_due>>;
+
+/// Hears that Kafka acknowledged every record of a batch: the watcher, as
+/// the producer sees it (the two need each other's handles).
+using delivery_listener_actor
+  = caf::typed_actor<caf::reacts_to<atom::delivered, uint64_t>>;
 
 /// Hands records to librdkafka and reports complete batches to the watcher.
+/// Runs detached: librdkafka's metadata, queue and transaction calls and
+/// the commit-log read block.
 using producer_actor = caf::typed_actor<
-  // The watcher that hears of delivered batches (set once, before any batch:
-  // the two need each other's handles, so it comes untyped and is cast).
-  caf::reacts_to<atom::attach, caf::actor>,
+  // The watcher that hears of delivered batches (set once, before any batch).
+  caf::reacts_to<atom::attach, delivery_listener_actor>,
   // Sends every record of the batch to Kafka.
   caf::reacts_to<record_batch>,
   // Writes a released position to the commit-log topic, unless a record as
@@ -66,23 +72,22 @@ using producer_actor = caf::typed_actor<
   caf::replies_to<atom::resume>::with<binlog::position>,
   // Answers (with 0) once no record is in flight any more.
   caf::replies_to<atom::drain>::with<uint64_t>,
-  // Serves librdkafka's delivery reports.
+  // Timer: serves librdkafka's delivery reports.
   caf::reacts_to<atom::poll>,
   // Timer (exactly-once): commits the open transaction.
-  caf::reacts_to<atom::flush>,
+  caf::reacts_to<atom::transaction_due>,
   // Timer: reports metrics.
-  caf::reacts_to<atom::stats>>;
+  caf::reacts_to<atom::stats_due>>;
 
 /// Alone owns the waiting queue and the commit map: releases positions in
 /// read order once Kafka has acknowledged everything before them.
-using watcher_actor = caf::typed_actor<
+using watcher_actor = delivery_listener_actor::extend<
   // The reader that gets credit back as batches are released.
   caf::reacts_to<atom::attach, reader_actor>,
-  // A batch was read: sequence number, where to resume after it, weight.
-  caf::reacts_to<atom::enqueue, uint64_t, binlog::position, uint64_t>,
-  // Kafka acknowledged every record of a batch (in any order, possibly
-  // before the batch was enqueued).
-  caf::reacts_to<atom::delivered, uint64_t>,
+  // A batch was read (in read order).
+  caf::reacts_to<atom::enqueue, batch_ticket>,
+  // (And, from delivery_listener_actor, atom::delivered with a batch's seq:
+  // in any order, possibly before the batch was enqueued.)
   // The newest released position.
   caf::replies_to<atom::released>::with<binlog::position>,
   // Where a reader that holds the source lock starts: the released position,
@@ -91,13 +96,14 @@ using watcher_actor = caf::typed_actor<
   // The source lock is certainly ours until this time (milliseconds since
   // the epoch): no commit-log record is written after it.
   caf::reacts_to<atom::lease, int64_t>,
-  // Writes the released position to the commit log now and answers with it.
-  caf::replies_to<atom::flush>::with<binlog::position>,
-  // Timer: writes the released position to the commit log if it moved.
-  caf::reacts_to<atom::commit>,
+  // Graceful stop: hands the released position to the commit log now and
+  // answers with it.
+  caf::replies_to<atom::final_checkpoint>::with<binlog::position>,
+  // Timer: hands the released position to the commit log if it moved.
+  caf::reacts_to<atom::checkpoint_due>,
   // The status actor to report to, and the timer that reports.
   caf::reacts_to<atom::attach, status_actor>,
-  caf::reacts_to<atom::stats>>;
+  caf::reacts_to<atom::stats_due>>;
 
 /// Runs readers on the database's side for a pipeline on another node
 /// (through CAF's middleman): `binlog2kafka reader-node`.
@@ -116,6 +122,10 @@ using supervisor_actor = caf::typed_actor<
   // Timer: starts the reader again after a back-off.
   caf::reacts_to<atom::restart>>;
 
+/// Registers the messages, the handles and the error category with an actor
+/// system config: main's and the tests' alike.
+void add_types(caf::actor_system_config& cfg);
+
 } // namespace b2k
 
 // The handles travel in messages, across nodes too (a reader on another
@@ -124,6 +134,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(b2k_handles, caf::id_block::b2k::end)
 
   CAF_ADD_TYPE_ID(b2k_handles, (b2k::reader_actor))
   CAF_ADD_TYPE_ID(b2k_handles, (b2k::producer_actor))
+  CAF_ADD_TYPE_ID(b2k_handles, (b2k::delivery_listener_actor))
   CAF_ADD_TYPE_ID(b2k_handles, (b2k::watcher_actor))
   CAF_ADD_TYPE_ID(b2k_handles, (b2k::status_actor))
   CAF_ADD_TYPE_ID(b2k_handles, (b2k::reader_node_actor))

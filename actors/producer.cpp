@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "binlog/checksum.hpp"
+#include "config/defaults.hpp"
 #include "kafka/commit_log.hpp"
 #include "messages/error.hpp"
 
@@ -97,23 +98,24 @@ void producer_state::send(record_batch&& incoming) {
     self->send(watcher, atom::delivered_v, seq);
     return;
   }
-  if (config.exactly_once && !txn_open && !begin_transaction())
+  if (txn && !txn->open && !begin_transaction())
     return;
   // Move the batch to its final place before librdkafka sees its bytes.
   auto& entry = batches[seq];
   entry.batch = std::move(incoming);
   if (!produce(entry))
     return;
-  if (config.exactly_once) {
-    txn_seqs.push_back(seq);
-    txn_end = entry.batch.end;
-    txn_end_seq = seq;
-    txn_records += entry.batch.records.size();
-    if (txn_records >= config.transaction_records) {
+  if (txn) {
+    txn->seqs.push_back(seq);
+    txn->end = entry.batch.end;
+    txn->end_seq = seq;
+    txn->records += entry.batch.records.size();
+    if (txn->records >= defaults::transaction_records) {
       commit_transaction();
-    } else if (!txn_timer) {
-      txn_timer = true;
-      self->delayed_send(self, config.transaction_interval, atom::flush_v);
+    } else if (!txn->timer) {
+      txn->timer = true;
+      self->delayed_send(self, config->kafka.commit_interval,
+                         atom::transaction_due_v);
     }
   }
   schedule_poll();
@@ -193,20 +195,10 @@ bool producer_state::produce_commit(uint64_t seq,
     check_failure();
     return false;
   }
-  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-               .count();
-  auto value = kafka::encode_commit(pos, static_cast<uint64_t>(now));
-  auto rkt = topic(config.commit_topic);
-  auto err = rd_kafka_producev(
-    client.get(), RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(0),
-    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-    RD_KAFKA_V_VALUE(value.data(), value.size()),
-    RD_KAFKA_V_KEY(config.commit_key.data(), config.commit_key.size()),
-    RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(commit_opaque)), RD_KAFKA_V_END);
+  auto err = commit_log->produce(client.get(), topic(commit_log->topic()), pos,
+                                 reinterpret_cast<void*>(commit_opaque));
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    spdlog::log(config.exactly_once ? spdlog::level::debug
-                                    : spdlog::level::warn,
+    spdlog::log(txn ? spdlog::level::debug : spdlog::level::warn,
                 "producer: cannot queue commit-log record for {}: {}",
                 binlog::to_string(pos), rd_kafka_err2str(err));
     return false;
@@ -222,7 +214,7 @@ void producer_state::checkpoint(uint64_t seq, const binlog::position& pos) {
   // log backwards, and a restart would send committed data again.
   if (seq <= written_seq)
     return;
-  if (!config.exactly_once) {
+  if (!txn) {
     // Not fatal if it fails: the next release writes a newer position.
     if (produce_commit(seq, pos)) {
       written_seq = seq;
@@ -233,41 +225,40 @@ void producer_state::checkpoint(uint64_t seq, const binlog::position& pos) {
   // A release while a transaction is open is older than what that
   // transaction will record (its batches are not released yet). One with
   // none open (DDL, filtered tables) gets a transaction of its own.
-  if (txn_open)
+  if (txn->open)
     return;
   if (!begin_transaction())
     return;
-  txn_end = pos;
-  txn_end_seq = seq;
+  txn->end = pos;
+  txn->end_seq = seq;
   commit_transaction();
 }
 
 caf::expected<binlog::position> producer_state::resume_position() {
-  if (config.exactly_once && !txn_initialized) {
+  if (txn && !txn->initialized) {
     // Fences a predecessor with our transactional.id and waits until its
     // last transaction is decided (aborted, or its commit completed), so
     // that the commit log read next shows every committed transaction's
     // position.
     if (auto err = init_transactions())
       return err;
-    txn_initialized = true;
+    txn->initialized = true;
   }
-  auto last = kafka::read_last_commit(config.brokers, config.properties,
-                                      config.commit_topic, config.commit_key);
+  auto last = commit_log->read_last();
   if (!last)
     return last.error();
   if (!*last) {
     spdlog::info("producer: no position for '{}' in commit log {}",
-                 config.commit_key, config.commit_topic);
+                 commit_log->key(), commit_log->topic());
     return binlog::position{};
   }
   spdlog::info("resuming at {} from commit log {}",
-               binlog::to_string((*last)->pos), config.commit_topic);
+               binlog::to_string((*last)->pos), commit_log->topic());
   return (*last)->pos;
 }
 
 bool producer_state::begin_transaction() {
-  if (!txn_initialized) {
+  if (!txn->initialized) {
     // Not at start: only once the reader holds the source lock (it sends
     // nothing before), so a second instance that will be refused never
     // fences the running one. Also fences a zombie with our
@@ -277,7 +268,7 @@ bool producer_state::begin_transaction() {
       check_failure();
       return false;
     }
-    txn_initialized = true;
+    txn->initialized = true;
   }
   auto err = rd_kafka_begin_transaction(client.get());
   if (err != nullptr) {
@@ -288,12 +279,12 @@ bool producer_state::begin_transaction() {
     check_failure();
     return false;
   }
-  txn_open = true;
+  txn->open = true;
   return true;
 }
 
 void producer_state::commit_transaction() {
-  if (!txn_open)
+  if (!txn || !txn->open)
     return;
   constexpr int timeout_ms = 60000;
   // Abort, then send every batch of the transaction again in a new one:
@@ -301,8 +292,8 @@ void producer_state::commit_transaction() {
   auto abort_and_resend = [&](const std::string& why) {
     spdlog::warn("producer: Kafka transaction aborted ({}); sending its {} "
                  "batches again",
-                 why, txn_seqs.size());
-    ++txn_aborts;
+                 why, txn->seqs.size());
+    ++txn->aborts;
     if (auto abort = rd_kafka_abort_transaction(client.get(), timeout_ms)) {
       failure = caf::make_error(ec::delivery_failed,
                                 std::string{"cannot abort a Kafka transaction: "}
@@ -314,7 +305,7 @@ void producer_state::commit_transaction() {
     rd_kafka_poll(client.get(), 0); // serve the aborted deliveries
     if (!begin_transaction())
       return false;
-    for (auto seq : txn_seqs)
+    for (auto seq : txn->seqs)
       if (!produce(batches[seq]))
         return false;
     return true;
@@ -322,7 +313,7 @@ void producer_state::commit_transaction() {
   for (bool committed = false; !committed;) {
     // Never commit data without the position that covers it: a restart
     // would send it again.
-    if (!produce_commit(txn_end_seq, txn_end)) {
+    if (!produce_commit(txn->end_seq, txn->end)) {
       if (failure)
         return;
       if (!abort_and_resend("the commit-log record could not be added"))
@@ -359,18 +350,18 @@ void producer_state::commit_transaction() {
   }
   // Everything in the transaction is in Kafka, visibly and atomically.
   rd_kafka_poll(client.get(), 0);
-  for (auto seq : txn_seqs) {
+  for (auto seq : txn->seqs) {
     batches.erase(seq);
     self->send(watcher, atom::delivered_v, seq);
   }
-  written_seq = txn_end_seq;
-  ++txn_commits;
-  txn_last_commit_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
-  txn_seqs.clear();
-  txn_records = 0;
-  txn_open = false;
+  written_seq = txn->end_seq;
+  ++txn->commits;
+  txn->last_commit_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  txn->seqs.clear();
+  txn->records = 0;
+  txn->open = false;
   answer_drains();
 }
 
@@ -380,7 +371,7 @@ caf::error producer_state::init_transactions() {
     return caf::none;
   auto result = caf::make_error(
     ec::kafka, "cannot start Kafka transactions for transactional.id "
-                 + config.transactional_id + ": "
+                 + config->transactional_id() + ": "
                  + rd_kafka_error_string(err));
   rd_kafka_error_destroy(err);
   return result;
@@ -393,7 +384,7 @@ void producer_state::on_delivery(const rd_kafka_message_t* msg) {
     return;
   // In a transaction, only its commit says what is in Kafka; failed
   // deliveries make the commit fail, and the transaction is sent again.
-  if (config.exactly_once)
+  if (txn)
     return;
   auto seq = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(msg->_private));
   if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -454,7 +445,7 @@ void producer_state::poll() {
 }
 
 void producer_state::answer_drains() {
-  if (outstanding > 0 || txn_open)
+  if (outstanding > 0 || (txn && txn->open))
     return;
   for (auto& rp : drain_waiters)
     rp.deliver(uint64_t{0});
@@ -465,20 +456,25 @@ void producer_state::schedule_poll() {
   if (polling)
     return;
   polling = true;
-  self->delayed_send(self, config.poll_interval, atom::poll_v);
+  self->delayed_send(self, defaults::poll_interval, atom::poll_v);
 }
 
 producer_actor::behavior_type
 producer(producer_actor::stateful_pointer<producer_state> self,
-         producer_config config) {
+         settings_ptr config, status_actor status) {
   auto& st = self->state;
   st.self = self;
   st.config = std::move(config);
-  auto defaults = kafka::producer_defaults();
-  if (st.config.exactly_once)
-    defaults.emplace_back("transactional.id", st.config.transactional_id);
-  auto conf = kafka::make_conf(st.config.brokers, defaults,
-                               st.config.properties);
+  st.status = std::move(status);
+  auto& kc = st.config->kafka;
+  st.commit_log.emplace(kc.brokers, kc.properties, kc.commit_topic,
+                        st.config->name);
+  auto properties = kafka::producer_defaults();
+  if (kc.exactly_once()) {
+    st.txn.emplace();
+    properties.emplace_back("transactional.id", st.config->transactional_id());
+  }
+  auto conf = kafka::make_conf(kc.brokers, properties, kc.properties);
   if (!conf) {
     self->quit(conf.error());
     return producer_actor::behavior_type::make_empty_behavior();
@@ -492,11 +488,11 @@ producer(producer_actor::stateful_pointer<producer_state> self,
     return producer_actor::behavior_type::make_empty_behavior();
   }
   st.client = std::move(*client);
-  if (st.config.status)
-    self->send(self, atom::stats_v);
+  if (st.status)
+    self->send(self, atom::stats_due_v);
   return {
-    [self](atom::attach, caf::actor& watcher) {
-      self->state.watcher = caf::actor_cast<watcher_actor>(watcher);
+    [self](atom::attach, delivery_listener_actor& watcher) {
+      self->state.watcher = std::move(watcher);
     },
     [self](record_batch& batch) { self->state.send(std::move(batch)); },
     [self](atom::checkpoint, uint64_t seq, binlog::position& pos) {
@@ -510,37 +506,37 @@ producer(producer_actor::stateful_pointer<producer_state> self,
     },
     [self](atom::drain) -> caf::result<uint64_t> {
       auto& st = self->state;
-      if (st.config.exactly_once)
-        st.commit_transaction();
+      st.commit_transaction();
       if (st.failure)
         return st.failure;
-      if (st.outstanding == 0 && !st.txn_open)
+      if (st.outstanding == 0 && !(st.txn && st.txn->open))
         return uint64_t{0};
       auto rp = self->make_response_promise<uint64_t>();
       st.drain_waiters.push_back(rp);
       st.schedule_poll();
       return rp;
     },
-    [self](atom::flush) {
+    [self](atom::transaction_due) {
       auto& st = self->state;
-      st.txn_timer = false;
+      if (st.txn)
+        st.txn->timer = false;
       st.commit_transaction();
     },
-    [self](atom::stats) {
+    [self](atom::stats_due) {
       auto& st = self->state;
       producer_metrics m;
       m.delivered_records = st.delivered_records;
       m.in_flight_records = st.outstanding;
       m.in_flight_batches = st.batches.size();
-      if (st.config.exactly_once) {
-        m.transaction_state = st.txn_open ? "open" : "idle";
-        m.transactions_committed = st.txn_commits;
-        m.transactions_aborted = st.txn_aborts;
-        m.transaction_records = st.txn_records;
-        m.last_commit_ms = st.txn_last_commit_ms;
+      if (st.txn) {
+        m.transaction_state = st.txn->open ? "open" : "idle";
+        m.transactions_committed = st.txn->commits;
+        m.transactions_aborted = st.txn->aborts;
+        m.transaction_records = st.txn->records;
+        m.last_commit_ms = st.txn->last_commit_ms;
       }
-      self->send(st.config.status, atom::stats_v, m);
-      self->delayed_send(self, std::chrono::seconds(1), atom::stats_v);
+      self->send(st.status, atom::stats_v, m);
+      self->delayed_send(self, defaults::stats_period, atom::stats_due_v);
     },
     [self](atom::poll) { self->state.poll(); },
   };

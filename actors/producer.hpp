@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -9,31 +10,34 @@
 #include <caf/typed_response_promise.hpp>
 
 #include "actors/actors.hpp"
+#include "config/settings.hpp"
 #include "kafka/client.hpp"
+#include "kafka/commit_log.hpp"
 
 namespace b2k {
 
-/// What the producer needs to know.
-struct producer_config {
-  std::string brokers;
-  kafka::property_list properties;
-  /// The commit-log topic and the key of our records in it.
-  std::string commit_topic;
-  std::string commit_key;
-  /// How often librdkafka is polled for delivery reports while records are
-  /// in flight.
-  caf::timespan poll_interval = std::chrono::milliseconds(1);
-  /// delivery = exactly-once: batches and the commit-log record that covers
-  /// them go in one Kafka transaction. The producer then blocks in
-  /// librdkafka's transaction calls, so it must run detached.
-  bool exactly_once = false;
-  std::string transactional_id;
-  /// How long a transaction stays open collecting batches.
-  caf::timespan transaction_interval = std::chrono::milliseconds(100);
-  /// A transaction is committed early once it holds this many records.
-  uint64_t transaction_records = 200000;
-  /// Where to report metrics (none in tests).
-  status_actor status;
+/// Exactly-once: the Kafka transaction that collects batches and the
+/// commit-log record that covers them. Only an exactly-once producer has
+/// one.
+struct transaction_state {
+  /// init_transactions done: a predecessor with our transactional.id is
+  /// fenced.
+  bool initialized = false;
+  bool open = false;
+  /// A transaction_due timer is on its way.
+  bool timer = false;
+  /// The batches in the open transaction.
+  std::vector<uint64_t> seqs;
+  uint64_t records = 0;
+  /// What the open transaction's commit-log record will say: the end of its
+  /// last batch (or a release with no data), and that batch's seq.
+  binlog::position end;
+  uint64_t end_seq = 0;
+  /// For the status page: transactions committed and aborted, and when the
+  /// last commit was (ms since the epoch).
+  uint64_t commits = 0;
+  uint64_t aborts = 0;
+  int64_t last_commit_ms = 0;
 };
 
 struct producer_state {
@@ -47,8 +51,11 @@ struct producer_state {
   };
 
   producer_actor::pointer self = nullptr;
-  watcher_actor watcher;
-  producer_config config;
+  settings_ptr config;
+  /// Where to report metrics (none in tests).
+  status_actor status;
+  delivery_listener_actor watcher;
+  std::optional<kafka::commit_log> commit_log;
   kafka::client_ptr client;
   std::unordered_map<std::string, rd_kafka_topic_t*> topics;
   std::unordered_map<rd_kafka_topic_t*, int32_t> partition_counts;
@@ -61,28 +68,14 @@ struct producer_state {
   caf::error failure;
   std::vector<caf::typed_response_promise<uint64_t>> drain_waiters;
   uint64_t delivered_records = 0;
-
-  // Exactly-once: the open transaction.
-  bool txn_initialized = false;
-  bool txn_open = false;
-  bool txn_timer = false;
-  std::vector<uint64_t> txn_seqs;
-  uint64_t txn_records = 0;
-  /// What the open transaction's commit-log record will say: the end of its
-  /// last batch (or a release with no data), and that batch's seq.
-  binlog::position txn_end;
-  uint64_t txn_end_seq = 0;
+  /// Exactly-once only.
+  std::optional<transaction_state> txn;
 
   /// The sequence number that the newest commit-log record follows
   /// (at-least-once: handed to librdkafka; exactly-once: committed). A
   /// record for an older or equal one is never written: the commit log
   /// never goes backwards.
   uint64_t written_seq = 0;
-  /// For the status page: transactions committed and aborted, and when the
-  /// last commit was (ms since the epoch).
-  uint64_t txn_commits = 0;
-  uint64_t txn_aborts = 0;
-  int64_t txn_last_commit_ms = 0;
 
   ~producer_state();
 
@@ -113,8 +106,11 @@ struct producer_state {
   void answer_drains();
 };
 
+/// Spawn it detached: librdkafka's calls block (metadata for the partition
+/// of a table without a key, a full queue, transactions, the commit-log
+/// read).
 producer_actor::behavior_type
 producer(producer_actor::stateful_pointer<producer_state> self,
-         producer_config config);
+         settings_ptr config, status_actor status);
 
 } // namespace b2k

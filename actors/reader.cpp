@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "binlog/event.hpp"
+#include "config/defaults.hpp"
 #include "messages/error.hpp"
 
 namespace b2k {
@@ -30,15 +31,14 @@ std::chrono::seconds whole_seconds(caf::timespan x) {
 reader_state::reader_state() = default;
 
 caf::error reader_state::connect() {
-  if (auto err = client.connect(config.source))
-    return make_error(err);
-  if (auto err = client.check_settings(true))
-    return make_error(err);
-  return caf::none;
+  if (!source)
+    source = config.open_source(*source_cfg);
+  return make_error(source->connect(true));
 }
 
 void reader_state::send_lease(std::chrono::system_clock::time_point confirmed) {
-  lease_until = confirmed + whole_seconds(config.lock_timeout) - lease_margin;
+  lease_until = confirmed + whole_seconds(source_cfg->lock_timeout)
+                - lease_margin;
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
               lease_until.time_since_epoch())
               .count();
@@ -50,16 +50,17 @@ bool reader_state::lease_valid() const {
 }
 
 void reader_state::take_lock() {
-  auto idle = whole_seconds(config.lock_timeout);
+  auto idle = whole_seconds(source_cfg->lock_timeout);
   auto asked = std::chrono::system_clock::now();
+  auto& name = config.settings->name;
   // Only the first reader of a standby waits: a restarted one that finds
   // the lock taken was replaced while it was away.
-  if (!config.standby || config.epoch > 1) {
+  if (!source_cfg->standby || config.epoch > 1) {
     // A restarted reader may find the lock still held by its predecessor's
     // connection if the network dropped it: the server frees it after the
     // idle timeout, so wait a little longer than that.
-    if (auto err = lock.acquire(config.source, config.records.name,
-                                idle + std::chrono::seconds(5), idle)) {
+    if (auto err = source->acquire_lock(name, idle + std::chrono::seconds(5),
+                                        idle)) {
       self->quit(make_error(err));
       return;
     }
@@ -67,15 +68,15 @@ void reader_state::take_lock() {
     on_locked();
     return;
   }
-  if (!lock.held() && !standby_reported) {
-    if (auto err = lock.connect(config.source, config.records.name, idle)) {
+  if (!source->lock_held() && !standby_reported) {
+    if (auto err = source->connect_lock(name, idle)) {
       self->quit(make_error(err));
       return;
     }
   }
   bool got = false;
   std::string holder;
-  if (auto err = lock.try_lock(standby_try, got, holder)) {
+  if (auto err = source->try_lock(standby_try, got, holder)) {
     self->quit(make_error(err));
     return;
   }
@@ -84,7 +85,7 @@ void reader_state::take_lock() {
       spdlog::info("standby: another binlog2kafka named '{}' holds the "
                    "source lock (server connection {}); taking over when it "
                    "goes",
-                   config.records.name, holder);
+                   name, holder);
       if (config.status)
         self->send(config.status, atom::state_v, pipeline_state::standby,
                    std::string{"waiting for the source lock (held by server "
@@ -111,7 +112,7 @@ void reader_state::take_lock() {
 }
 
 void reader_state::on_locked() {
-  self->delayed_send(self, whole_seconds(config.lock_timeout) / 4,
+  self->delayed_send(self, whole_seconds(source_cfg->lock_timeout) / 4,
                      atom::keepalive_v);
   auto begin = [this](binlog::position from) {
     if (auto err = start(std::move(from))) {
@@ -134,27 +135,29 @@ void reader_state::on_locked() {
 
 caf::error reader_state::start(binlog::position from) {
   if (from.file.empty()) {
-    if (config.initial == "start") {
+    if (source_cfg->initial == initial_position::start) {
       from = binlog::position{};
-      if (auto err = client.first_file(from.file))
+      if (auto err = source->first_file(from.file))
         return make_error(err);
-    } else if (auto err = client.current_end(from)) {
+    } else if (auto err = source->current_end(from)) {
       return make_error(err);
     }
   }
-  server_id = client.settings().server_id;
+  auto& server = source->settings();
+  auto& conn = source_cfg->connection;
+  server_id = server.server_id;
   // A position names a file of the server it came from. On another server
   // (a failover to a replica) only its GTID state means the same.
-  bool by_gtid = config.resume_by == "gtid";
-  if (config.resume_by == "auto" && from.server_id != 0
+  bool by_gtid = source_cfg->resume_by == resume_mode::gtid;
+  if (source_cfg->resume_by == resume_mode::automatic && from.server_id != 0
       && from.server_id != server_id) {
     if (from.gtid.empty())
       return caf::make_error(
         ec::source_config,
         "the resume position " + binlog::to_string(from)
           + " is of server id " + std::to_string(from.server_id)
-          + ", but " + config.source.host + ":"
-          + std::to_string(config.source.port) + " is server id "
+          + ", but " + conn.host + ":" + std::to_string(conn.port)
+          + " is server id "
           + std::to_string(server_id)
           + ", and the position holds no GTID to find the same place there; "
             "set from=FILE:POS for this server");
@@ -171,8 +174,8 @@ caf::error reader_state::start(binlog::position from) {
     // Tell a purged position from other failures, in one line that names
     // it: the server's own error does not say which position it was.
     std::string oldest;
-    if (!client.first_file(oldest) && binlog::binlog_file_before(from.file,
-                                                                 oldest))
+    if (!source->first_file(oldest)
+        && binlog::binlog_file_before(from.file, oldest))
       return caf::make_error(
         ec::position_purged,
         "the resume position " + binlog::to_string(from)
@@ -182,31 +185,23 @@ caf::error reader_state::start(binlog::position from) {
             "binlog2kafka may be stopped (expire_logs_days)");
   }
   spdlog::info("reader: connected to {} ({}), reading from {}",
-               config.source.host + ":" + std::to_string(config.source.port),
-               client.settings().version,
+               conn.host + ":" + std::to_string(conn.port), server.version,
                by_gtid ? "GTID " + from.gtid : binlog::to_string(from));
-  decoder = std::make_unique<binlog::decoder>(config.records, *this);
-  decoder->assume_checksum(client.checksum());
-  decoder->start_at(from);
-  // The GTID state where reading starts, so that every position we hand
-  // on carries it (a later failover resumes by it). A MySQL server without
-  // gtid_mode=ON has no usable GTIDs: its positions carry none.
-  if (!client.settings().mariadb)
-    decoder->track_mysql_gtids(client.mysql_gtids());
-  if (auto err = decoder->set_gtid_state(by_gtid ? from.gtid
-                                                 : client.gtid_state_at(from)))
-    return make_error(err);
-  if (auto err = client.start(from, by_gtid))
+  // Every position we hand on carries the GTID state (a later failover
+  // resumes by it).
+  stream = std::make_unique<binlog::stream>(*source, config.settings->records,
+                                            *this);
+  if (auto err = stream->start(from, by_gtid, true))
     return make_error(err);
   from.server_id = server_id;
   if (from.gtid.empty())
-    from.gtid = decoder->gtid_state();
+    from.gtid = stream->dec().gtid_state();
   resume = from;
   // Released from the start: a crash before the first delivery resumes here,
   // not at a later "end" that would skip what was written in between.
   sent = from;
   auto seq = next_seq++;
-  self->send(watcher, atom::enqueue_v, seq, from, uint64_t{0});
+  self->send(watcher, atom::enqueue_v, batch_ticket{seq, from, 0});
   self->send(watcher, atom::delivered_v, seq);
   return caf::none;
 }
@@ -262,7 +257,7 @@ void reader_state::on_warning(const std::string& what) {
 
 bool reader_state::confirm_lock() {
   auto asked = std::chrono::system_clock::now();
-  if (auto err = lock.keep_alive()) {
+  if (auto err = source->keep_lock_alive()) {
     self->quit(make_error(err));
     return false;
   }
@@ -283,7 +278,7 @@ bool reader_state::flush() {
   sent = resume;
   auto bytes = batch.bytes();
   credit -= static_cast<int64_t>(bytes);
-  self->send(watcher, atom::enqueue_v, batch.seq, batch.end, bytes);
+  self->send(watcher, atom::enqueue_v, batch_ticket{batch.seq, batch.end, bytes});
   if (batch.records.empty()) {
     // Nothing for Kafka: only the position moved (DDL, filtered tables).
     self->send(watcher, atom::delivered_v, batch.seq);
@@ -291,7 +286,7 @@ bool reader_state::flush() {
   } else {
     self->send(producer, std::move(batch));
     batch = record_batch{};
-    batch.data.reserve(config.batch_bytes + (config.batch_bytes >> 2));
+    batch.data.reserve(batches->bytes + (batches->bytes >> 2));
   }
   batch.topics.clear();
   batch.records.clear();
@@ -302,7 +297,7 @@ bool reader_state::flush() {
 int64_t reader_state::lag_seconds() const {
   // At the end of the binlog (the server sends heartbeats) we are not
   // behind, however old the last event is.
-  auto ts = decoder ? decoder->last_timestamp() : 0;
+  auto ts = stream ? stream->dec().last_timestamp() : 0;
   if (caught_up || ts == 0)
     return 0;
   auto lag = static_cast<int64_t>(std::time(nullptr)) - static_cast<int64_t>(ts);
@@ -311,8 +306,8 @@ int64_t reader_state::lag_seconds() const {
 
 reader_metrics reader_state::metrics() const {
   reader_metrics m;
-  if (decoder) {
-    auto& s = decoder->stats();
+  if (stream) {
+    auto& s = stream->dec().stats();
     m.events = s.events;
     m.bytes = s.bytes;
     m.rows = s.rows;
@@ -325,18 +320,19 @@ reader_metrics reader_state::metrics() const {
           s.events_by_type[i]);
   }
   m.position = resume;
-  m.source = config.source.host + ":" + std::to_string(config.source.port);
+  m.source = source_cfg->connection.host + ":"
+             + std::to_string(source_cfg->connection.port);
   m.lag_seconds = lag_seconds();
   m.caught_up = caught_up;
-  m.credit_in_use = static_cast<int64_t>(config.max_inflight_bytes) - credit;
+  m.credit_in_use = static_cast<int64_t>(batches->max_inflight_bytes) - credit;
   return m;
 }
 
 std::vector<table_counts> reader_state::table_deltas() {
   std::vector<table_counts> out;
-  if (!decoder)
+  if (!stream)
     return out;
-  auto& now = decoder->rows_by_table();
+  auto& now = stream->dec().rows_by_table();
   tables_reported.resize(now.size());
   for (size_t i = 0; i < now.size(); ++i) {
     auto& was = tables_reported[i];
@@ -358,10 +354,10 @@ std::vector<table_counts> reader_state::table_deltas() {
 }
 
 void reader_state::log_progress(clock::time_point now) {
-  if (config.progress_interval.count() == 0
-      || now - last_progress < config.progress_interval)
+  auto interval = config.settings->progress_interval;
+  if (interval.count() == 0 || now - last_progress < interval)
     return;
-  auto& stats = decoder->stats();
+  auto& stats = stream->dec().stats();
   auto secs = std::chrono::duration<double>(now - last_progress).count();
   auto rate = static_cast<double>(stats.rows - rows_at_last_progress) / secs;
   auto lag = lag_seconds();
@@ -377,37 +373,23 @@ void reader_state::read() {
     return;
   auto slice_end = clock::now() + time_slice;
   while (credit > 0) {
-    const uint8_t* data = nullptr;
-    size_t size = 0;
-    if (auto err = client.next(data, size)) {
-      // What was read completely may still go out.
-      if (flush())
-        self->quit(make_error(err));
-      return;
-    }
-    if (size == 0)
-      break; // end of a non-blocking dump
-    auto type = size > 4 ? static_cast<binlog::event_type>(data[4])
-                         : binlog::event_type::unknown;
-    uint64_t offset = 0;
-    if (size >= binlog::header_size) {
-      auto h = binlog::parse_header(data);
-      if (h.log_pos >= size)
-        offset = h.log_pos - size;
-    }
     transaction_ended = false;
     caught_up = false;
-    if (auto err = decoder->consume(data, size, offset)) {
+    binlog::stream::event ev;
+    if (auto err = stream->next(ev)) {
+      // What was read and decoded completely may still go out.
       if (flush())
         self->quit(make_error(err));
       return;
     }
+    if (ev.size == 0)
+      break; // end of a non-blocking dump
     auto now = clock::now();
-    if (batch.records.size() >= config.batch_records
-        || batch.data.size() >= config.batch_bytes) {
+    if (batch.records.size() >= batches->records
+        || batch.data.size() >= batches->bytes) {
       if (!flush())
         return;
-    } else if (type == binlog::event_type::heartbeat) {
+    } else if (ev.type == binlog::event_type::heartbeat) {
       caught_up = true;
       if (!flush())
         return;
@@ -419,8 +401,8 @@ void reader_state::read() {
       // latency) or when the batch has waited long enough (bounded latency
       // under load).
       if (pending
-          && (now - batch_started >= config.batch_delay
-              || !client.data_pending())
+          && (now - batch_started >= batches->delay
+              || !source->data_pending())
           && !flush())
         return;
     }
@@ -442,11 +424,17 @@ reader(reader_actor::stateful_pointer<reader_state> self, reader_config config,
   auto& st = self->state;
   st.self = self;
   st.config = std::move(config);
+  if (!st.config.open_source)
+    st.config.open_source = [](const source_settings& source) {
+      return std::make_unique<binlog::server_source>(source.connection);
+    };
+  st.source_cfg = &st.config.settings->source;
+  st.batches = &st.config.settings->batches;
   st.watcher = std::move(watcher);
   st.producer = std::move(producer);
-  st.credit = static_cast<int64_t>(st.config.max_inflight_bytes);
+  st.credit = static_cast<int64_t>(st.batches->max_inflight_bytes);
   st.next_seq = (st.config.epoch << 40) + 1;
-  st.batch.data.reserve(st.config.batch_bytes + (st.config.batch_bytes >> 2));
+  st.batch.data.reserve(st.batches->bytes + (st.batches->bytes >> 2));
   st.last_progress = reader_state::clock::now();
   self->send(st.watcher, atom::attach_v,
              caf::actor_cast<reader_actor>(self));
@@ -467,14 +455,14 @@ reader(reader_actor::stateful_pointer<reader_state> self, reader_config config,
   }
   self->send(self, atom::lock_v);
   if (st.config.status)
-    self->send(self, atom::stats_v);
+    self->send(self, atom::stats_due_v);
   return {
-    [self](atom::stats) {
+    [self](atom::stats_due) {
       auto& st = self->state;
       auto m = st.metrics();
       m.tables = st.table_deltas();
       self->send(st.config.status, atom::stats_v, std::move(m));
-      self->delayed_send(self, std::chrono::seconds(1), atom::stats_v);
+      self->delayed_send(self, defaults::stats_period, atom::stats_due_v);
     },
     [self](atom::lock) { self->state.take_lock(); },
     [self](atom::read) { self->state.read(); },
@@ -484,13 +472,13 @@ reader(reader_actor::stateful_pointer<reader_state> self, reader_config config,
       auto& st = self->state;
       if (!st.confirm_lock())
         return;
-      self->delayed_send(self, whole_seconds(st.config.lock_timeout) / 4,
+      self->delayed_send(self, whole_seconds(st.source_cfg->lock_timeout) / 4,
                          atom::keepalive_v);
     },
     [self](atom::credit, uint64_t bytes) {
       auto& st = self->state;
       st.credit += static_cast<int64_t>(bytes);
-      if (!st.reading && !st.stopped && st.decoder && st.credit > 0) {
+      if (!st.reading && !st.stopped && st.stream && st.credit > 0) {
         st.reading = true;
         self->send(self, atom::read_v);
       }

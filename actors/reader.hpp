@@ -2,45 +2,38 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include <caf/stateful_actor.hpp>
 
 #include "actors/actors.hpp"
-#include "binlog/decoder.hpp"
-#include "binlog/replication_client.hpp"
-#include "binlog/source_lock.hpp"
+#include "binlog/source.hpp"
+#include "binlog/stream.hpp"
+#include "config/settings.hpp"
 
 namespace b2k {
 
+/// Opens the source a reader reads (a server; a list of events in tests).
+using source_factory
+  = std::function<std::unique_ptr<binlog::source>(const source_settings&)>;
+
+/// One reader's run: the pipeline's settings and what differs per run.
 struct reader_config {
-  binlog::connection_options source;
-  binlog::record_options records;
-  /// Where to start; with an empty file, where `initial` says.
+  settings_ptr settings;
+  /// Where to start; empty: where the watcher says (the released position,
+  /// else the commit log's, else where `initial` says).
   binlog::position start;
-  std::string initial = "end";
-  /// "auto" (by file and offset on the same server, by GTID on another),
-  /// "position" or "gtid".
-  std::string resume_by = "auto";
-  uint64_t batch_records = 10000;
-  uint64_t batch_bytes = 1 << 20;
-  caf::timespan batch_delay = std::chrono::milliseconds(20);
-  uint64_t max_inflight_bytes = 64 << 20;
   /// Sequence numbers start at epoch << 40, so that batches of a restarted
-  /// reader never collide with those of the one before.
-  uint64_t epoch = 0;
-  caf::timespan progress_interval = std::chrono::seconds(10);
-  /// Wait for the source lock while another instance with our name holds
-  /// it, and take over when it goes (only the first reader of a pipeline:
-  /// a restarted one that finds the lock taken was replaced and stops).
-  bool standby = false;
-  /// How long the server keeps the lock of an instance that stopped
-  /// answering (the lock connection's wait_timeout): a standby takes over
-  /// after at most this, and the lock is confirmed four times as often.
-  caf::timespan lock_timeout = std::chrono::seconds(10);
+  /// reader never collide with those of the one before. The first reader of
+  /// a pipeline has epoch 1: only it waits for the lock as a standby (a
+  /// restarted one that finds the lock taken was replaced and stops).
+  uint64_t epoch = 1;
   /// Where to report metrics (none in tests).
   status_actor status;
+  /// The server of settings->source by default.
+  source_factory open_source;
 };
 
 struct reader_state : binlog::record_sink {
@@ -50,14 +43,16 @@ struct reader_state : binlog::record_sink {
 
   reader_actor::pointer self = nullptr;
   reader_config config;
+  /// Views of config.settings.
+  const source_settings* source_cfg = nullptr;
+  const batch_settings* batches = nullptr;
   producer_actor producer;
   watcher_actor watcher;
-  binlog::replication_client client;
-  /// Keeps a second instance with our name off this server.
-  binlog::source_lock lock;
+  std::unique_ptr<binlog::source> source;
+  /// The reading loop; made when reading starts.
+  std::unique_ptr<binlog::stream> stream;
   /// The server's server_id, stamped on every position.
   uint32_t server_id = 0;
-  std::unique_ptr<binlog::decoder> decoder;
   record_batch batch;
   uint64_t next_seq = 1;
   /// Bytes we may still send before the watcher releases some.

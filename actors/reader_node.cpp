@@ -9,8 +9,8 @@ namespace b2k {
 
 reader_node_actor::behavior_type
 reader_node(reader_node_actor::stateful_pointer<reader_node_state> self,
-            reader_config base) {
-  self->state.base = std::move(base);
+            settings_ptr settings) {
+  self->state.settings = std::move(settings);
   return {
     [self](atom::launch, const std::string& name, binlog::position& start,
            uint64_t epoch, watcher_actor& watcher, producer_actor& producer,
@@ -18,20 +18,23 @@ reader_node(reader_node_actor::stateful_pointer<reader_node_state> self,
       auto& st = self->state;
       // Two configs that disagree on the name would write one source's
       // rows under another's commit log.
-      if (name != st.base.records.name)
+      if (name != st.settings->name)
         return caf::make_error(ec::config,
-                               "this reader node serves '" + st.base.records.name
+                               "this reader node serves '" + st.settings->name
                                  + "', not '" + name
                                  + "': give both sides the same name");
-      auto cfg = st.base;
+      reader_config cfg;
+      cfg.settings = st.settings;
       cfg.start = std::move(start);
       cfg.epoch = epoch;
       cfg.status = std::move(status);
       ++st.launched;
       spdlog::info("reader node: starting reader {} for '{}' at {}",
                    st.launched, name,
-                   cfg.start.empty() ? std::string{"the server's "} + cfg.initial
-                                     : binlog::to_string(cfg.start));
+                   cfg.start.empty()
+                     ? "the server's "
+                         + std::string{to_string(st.settings->source.initial)}
+                     : binlog::to_string(cfg.start));
       // Detached: its reads block.
       return self->system().spawn<caf::detached>(reader, std::move(cfg),
                                                  std::move(watcher),

@@ -13,13 +13,13 @@ namespace b2k {
 struct reader_node_state {
   static inline const char* name = "reader_node";
 
-  /// Everything a reader needs but where to start: from this node's config.
-  reader_config base;
+  /// This node's settings: the source's address and password stay here.
+  settings_ptr settings;
   uint64_t launched = 0;
 };
 
 reader_node_actor::behavior_type
 reader_node(reader_node_actor::stateful_pointer<reader_node_state> self,
-            reader_config base);
+            settings_ptr settings);
 
 } // namespace b2k

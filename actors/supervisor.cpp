@@ -43,11 +43,12 @@ void supervisor_state::report(pipeline_state state, const caf::error& err) {
 }
 
 void supervisor_state::spawn_reader(binlog::position from) {
-  auto cfg = config.reader;
+  reader_config cfg;
+  cfg.settings = config.settings;
   cfg.status = config.status;
   cfg.start = std::move(from);
   cfg.epoch = ++reader_epoch;
-  if (!config.reader_node_host.empty()) {
+  if (!config.settings->reader_node.empty()) {
     launch_remote(std::move(cfg));
     return;
   }
@@ -58,12 +59,12 @@ void supervisor_state::spawn_reader(binlog::position from) {
 
 void supervisor_state::launch_remote(reader_config cfg) {
   launching = true;
-  auto where = config.reader_node_host + ":"
-               + std::to_string(config.reader_node_port);
+  auto& node = config.settings->reader_node;
+  auto where = node.to_string();
   auto mm = self->system().middleman().actor_handle();
   self
     ->request(mm, std::chrono::seconds(30), caf::connect_atom::value,
-              config.reader_node_host, config.reader_node_port)
+              node.host, node.port)
     .then(
       [this, cfg, where](caf::node_id&, caf::strong_actor_ptr& ptr,
                          std::set<std::string>&) {
@@ -76,7 +77,7 @@ void supervisor_state::launch_remote(reader_config cfg) {
         auto node = caf::actor_cast<reader_node_actor>(ptr);
         self
           ->request(node, std::chrono::seconds(60), atom::launch_v,
-                    cfg.records.name, cfg.start, cfg.epoch, watcher, producer,
+                    cfg.settings->name, cfg.start, cfg.epoch, watcher, producer,
                     config.status)
           .then(
             [this, where](reader_actor& started) {
@@ -151,7 +152,7 @@ void supervisor_state::shut_down(caf::error reason) {
   // The reader stops reading but keeps the source lock until the final
   // position is written: a successor (a standby) must not start from an
   // older one.
-  self->request(reader, config.stop_timeout, atom::stop_v)
+  self->request(reader, config.settings->stop_timeout, atom::stop_v)
     .then([this](binlog::position&) { finish_deliveries(); },
           [this](caf::error&) { finish_deliveries(); });
 }
@@ -170,13 +171,14 @@ void supervisor_state::finish_deliveries() {
     return;
   }
   // Deliveries first, then the final position, then its delivery.
-  self->request(producer, config.stop_timeout, atom::drain_v)
+  auto timeout = config.settings->stop_timeout;
+  self->request(producer, timeout, atom::drain_v)
     .then(
-      [this, finish](uint64_t) {
-        self->request(watcher, config.stop_timeout, atom::flush_v)
+      [this, finish, timeout](uint64_t) {
+        self->request(watcher, timeout, atom::final_checkpoint_v)
           .then(
-            [this, finish](binlog::position& pos) {
-              self->request(producer, config.stop_timeout, atom::drain_v)
+            [this, finish, timeout](binlog::position& pos) {
+              self->request(producer, timeout, atom::drain_v)
                 .then(
                   [pos, finish](uint64_t) {
                     if (pos.empty())
@@ -222,19 +224,19 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
     };
   if (!st.config.spawn_producer)
     st.config.spawn_producer = [](caf::actor_system& sys,
-                                  const producer_config& cfg) {
-      // Transactions block in librdkafka's calls: give them a thread.
-      if (cfg.exactly_once)
-        return sys.spawn<caf::detached>(b2k::producer, cfg);
-      return sys.spawn(b2k::producer, cfg);
+                                  const settings_ptr& settings,
+                                  const status_actor& status) {
+      // librdkafka's calls block: give them a thread.
+      return sys.spawn<caf::detached>(b2k::producer, settings, status);
     };
   auto& sys = self->system();
-  st.config.producer.status = st.config.status;
-  st.producer = st.config.spawn_producer(sys, st.config.producer);
-  st.watcher = sys.spawn(b2k::watcher, st.producer, st.config.reader.start,
-                         st.config.commit_interval);
+  auto& settings = *st.config.settings;
+  st.producer = st.config.spawn_producer(sys, st.config.settings,
+                                         st.config.status);
+  st.watcher = sys.spawn(b2k::watcher, st.producer, settings.source.from,
+                         settings.kafka.commit_interval);
   self->send(st.producer, atom::attach_v,
-             caf::actor_cast<caf::actor>(st.watcher));
+             delivery_listener_actor{st.watcher});
   self->monitor(st.producer);
   self->monitor(st.watcher);
   if (st.config.status) {
@@ -266,7 +268,7 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
       st.shut_down(reason); // main() prints the reason
     }
   });
-  st.spawn_reader(st.config.reader.start);
+  st.spawn_reader(settings.source.from);
   return {
     [self](atom::stop) {
       spdlog::info("supervisor: stopping");

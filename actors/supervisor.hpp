@@ -9,31 +9,26 @@
 #include "actors/actors.hpp"
 #include "actors/producer.hpp"
 #include "actors/reader.hpp"
+#include "config/defaults.hpp"
+#include "config/settings.hpp"
 
 namespace b2k {
 
 struct supervisor_config {
-  /// How the children come to life. The defaults spawn the real actors (the
-  /// reader detached); tests put stand-ins here.
+  /// How the children come to life. The defaults spawn the real actors
+  /// (detached); tests put stand-ins here.
   using reader_factory = std::function<reader_actor(
     caf::actor_system&, const reader_config&, watcher_actor, producer_actor)>;
-  using producer_factory
-    = std::function<producer_actor(caf::actor_system&, const producer_config&)>;
+  using producer_factory = std::function<producer_actor(
+    caf::actor_system&, const settings_ptr&, const status_actor&)>;
 
-  reader_config reader;
-  producer_config producer;
+  settings_ptr settings;
   reader_factory spawn_reader;
   producer_factory spawn_producer;
   /// Hears of state changes and hands metrics on (none in tests).
   status_actor status;
-  /// A reader node (`binlog2kafka reader-node`) to run the reader on, through
-  /// CAF's middleman; empty host: the reader runs here.
-  std::string reader_node_host;
-  uint16_t reader_node_port = 0;
-  caf::timespan commit_interval = std::chrono::milliseconds(200);
-  caf::timespan stop_timeout = std::chrono::seconds(30);
-  caf::timespan min_backoff = std::chrono::seconds(1);
-  caf::timespan max_backoff = std::chrono::seconds(30);
+  caf::timespan min_backoff = defaults::min_backoff;
+  caf::timespan max_backoff = defaults::max_backoff;
 };
 
 struct supervisor_state {
@@ -52,7 +47,8 @@ struct supervisor_state {
   caf::error failure;
 
   void spawn_reader(binlog::position from);
-  /// Asks the reader node to start a reader (asynchronously).
+  /// Asks the reader node (settings.reader_node) to start a reader
+  /// (asynchronously).
   void launch_remote(reader_config cfg);
   /// A launch on the reader node failed: retry later, or stop if it cannot
   /// work.

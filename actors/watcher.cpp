@@ -6,6 +6,8 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "config/defaults.hpp"
+
 namespace b2k {
 
 void watcher_state::release() {
@@ -29,7 +31,7 @@ void watcher_state::release() {
     if (commit_interval.count() == 0)
       write_commit();
     else
-      self->delayed_send(self, commit_interval, atom::commit_v);
+      self->delayed_send(self, commit_interval, atom::checkpoint_due_v);
   }
 }
 
@@ -86,10 +88,9 @@ watcher(watcher_actor::stateful_pointer<watcher_state> self,
     [self](atom::attach, reader_actor reader) {
       self->state.reader = std::move(reader);
     },
-    [self](atom::enqueue, uint64_t seq, binlog::position& end,
-           uint64_t bytes) {
+    [self](atom::enqueue, batch_ticket& ticket) {
       auto& st = self->state;
-      st.waiting.push_back({seq, std::move(end), bytes});
+      st.waiting.push_back(std::move(ticket));
       // The acknowledgement may have come first.
       if (st.waiting.size() == 1)
         st.release();
@@ -119,22 +120,22 @@ watcher(watcher_actor::stateful_pointer<watcher_state> self,
       if (st.released_seq != st.written_seq && !st.commit_pending)
         st.write_commit();
     },
-    [self](atom::flush) {
+    [self](atom::final_checkpoint) {
       auto& st = self->state;
       st.write_commit();
       return st.written;
     },
-    [self](atom::commit) { self->state.write_commit(); },
+    [self](atom::checkpoint_due) { self->state.write_commit(); },
     [self](atom::attach, status_actor status) {
       self->state.status = std::move(status);
-      self->send(self, atom::stats_v);
+      self->send(self, atom::stats_due_v);
     },
-    [self](atom::stats) {
+    [self](atom::stats_due) {
       auto& st = self->state;
       if (!st.status)
         return;
       self->send(st.status, atom::stats_v, st.metrics());
-      self->delayed_send(self, std::chrono::seconds(1), atom::stats_v);
+      self->delayed_send(self, defaults::stats_period, atom::stats_due_v);
     },
   };
 }

@@ -14,19 +14,12 @@ namespace b2k {
 struct watcher_state {
   static inline const char* name = "watcher";
 
-  /// One read batch, waiting for Kafka.
-  struct entry {
-    uint64_t seq;
-    binlog::position end;
-    uint64_t bytes;
-  };
-
   watcher_actor::pointer self = nullptr;
   producer_actor producer;
   reader_actor reader;
   status_actor status;
   /// Batches in the order they were read. Only the watcher touches it.
-  std::deque<entry> waiting;
+  std::deque<batch_ticket> waiting;
   /// Acknowledged batches not yet released (acknowledgements may come
   /// before their batch and in any order).
   std::unordered_set<uint64_t> commit_map;

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <thread>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -57,10 +58,32 @@ std::optional<commit_record> decode_commit(std::string_view value) {
   return record;
 }
 
-caf::error ensure_commit_topic(const std::string& brokers,
-                               const property_list& properties,
-                               const std::string& topic) {
-  auto conf = make_conf(brokers, {}, connection_properties(properties));
+commit_log::commit_log(std::string brokers, property_list properties,
+                       std::string topic, std::string key)
+  : brokers_(std::move(brokers)),
+    properties_(std::move(properties)),
+    topic_(std::move(topic)),
+    key_(std::move(key)) {
+}
+
+rd_kafka_resp_err_t commit_log::produce(rd_kafka_t* rk, rd_kafka_topic_t* rkt,
+                                        const binlog::position& pos,
+                                        void* opaque) const {
+  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+               .count();
+  auto value = encode_commit(pos, static_cast<uint64_t>(now));
+  return rd_kafka_producev(rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(0),
+                           RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                           RD_KAFKA_V_VALUE(value.data(), value.size()),
+                           RD_KAFKA_V_KEY(key_.data(), key_.size()),
+                           RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
+}
+
+caf::error commit_log::ensure_topic() const {
+  auto& brokers = brokers_;
+  auto& topic = topic_;
+  auto conf = make_conf(brokers, {}, connection_properties(properties_));
   if (!conf)
     return conf.error();
   auto client = make_client(RD_KAFKA_PRODUCER, *conf);
@@ -221,14 +244,15 @@ read_last_commit_once(rd_kafka_t* rk, const std::string& brokers,
 
 } // namespace
 
-caf::expected<std::optional<commit_record>>
-read_last_commit(const std::string& brokers, const property_list& properties,
-                 const std::string& topic, const std::string& key) {
+caf::expected<std::optional<commit_record>> commit_log::read_last() const {
+  auto& brokers = brokers_;
+  auto& topic = topic_;
+  auto& key = key_;
   auto conf = make_conf(brokers,
                         {{"enable.partition.eof", "true"},
                          {"isolation.level", "read_committed"},
                          {"group.id", "binlog2kafka-commit-reader"}},
-                        connection_properties(properties));
+                        connection_properties(properties_));
   if (!conf)
     return conf.error();
   auto client = make_client(RD_KAFKA_CONSUMER, *conf);

@@ -29,14 +29,39 @@ struct commit_record {
 /// The record in a commit-log value, or nothing if it is not one.
 std::optional<commit_record> decode_commit(std::string_view value);
 
-/// Creates the topic (one partition, compacted) unless it exists.
-caf::error ensure_commit_topic(const std::string& brokers,
-                               const property_list& properties,
-                               const std::string& topic);
+/// The commit log of one pipeline: its topic, and our key in it. Everything
+/// that reads or writes it goes through here.
+class commit_log {
+public:
+  commit_log(std::string brokers, property_list properties, std::string topic,
+             std::string key);
 
-/// The newest record for `key`, or nothing for a new source.
-caf::expected<std::optional<commit_record>>
-read_last_commit(const std::string& brokers, const property_list& properties,
-                 const std::string& topic, const std::string& key);
+  const std::string& topic() const {
+    return topic_;
+  }
+  const std::string& key() const {
+    return key_;
+  }
+
+  /// Creates the topic (one partition, compacted) unless it exists.
+  caf::error ensure_topic() const;
+
+  /// The newest record for our key (read_committed), or nothing for a new
+  /// source. Blocks: up to 15 s per request, 30 s of retries for a topic
+  /// just created.
+  caf::expected<std::optional<commit_record>> read_last() const;
+
+  /// Queues a record for `pos` on the producer `rk` (a copy of the value;
+  /// `rkt` is `rk`'s handle of topic()); `opaque` comes back with its
+  /// delivery report.
+  rd_kafka_resp_err_t produce(rd_kafka_t* rk, rd_kafka_topic_t* rkt,
+                              const binlog::position& pos, void* opaque) const;
+
+private:
+  std::string brokers_;
+  property_list properties_;
+  std::string topic_;
+  std::string key_;
+};
 
 } // namespace b2k::kafka

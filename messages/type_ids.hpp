@@ -5,6 +5,7 @@
 
 #include <caf/type_id.hpp>
 
+#include "messages/batch_ticket.hpp"
 #include "messages/metrics.hpp"
 #include "messages/record_batch.hpp"
 
@@ -12,6 +13,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(b2k, caf::first_custom_type_id)
 
   CAF_ADD_TYPE_ID(b2k, (binlog::position))
   CAF_ADD_TYPE_ID(b2k, (b2k::record_batch))
+  CAF_ADD_TYPE_ID(b2k, (b2k::batch_ticket))
   CAF_ADD_TYPE_ID(b2k, (b2k::reader_metrics))
   CAF_ADD_TYPE_ID(b2k, (b2k::producer_metrics))
   CAF_ADD_TYPE_ID(b2k, (b2k::watcher_metrics))
@@ -20,47 +22,56 @@ CAF_BEGIN_TYPE_ID_BLOCK(b2k, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(b2k, (b2k::log_line))
   CAF_ADD_TYPE_ID(b2k, (b2k::snapshot_metrics))
 
+  // Each atom has one meaning. Timers end in _due.
+
   // Reader: read the next events.
   CAF_ADD_ATOM(b2k, b2k::atom, read, "read")
   // Watcher → reader: bytes released downstream that may be read again.
   CAF_ADD_ATOM(b2k, b2k::atom, credit, "credit")
   // Reader → watcher: a batch was read (in read order).
   CAF_ADD_ATOM(b2k, b2k::atom, enqueue, "enqueue")
-  // Producer → watcher: every record of a batch is in Kafka.
+  // Producer (or reader) → watcher: every record of a batch is in Kafka.
   CAF_ADD_ATOM(b2k, b2k::atom, delivered, "delivered")
-  // Reader → watcher: this reader receives credit from now on.
+  // Here is the actor to talk to: the reader to the watcher, the watcher to
+  // the producer, the status actor to the watcher.
   CAF_ADD_ATOM(b2k, b2k::atom, attach, "attach")
-  // Ask for the released position.
+  // Ask the watcher for the released position.
   CAF_ADD_ATOM(b2k, b2k::atom, released, "released")
-  // Watcher: timer that writes the released position to the commit log.
-  CAF_ADD_ATOM(b2k, b2k::atom, commit, "commit")
   // Watcher → producer: write this released position (with the sequence
   // number of the batch it follows) to the commit log.
   CAF_ADD_ATOM(b2k, b2k::atom, checkpoint, "checkpoint")
+  // Watcher timer: the commit interval passed; hand the released position
+  // to the producer if it moved.
+  CAF_ADD_ATOM(b2k, b2k::atom, checkpoint_due, "ckpt_due")
+  // Supervisor → watcher (graceful stop): hand the released position to the
+  // producer now and answer with it.
+  CAF_ADD_ATOM(b2k, b2k::atom, final_checkpoint, "final_ckpt")
+  // Producer timer (exactly-once): commit the open Kafka transaction.
+  CAF_ADD_ATOM(b2k, b2k::atom, transaction_due, "txn_due")
   // Reader → watcher → producer: where reading starts, decided once the
   // source lock is held (exactly-once: after fencing the predecessor).
   CAF_ADD_ATOM(b2k, b2k::atom, resume, "resume")
   // Reader → watcher: the source lock is certainly ours until then.
   CAF_ADD_ATOM(b2k, b2k::atom, lease, "lease")
-  // Write the commit log now and answer with the position written.
-  CAF_ADD_ATOM(b2k, b2k::atom, flush, "flush")
   // Producer: answer once nothing is in flight any more.
   CAF_ADD_ATOM(b2k, b2k::atom, drain, "drain")
-  // Producer: serve librdkafka's delivery reports.
+  // Producer timer: serve librdkafka's delivery reports.
   CAF_ADD_ATOM(b2k, b2k::atom, poll, "poll")
-  // Supervisor: stop gracefully; restart the reader after back-off.
+  // Stop gracefully: the supervisor stops the pipeline, the reader stops
+  // reading.
   CAF_ADD_ATOM(b2k, b2k::atom, stop, "stop")
+  // Supervisor timer: restart the reader after its back-off.
   CAF_ADD_ATOM(b2k, b2k::atom, restart, "restart")
-  // Reader: keep the source lock's connection alive.
+  // Reader timer: keep the source lock's connection alive.
   CAF_ADD_ATOM(b2k, b2k::atom, keepalive, "keepalive")
   // Reader: take the source lock (a standby keeps trying).
   CAF_ADD_ATOM(b2k, b2k::atom, lock, "lock")
   // Reader node: start a reader here for a pipeline elsewhere.
   CAF_ADD_ATOM(b2k, b2k::atom, launch, "launch")
-  // Periodic progress line.
-  CAF_ADD_ATOM(b2k, b2k::atom, progress, "progress")
-  // Timer: report metrics to the status actor; also the report itself.
+  // Reader, producer, watcher → status: their metrics.
   CAF_ADD_ATOM(b2k, b2k::atom, stats, "stats")
+  // Reader, producer, watcher timer: report metrics to the status actor.
+  CAF_ADD_ATOM(b2k, b2k::atom, stats_due, "stats_due")
   // Supervisor → status: the pipeline's state changed.
   CAF_ADD_ATOM(b2k, b2k::atom, state, "state")
   // Ask the status actor for everything it knows.

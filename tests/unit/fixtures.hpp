@@ -1,25 +1,23 @@
 #pragma once
 
-// Shared test fixtures: a deterministic actor system with our message types.
+// Shared test fixtures: a deterministic actor system with our message types,
+// settings for tests, and what mock actors use to fail on a message the test
+// did not expect.
+
+#include <memory>
 
 #include <caf/actor_system_config.hpp>
 #include <caf/test/dsl.hpp>
 
 #include "actors/actors.hpp"
+#include "config/settings.hpp"
 #include "messages/error.hpp"
-#include "messages/type_ids.hpp"
 
 namespace b2k::test {
 
 struct test_config : caf::actor_system_config {
   test_config() {
-    add_message_types<caf::id_block::b2k>();
-    add_message_types<caf::id_block::b2k_handles>();
-    add_error_category(caf::atom("b2k"),
-                       [](uint8_t code, caf::atom_value, const caf::message&) {
-                         return std::string{
-                           to_string(static_cast<ec>(code))};
-                       });
+    add_types(*this);
   }
 };
 
@@ -34,4 +32,21 @@ inline binlog::position at(uint64_t pos, uint64_t skip_rows = 0) {
   return p;
 }
 
+/// The defaults, changed by `change`, ready to hand to an actor.
+template <class F>
+settings_ptr make_settings(F change) {
+  settings s;
+  s.kafka.commit_topic = s.name + ".commits";
+  change(s);
+  return std::make_shared<const settings>(std::move(s));
+}
+
+inline settings_ptr make_settings() {
+  return make_settings([](settings&) {});
+}
+
 } // namespace b2k::test
+
+/// In a mock's handler that the test must not reach: fails the test (without
+/// throwing from inside the actor) and names the message.
+#define B2K_UNEXPECTED(what) CAF_ERROR("unexpected message: " << what)

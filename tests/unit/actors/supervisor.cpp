@@ -24,12 +24,14 @@ struct producer_log {
 reader_actor::behavior_type mock_reader(reader_actor::pointer self,
                                         binlog::position, producer_log* log) {
   self->attach_functor([log] { log->events.emplace_back("reader exit"); });
+  // The supervisor only asks a reader to stop (and no reader attached
+  // itself to the watcher for credit).
   return {
-    [](atom::read) {},
-    [](atom::keepalive) {},
-    [](atom::lock) {},
-    [](atom::stats) {},
-    [](atom::credit, uint64_t) {},
+    [](atom::read) { B2K_UNEXPECTED("read"); },
+    [](atom::keepalive) { B2K_UNEXPECTED("keepalive"); },
+    [](atom::lock) { B2K_UNEXPECTED("lock"); },
+    [](atom::stats_due) { B2K_UNEXPECTED("stats_due"); },
+    [](atom::credit, uint64_t) { B2K_UNEXPECTED("credit"); },
     [log](atom::stop) {
       log->events.emplace_back("stop");
       return binlog::position{};
@@ -40,21 +42,24 @@ reader_actor::behavior_type mock_reader(reader_actor::pointer self,
 producer_actor::behavior_type mock_producer(producer_actor::pointer,
                                             producer_log* log) {
   return {
-    [](atom::attach, caf::actor&) {},
-    [](record_batch&) {},
+    [](atom::attach, delivery_listener_actor&) {},
+    [](record_batch&) { B2K_UNEXPECTED("record_batch"); },
     [log](atom::checkpoint, uint64_t, binlog::position& pos) {
       log->events.emplace_back("commit");
       log->commits.push_back(std::move(pos));
     },
-    [](atom::resume) { return binlog::position{}; },
+    [](atom::resume) {
+      B2K_UNEXPECTED("resume");
+      return binlog::position{};
+    },
     [log](atom::drain) {
       log->events.emplace_back("drain");
       ++log->drains;
       return uint64_t{0};
     },
-    [](atom::poll) {},
-    [](atom::flush) {},
-    [](atom::stats) {},
+    [](atom::poll) { B2K_UNEXPECTED("poll"); },
+    [](atom::transaction_due) { B2K_UNEXPECTED("transaction_due"); },
+    [](atom::stats_due) { B2K_UNEXPECTED("stats_due"); },
   };
 }
 
@@ -68,8 +73,10 @@ struct fixture : deterministic_fixture {
 
   fixture() {
     supervisor_config cfg;
-    cfg.reader.start = at(100);
-    cfg.commit_interval = caf::timespan{0};
+    cfg.settings = make_settings([](settings& s) {
+      s.source.from = at(100);
+      s.kafka.commit_interval = caf::timespan{0};
+    });
     cfg.spawn_reader = [this](caf::actor_system& sys, const reader_config& rc,
                               watcher_actor, producer_actor) {
       starts.push_back(rc.start);
@@ -77,8 +84,8 @@ struct fixture : deterministic_fixture {
       readers.push_back(sys.spawn(mock_reader, rc.start, &log));
       return readers.back();
     };
-    cfg.spawn_producer = [this](caf::actor_system& sys,
-                                const producer_config&) {
+    cfg.spawn_producer = [this](caf::actor_system& sys, const settings_ptr&,
+                                const status_actor&) {
       producer = sys.spawn(mock_producer, &log);
       return producer;
     };
@@ -99,7 +106,7 @@ struct fixture : deterministic_fixture {
 
   /// What the reader would do: a batch read and delivered.
   void read_and_deliver(uint64_t seq, binlog::position end) {
-    self->send(watcher(), atom::enqueue_v, seq, end, uint64_t{10});
+    self->send(watcher(), atom::enqueue_v, batch_ticket{seq, end, 10});
     self->send(watcher(), atom::delivered_v, seq);
     run();
   }

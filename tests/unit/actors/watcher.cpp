@@ -25,9 +25,11 @@ struct recorder {
 
 producer_actor::behavior_type mock_producer(producer_actor::pointer,
                                             recorder* rec) {
+  // The watcher only hands the producer releases and asks it where to
+  // resume.
   return {
-    [](atom::attach, caf::actor&) {},
-    [](record_batch&) {},
+    [](atom::attach, delivery_listener_actor&) { B2K_UNEXPECTED("attach"); },
+    [](record_batch&) { B2K_UNEXPECTED("record_batch"); },
     [rec](atom::checkpoint, uint64_t seq, binlog::position& pos) {
       rec->commit_seqs.push_back(seq);
       rec->commits.push_back(std::move(pos));
@@ -36,21 +38,28 @@ producer_actor::behavior_type mock_producer(producer_actor::pointer,
       ++rec->resumes;
       return rec->in_commit_log;
     },
-    [](atom::drain) { return uint64_t{0}; },
-    [](atom::poll) {},
-    [](atom::flush) {},
-    [](atom::stats) {},
+    [](atom::drain) {
+      B2K_UNEXPECTED("drain");
+      return uint64_t{0};
+    },
+    [](atom::poll) { B2K_UNEXPECTED("poll"); },
+    [](atom::transaction_due) { B2K_UNEXPECTED("transaction_due"); },
+    [](atom::stats_due) { B2K_UNEXPECTED("stats_due"); },
   };
 }
 
 reader_actor::behavior_type mock_reader(reader_actor::pointer,
                                         recorder* rec) {
+  // The watcher only gives the reader credit.
   return {
-    [](atom::read) {},
-    [](atom::keepalive) {},
-    [](atom::lock) {},
-    [](atom::stop) { return binlog::position{}; },
-    [](atom::stats) {},
+    [](atom::read) { B2K_UNEXPECTED("read"); },
+    [](atom::keepalive) { B2K_UNEXPECTED("keepalive"); },
+    [](atom::lock) { B2K_UNEXPECTED("lock"); },
+    [](atom::stop) {
+      B2K_UNEXPECTED("stop");
+      return binlog::position{};
+    },
+    [](atom::stats_due) { B2K_UNEXPECTED("stats_due"); },
     [rec](atom::credit, uint64_t bytes) { rec->credits.push_back(bytes); },
   };
 }
@@ -78,7 +87,7 @@ struct fixture : deterministic_fixture {
   }
 
   void enqueue(uint64_t seq, uint64_t pos, uint64_t bytes = 10) {
-    self->send(aut, atom::enqueue_v, seq, at(pos), bytes);
+    self->send(aut, atom::enqueue_v, batch_ticket{seq, at(pos), bytes});
     run();
   }
 
@@ -151,18 +160,18 @@ CAF_TEST(acknowledgements may arrive before their batch) {
 
 CAF_TEST(a mid transaction position keeps its skip count) {
   enqueue(1, 200);
-  self->send(aut, atom::enqueue_v, uint64_t{2}, at(200, 7), uint64_t{10});
+  self->send(aut, atom::enqueue_v, batch_ticket{2, at(200, 7), 10});
   run();
   deliver(1);
   deliver(2);
   CAF_CHECK_EQUAL(released(), at(200, 7));
 }
 
-CAF_TEST(flush writes the released position once) {
+CAF_TEST(the final checkpoint writes the released position once) {
   enqueue(1, 200);
   deliver(1);
   CAF_CHECK_EQUAL(rec.commits.size(), 1u);
-  self->send(aut, atom::flush_v);
+  self->send(aut, atom::final_checkpoint_v);
   run();
   self->receive([&](binlog::position& pos) { CAF_CHECK_EQUAL(pos, at(200)); });
   CAF_CHECK_EQUAL(rec.commits.size(), 1u);
@@ -186,8 +195,8 @@ CAF_TEST(random acknowledgement orders release only acknowledged prefixes) {
     // Interleave enqueues (in read order) with acknowledgements (shuffled).
     for (auto seq : order) {
       while (next_enqueue <= n && rng() % 2 == 0) {
-        self->send(aut, atom::enqueue_v, next_enqueue, at(next_enqueue * 10),
-                   uint64_t{1});
+        self->send(aut, atom::enqueue_v,
+                   batch_ticket{next_enqueue, at(next_enqueue * 10), 1});
         ++next_enqueue;
       }
       self->send(aut, atom::delivered_v, seq);
@@ -205,8 +214,8 @@ CAF_TEST(random acknowledgement orders release only acknowledged prefixes) {
       });
     }
     while (next_enqueue <= n) {
-      self->send(aut, atom::enqueue_v, next_enqueue, at(next_enqueue * 10),
-                 uint64_t{1});
+      self->send(aut, atom::enqueue_v,
+                 batch_ticket{next_enqueue, at(next_enqueue * 10), 1});
       ++next_enqueue;
     }
     run();
@@ -227,7 +236,7 @@ CAF_TEST(commit log writes are coalesced by the commit interval) {
   auto aut = sys.spawn(watcher, producer, at(0),
                        caf::timespan{std::chrono::milliseconds(200)});
   for (uint64_t seq = 1; seq <= 5; ++seq) {
-    self->send(aut, atom::enqueue_v, seq, at(seq * 10), uint64_t{1});
+    self->send(aut, atom::enqueue_v, batch_ticket{seq, at(seq * 10), 1});
     self->send(aut, atom::delivered_v, seq);
   }
   consume_messages(); // run() would also fire the timer
@@ -257,7 +266,7 @@ CAF_TEST(no commit log write once the source lock is not confirmed) {
   self->send(aut, atom::lease_v, now_ms() - 1);
   enqueue(2, 300);
   deliver(2);
-  self->send(aut, atom::flush_v);
+  self->send(aut, atom::final_checkpoint_v);
   run();
   self->receive([&](binlog::position& pos) { CAF_CHECK_EQUAL(pos, at(200)); });
   CAF_CHECK_EQUAL(rec.commits.size(), 1u);

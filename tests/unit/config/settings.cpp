@@ -32,9 +32,7 @@ std::string parse(std::vector<std::string> args, const std::string& ini = "") {
     args.push_back("--config-file=" + path);
   }
   std::string result;
-  if (auto err = cfg.parse(args))
-    result = message_of(err);
-  else if (auto err = cfg.check_config_file())
+  if (auto err = cfg.parse_command_line(args))
     result = message_of(err);
   else if (auto s = read_settings(cfg.options); !s)
     result = message_of(s.error());
@@ -99,7 +97,12 @@ CAF_TEST(config file errors name the key) {
                      "unknown key 'name' in [binlog2kfka]"));
   CAF_CHECK(contains(parse({}, "[binlog2kafka]\nserver-id=\"abc\"\n"),
                      "binlog2kafka.server-id = \"abc\" is not a uint32"));
-  CAF_CHECK(contains(parse({}, "[binlog2kafka]\nname=\n"), "line 3"));
+  // The file and the line that is wrong (CAF's parser says the next one).
+  auto missing = parse({}, "[binlog2kafka]\nname=\nbrokers=\"x\"\n");
+  CAF_CHECK(contains(missing, ": line 2: unexpected end of line"));
+  CAF_CHECK(contains(missing, "/tmp/b2k-config-"));
+  auto unclosed = parse({}, "[binlog2kafka]\n\nname=\"orders\nbrokers=\"x\"\n");
+  CAF_CHECK(contains(unclosed, ": line 3: unexpected end of line"));
 }
 
 CAF_TEST(the password comes from a file or the environment) {
@@ -109,18 +112,19 @@ CAF_TEST(the password comes from a file or the environment) {
   close(fd);
   std::ofstream{name} << "s3cret\n";
   b2k_config cfg;
-  CAF_REQUIRE(!cfg.parse({std::string{"--binlog2kafka.source-password-file="}
-                          + name}));
+  CAF_REQUIRE(!cfg.parse_command_line(
+    {std::string{"--binlog2kafka.source-password-file="} + name}));
   auto s = read_settings(cfg.options);
   CAF_REQUIRE(s);
-  CAF_CHECK_EQUAL(s->source.password, "s3cret");
+  CAF_CHECK_EQUAL(s->source.connection.password, "s3cret");
   std::remove(name);
   setenv("B2K_TEST_PASSWORD", "from-env", 1);
   b2k_config cfg2;
-  CAF_REQUIRE(!cfg2.parse({"--binlog2kafka.source-password-env=B2K_TEST_PASSWORD"}));
+  CAF_REQUIRE(!cfg2.parse_command_line(
+    {"--binlog2kafka.source-password-env=B2K_TEST_PASSWORD"}));
   auto s2 = read_settings(cfg2.options);
   CAF_REQUIRE(s2);
-  CAF_CHECK_EQUAL(s2->source.password, "from-env");
+  CAF_CHECK_EQUAL(s2->source.connection.password, "from-env");
 }
 
 namespace {
@@ -143,7 +147,7 @@ struct temp_file {
 
 caf::expected<settings> settings_of(std::vector<std::string> args) {
   b2k_config cfg;
-  if (auto err = cfg.parse(args))
+  if (auto err = cfg.parse_command_line(args))
     return err;
   return read_settings(cfg.options);
 }
@@ -158,26 +162,28 @@ CAF_TEST(source tls modes) {
   // Off by default: no TLS fields set.
   auto s = settings_of({});
   CAF_REQUIRE(s);
-  CAF_CHECK(!s->source.tls);
-  CAF_CHECK_EQUAL(s->source_tls, "off");
+  CAF_CHECK(!s->source.connection.tls);
+  CAF_CHECK(s->source.tls == tls_mode::off);
   // required: encrypted, no CA needed.
   s = settings_of({"--binlog2kafka.source-tls=required"});
   CAF_REQUIRE(s);
-  CAF_CHECK(s->source.tls);
-  CAF_CHECK(!s->source.tls_verify_identity);
-  CAF_CHECK(s->source.tls_ca.empty());
+  CAF_CHECK(s->source.tls == tls_mode::required);
+  CAF_CHECK(s->source.connection.tls);
+  CAF_CHECK(!s->source.connection.tls_verify_identity);
+  CAF_CHECK(s->source.connection.tls_ca.empty());
   s = settings_of({"--binlog2kafka.source-tls=verify-ca", ca_arg});
   CAF_REQUIRE(s);
-  CAF_CHECK(s->source.tls);
-  CAF_CHECK(!s->source.tls_verify_identity);
-  CAF_CHECK_EQUAL(s->source.tls_ca, ca.path);
+  CAF_CHECK(s->source.connection.tls);
+  CAF_CHECK(!s->source.connection.tls_verify_identity);
+  CAF_CHECK_EQUAL(s->source.connection.tls_ca, ca.path);
   s = settings_of({"--binlog2kafka.source-tls=verify-identity", ca_arg,
                    "--binlog2kafka.source-tls-cert=" + cert.path,
                    "--binlog2kafka.source-tls-key=" + key.path});
   CAF_REQUIRE(s);
-  CAF_CHECK(s->source.tls_verify_identity);
-  CAF_CHECK_EQUAL(s->source.tls_cert, cert.path);
-  CAF_CHECK_EQUAL(s->source.tls_key, key.path);
+  CAF_CHECK(s->source.tls == tls_mode::verify_identity);
+  CAF_CHECK(s->source.connection.tls_verify_identity);
+  CAF_CHECK_EQUAL(s->source.connection.tls_cert, cert.path);
+  CAF_CHECK_EQUAL(s->source.connection.tls_key, key.path);
   // In a config file too.
   CAF_CHECK_EQUAL(parse({}, "[binlog2kafka]\nsource-tls=\"verify-identity\"\n"
                             "source-tls-ca=\"" + ca.path + "\"\n"),
@@ -220,15 +226,15 @@ CAF_TEST(source tls errors name the key) {
 CAF_TEST(the kafka password comes from a file or the environment) {
   temp_file pw{"kafka-s3cret\n"};
   auto has = [](const settings& s, const std::string& kv) {
-    for (auto& p : s.kafka_properties)
-      if (p == kv)
+    for (auto& [k, v] : s.kafka.properties)
+      if (k + "=" + v == kv)
         return true;
     return false;
   };
   unsetenv("BINLOG2KAFKA_KAFKA_PASSWORD");
   auto s = settings_of({});
   CAF_REQUIRE(s);
-  CAF_CHECK(s->kafka_properties.empty());
+  CAF_CHECK(s->kafka.properties.empty());
   s = settings_of({"--binlog2kafka.kafka-password-file=" + pw.path});
   CAF_REQUIRE(s);
   CAF_CHECK(has(*s, "sasl.password=kafka-s3cret"));
@@ -251,7 +257,7 @@ CAF_TEST(the kafka password comes from a file or the environment) {
   setenv("B2K_TEST_KAFKA_PW", "", 1);
   s = settings_of({"--binlog2kafka.kafka-password-env=B2K_TEST_KAFKA_PW"});
   CAF_REQUIRE(s);
-  CAF_CHECK(s->kafka_properties.empty());
+  CAF_CHECK(s->kafka.properties.empty());
   unsetenv("B2K_TEST_KAFKA_PW");
   // Errors name the key; a password given twice is refused.
   CAF_CHECK(contains(parse({"--binlog2kafka.kafka-password-file=/nonexistent"}),
@@ -283,7 +289,7 @@ CAF_TEST(config errors do not show secrets) {
 CAF_TEST(the scheduler shares by default and the file can change it) {
   auto policy_of = [](std::vector<std::string> args) {
     b2k_config cfg;
-    CAF_REQUIRE(!cfg.parse(args));
+    CAF_REQUIRE(!cfg.parse_command_line(args));
     return caf::get_or(cfg, "scheduler.policy", caf::atom("unset"));
   };
   CAF_CHECK_EQUAL(policy_of({}), caf::atom("sharing"));

@@ -21,8 +21,10 @@
 #include "config/settings.hpp"
 #include "kafka/commit_log.hpp"
 #include "messages/error.hpp"
+#include "tests/unit/fixtures.hpp"
 
 using namespace b2k;
+using namespace b2k::test;
 using namespace std::chrono_literals;
 
 namespace {
@@ -119,48 +121,48 @@ record_batch make_batch(uint64_t seq, size_t n, size_t keys) {
 }
 
 /// Stands in for the watcher: passes each delivered batch on to the test.
-watcher_actor::behavior_type relay_watcher(watcher_actor::pointer,
-                                           caf::actor probe) {
+/// (The producer's handle of the watcher has nothing else.)
+delivery_listener_actor::behavior_type
+relay_watcher(delivery_listener_actor::pointer, caf::actor probe) {
   return {
-    [](atom::attach, reader_actor&) {},
-    [](atom::enqueue, uint64_t, binlog::position&, uint64_t) {},
     [probe](atom::delivered, uint64_t seq) {
       caf::anon_send(probe, atom::delivered_v, seq);
     },
-    [](atom::released) { return binlog::position{}; },
-    [](atom::resume) { return binlog::position{}; },
-    [](atom::lease, int64_t) {},
-    [](atom::flush) { return binlog::position{}; },
-    [](atom::commit) {},
-    [](atom::attach, status_actor&) {},
-    [](atom::stats) {},
   };
 }
 
+/// The producer's settings against the mock cluster.
+settings_ptr producer_settings(const std::string& brokers, bool exactly_once) {
+  return make_settings([&](settings& s) {
+    s.name = "faults";
+    s.kafka.brokers = brokers;
+    s.kafka.commit_topic = "faults.commits";
+    s.kafka.delivery = exactly_once ? delivery_mode::exactly_once
+                                    : delivery_mode::at_least_once;
+    // How long a transaction collects batches.
+    s.kafka.commit_interval = std::chrono::milliseconds(50);
+    s.kafka.properties = {{"linger.ms", "2"},
+                          {"retry.backoff.ms", "10"},
+                          {"reconnect.backoff.max.ms", "200"},
+                          {"topic.metadata.refresh.interval.ms", "1000"}};
+  });
+}
+
 struct fixture {
-  b2k_config cfg;
+  test_config cfg;
   caf::actor_system sys{cfg};
   caf::scoped_actor probe{sys};
   mock_cluster kafka;
   producer_actor aut;
 
   explicit fixture(bool exactly_once = false) {
-    producer_config pc;
-    pc.exactly_once = exactly_once;
-    pc.transactional_id = "binlog2kafka.faults";
-    pc.transaction_interval = std::chrono::milliseconds(50);
-    pc.brokers = kafka.bootstraps;
-    pc.commit_topic = "faults.commits";
-    pc.commit_key = "faults";
-    pc.properties = {{"linger.ms", "2"},
-                     {"retry.backoff.ms", "10"},
-                     {"reconnect.backoff.max.ms", "200"},
-                     {"topic.metadata.refresh.interval.ms", "1000"}};
-    aut = exactly_once ? sys.spawn<caf::detached>(producer, pc)
-                       : sys.spawn(producer, pc);
+    // Detached, as the supervisor spawns it.
+    aut = sys.spawn<caf::detached>(
+      producer, producer_settings(kafka.bootstraps, exactly_once),
+      status_actor{});
     auto watcher = sys.spawn(relay_watcher,
                              caf::actor_cast<caf::actor>(probe));
-    probe->send(aut, atom::attach_v, caf::actor_cast<caf::actor>(watcher));
+    probe->send(aut, atom::attach_v, watcher);
   }
 
   ~fixture() {
@@ -421,13 +423,8 @@ CAF_TEST(resume reads the last committed position after fencing) {
   for (uint64_t seq = 1; seq <= 4; ++seq)
     probe->send(aut, make_batch(seq, 10, 2));
   CAF_CHECK_EQUAL(await_delivered(seqs(4)), seqs(4));
-  producer_config pc;
-  pc.exactly_once = true;
-  pc.transactional_id = "binlog2kafka.faults";
-  pc.brokers = kafka.bootstraps;
-  pc.commit_topic = "faults.commits";
-  pc.commit_key = "faults";
-  auto successor = sys.spawn<caf::detached>(producer, pc);
+  auto successor = sys.spawn<caf::detached>(
+    producer, producer_settings(kafka.bootstraps, true), status_actor{});
   binlog::position pos;
   probe->request(successor, 60s, atom::resume_v)
     .receive([&](binlog::position& p) { pos = std::move(p); },

@@ -1,0 +1,64 @@
+#pragma once
+
+// The options that choose a mode, as enums: parsed once when the options
+// are read, printed with to_string in messages.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace b2k {
+
+/// `initial`: where a pipeline starts when its commit log holds no position.
+enum class initial_position : uint8_t {
+  /// The server's current binlog end.
+  end,
+  /// The oldest binlog the server has.
+  start,
+};
+
+/// `delivery`.
+enum class delivery_mode : uint8_t {
+  /// A crash may send a row twice, never skip one.
+  at_least_once,
+  /// Kafka transactions hold each batch and the commit-log record covering
+  /// it; consumers read with isolation.level=read_committed.
+  exactly_once,
+};
+
+/// `resume-by`: how a restart finds its place in the binlog.
+enum class resume_mode : uint8_t {
+  /// By file and offset on the same server, by GTID on another one (after a
+  /// failover).
+  automatic,
+  position,
+  gtid,
+};
+
+/// `source-tls`.
+enum class tls_mode : uint8_t {
+  off,
+  /// Encrypted; the server's certificate is not checked.
+  required,
+  verify_ca,
+  /// verify_ca, and the certificate names the host.
+  verify_identity,
+};
+
+std::string_view to_string(initial_position x);
+std::string_view to_string(delivery_mode x);
+std::string_view to_string(resume_mode x);
+std::string_view to_string(tls_mode x);
+
+/// The mode named `text` (as to_string prints it), or nothing.
+std::optional<initial_position> parse_initial_position(std::string_view text);
+std::optional<delivery_mode> parse_delivery_mode(std::string_view text);
+std::optional<resume_mode> parse_resume_mode(std::string_view text);
+std::optional<tls_mode> parse_tls_mode(std::string_view text);
+
+/// The names a mode takes, for messages: "end or start".
+template <class Mode>
+std::string mode_choices();
+
+} // namespace b2k
