@@ -1,0 +1,441 @@
+#define CAF_SUITE actors.reader
+
+// The reader against a source that plays the events of a real MariaDB
+// binlog file: how it cuts batches, spends and regains credit, hands its
+// batches on, stops, and sends what it read completely before it dies.
+
+#include "actors/reader.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "binlog/bytes.hpp"
+#include "tests/unit/fixtures.hpp"
+
+using namespace b2k;
+using namespace b2k::test;
+
+namespace {
+
+using bytes = std::vector<uint8_t>;
+
+/// The events of a binlog file with their offsets.
+struct binlog_file {
+  std::string name;
+  std::vector<std::pair<uint64_t, bytes>> events;
+
+  explicit binlog_file(const std::string& path) {
+    std::ifstream in{path, std::ios::binary};
+    bytes data{std::istreambuf_iterator<char>{in}, {}};
+    name = path.substr(path.rfind('/') + 1);
+    for (size_t offset = 4; offset + 13 <= data.size();) {
+      auto size = binlog::load_le32(data.data() + offset + 9);
+      events.emplace_back(offset, bytes(data.begin() + offset,
+                                        data.begin() + offset + size));
+      offset += size;
+    }
+  }
+};
+
+/// Plays a file's events as a server would send them from a position (its
+/// FORMAT_DESCRIPTION first), then fails as a dropped connection does. The
+/// lock is always free.
+class fake_source : public binlog::source {
+public:
+  /// What data_pending() says: true keeps the reader batching up to its
+  /// limits; false makes it flush at every transaction's end.
+  bool pending = false;
+  /// Where start() was asked to start (outlives the reader's source).
+  binlog::position* started_at = nullptr;
+
+  explicit fake_source(const binlog_file& file) : file_(file) {
+    settings_.version = "10.11.6-MariaDB (fake)";
+    settings_.mariadb = true;
+    settings_.server_id = 1;
+    settings_.binlog_format = "ROW";
+    settings_.binlog_row_metadata = "FULL";
+    settings_.binlog_checksum = "CRC32";
+    settings_.log_bin = true;
+  }
+
+  binlog::error connect(bool) override {
+    return {};
+  }
+  const binlog::server_settings& settings() const override {
+    return settings_;
+  }
+  binlog::checksum_alg checksum() const override {
+    return binlog::checksum_alg::crc32;
+  }
+  bool mysql_gtids() const override {
+    return false;
+  }
+  binlog::error first_file(std::string& out) override {
+    out = file_.name;
+    return {};
+  }
+  binlog::error current_end(binlog::position& out) override {
+    out.file = file_.name;
+    out.pos = file_.events.back().first + file_.events.back().second.size();
+    return {};
+  }
+  std::string gtid_state_at(const binlog::position&) override {
+    return "";
+  }
+  binlog::error start(const binlog::position& from, bool) override {
+    if (started_at != nullptr)
+      *started_at = from;
+    queue_.clear();
+    queue_.push_back(&file_.events.front().second);
+    for (auto& [offset, event] : file_.events)
+      if (offset >= from.pos && offset > 4)
+        queue_.push_back(&event);
+    next_ = 0;
+    return {};
+  }
+  binlog::error next(const uint8_t*& data, size_t& size) override {
+    if (next_ == queue_.size())
+      return {binlog::errc::connection, "the fake source has no more events"};
+    auto& event = *queue_[next_++];
+    data = event.data();
+    size = event.size();
+    return {};
+  }
+  bool data_pending() const override {
+    return pending;
+  }
+
+  binlog::error acquire_lock(const std::string&, std::chrono::seconds,
+                             std::chrono::seconds) override {
+    return {};
+  }
+  binlog::error connect_lock(const std::string&,
+                             std::chrono::seconds) override {
+    return {};
+  }
+  binlog::error try_lock(std::chrono::seconds, bool& got,
+                         std::string&) override {
+    got = true;
+    return {};
+  }
+  binlog::error keep_lock_alive() override {
+    return {};
+  }
+  bool lock_held() const override {
+    return true;
+  }
+
+private:
+  const binlog_file& file_;
+  binlog::server_settings settings_;
+  std::vector<const bytes*> queue_;
+  size_t next_ = 0;
+};
+
+/// One record as the producer would send it.
+struct sent_record {
+  std::string topic;
+  std::string key;
+  std::string value;
+  bool null_value;
+
+  friend bool operator==(const sent_record& x, const sent_record& y) {
+    return x.topic == y.topic && x.key == y.key && x.value == y.value
+           && x.null_value == y.null_value;
+  }
+};
+
+std::string to_string(const sent_record& x) {
+  return x.topic + " " + x.key;
+}
+
+struct record_list : binlog::record_sink {
+  std::vector<sent_record> records;
+  void on_record(const binlog::row_record& r) override {
+    records.push_back({std::string{r.topic}, std::string{r.key},
+                       std::string{r.value}, r.null_value()});
+  }
+  void on_transaction_end(const binlog::position&) override {
+  }
+};
+
+/// What the reader sent to the watcher and the producer.
+struct downstream {
+  std::vector<batch_ticket> tickets;
+  std::vector<uint64_t> delivered;
+  std::vector<record_batch> batches;
+  size_t resumes = 0;
+  size_t leases = 0;
+  bool attached = false;
+  /// What the watcher answers when asked where to start.
+  binlog::position resume_at;
+};
+
+watcher_actor::behavior_type mock_watcher(watcher_actor::pointer,
+                                          downstream* down) {
+  return {
+    [down](atom::delivered, uint64_t seq) { down->delivered.push_back(seq); },
+    [down](atom::attach, reader_actor&) { down->attached = true; },
+    [down](atom::enqueue, batch_ticket& ticket) {
+      down->tickets.push_back(std::move(ticket));
+    },
+    [](atom::released) {
+      B2K_UNEXPECTED("released");
+      return binlog::position{};
+    },
+    [down](atom::resume) {
+      ++down->resumes;
+      return down->resume_at;
+    },
+    [down](atom::lease, int64_t) { ++down->leases; },
+    [](atom::final_checkpoint) {
+      B2K_UNEXPECTED("final_checkpoint");
+      return binlog::position{};
+    },
+    [](atom::checkpoint_due) { B2K_UNEXPECTED("checkpoint_due"); },
+    [](atom::attach, status_actor&) { B2K_UNEXPECTED("attach status"); },
+    [](atom::stats_due) { B2K_UNEXPECTED("stats_due"); },
+  };
+}
+
+producer_actor::behavior_type mock_producer(producer_actor::pointer,
+                                            downstream* down) {
+  return {
+    [](atom::attach, delivery_listener_actor&) { B2K_UNEXPECTED("attach"); },
+    [down](record_batch& batch) { down->batches.push_back(std::move(batch)); },
+    [](atom::checkpoint, uint64_t, binlog::position&) {
+      B2K_UNEXPECTED("checkpoint");
+    },
+    [](atom::resume) {
+      B2K_UNEXPECTED("resume");
+      return binlog::position{};
+    },
+    [](atom::drain) {
+      B2K_UNEXPECTED("drain");
+      return uint64_t{0};
+    },
+    [](atom::poll) { B2K_UNEXPECTED("poll"); },
+    [](atom::transaction_due) { B2K_UNEXPECTED("transaction_due"); },
+    [](atom::stats_due) { B2K_UNEXPECTED("stats_due"); },
+  };
+}
+
+struct fixture : deterministic_fixture {
+  binlog_file file{std::string{B2K_TEST_DATA_DIR}
+                   + "/mariadb_records.000001"};
+  downstream down;
+  watcher_actor watcher;
+  producer_actor producer;
+  reader_actor aut;
+  binlog::position started_at;
+
+  fixture() {
+    watcher = sys.spawn(mock_watcher, &down);
+    producer = sys.spawn(mock_producer, &down);
+  }
+
+  ~fixture() override {
+    // Stopped first: its keep-alive timer would re-arm itself forever.
+    for (auto h : {caf::actor_cast<caf::actor>(aut),
+                   caf::actor_cast<caf::actor>(watcher),
+                   caf::actor_cast<caf::actor>(producer)})
+      if (h)
+        self->send_exit(h, caf::exit_reason::user_shutdown);
+    consume_messages();
+  }
+
+  /// Starts the reader at `start` (empty: where the watcher says) and lets
+  /// it read as far as its credit goes.
+  void start(binlog::position start, bool pending, uint64_t batch_records,
+             uint64_t max_inflight_bytes) {
+    reader_config cfg;
+    cfg.settings = make_settings([&](settings& s) {
+      s.batches.records = batch_records;
+      s.batches.max_inflight_bytes = max_inflight_bytes;
+      // No batch waits for time: only the size, the end of what is pending
+      // and the end of the stream cut batches.
+      s.batches.delay = std::chrono::hours(1);
+      s.progress_interval = caf::timespan{0};
+    });
+    cfg.start = std::move(start);
+    cfg.open_source = [this, pending](const source_settings&) {
+      auto result = std::make_unique<fake_source>(file);
+      result->pending = pending;
+      result->started_at = &started_at;
+      return result;
+    };
+    self->monitor(aut = sys.spawn(reader, std::move(cfg), watcher, producer));
+    // Without run(): that would fire the keep-alive timer forever.
+    consume_messages();
+  }
+
+  /// The file from `start` decoded in one go, as the reader must send it.
+  std::vector<sent_record> expected(binlog::position start) {
+    record_list sink;
+    fake_source src{file};
+    binlog::stream stream{src, make_settings()->records, sink};
+    CAF_REQUIRE(!stream.start(start, false, true));
+    binlog::stream::event ev;
+    while (!stream.next(ev)) {
+    }
+    return sink.records;
+  }
+
+  std::vector<sent_record> sent() const {
+    std::vector<sent_record> result;
+    for (auto& b : down.batches)
+      for (auto& r : b.records)
+        result.push_back({std::string{b.topic(r)}, std::string{b.key(r)},
+                          std::string{b.value(r)}, r.value_null});
+    return result;
+  }
+
+  /// The tickets of the batches that went to the producer (the others
+  /// moved the position only: the reader reported them delivered itself).
+  std::vector<batch_ticket> data_tickets() const {
+    std::vector<batch_ticket> result;
+    for (auto& t : down.tickets)
+      if (std::find(down.delivered.begin(), down.delivered.end(), t.seq)
+          == down.delivered.end())
+        result.push_back(t);
+    return result;
+  }
+
+  caf::error reader_exit() {
+    caf::error reason;
+    bool down = false;
+    self->receive(
+      [&](caf::down_msg& dm) {
+        reason = dm.reason;
+        down = true;
+      },
+      caf::after(std::chrono::seconds(0)) >> [] {});
+    CAF_CHECK(down);
+    return reason;
+  }
+
+  binlog::position start_of_file() const {
+    binlog::position p;
+    p.file = file.name;
+    p.pos = 4;
+    return p;
+  }
+};
+
+constexpr uint64_t plenty = uint64_t{1} << 30;
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(reader_tests, fixture)
+
+CAF_TEST(every transaction is a batch when nothing more is waiting) {
+  start(start_of_file(), false, 10000, plenty);
+  CAF_CHECK(down.attached);
+  CAF_CHECK_GREATER(down.leases, 0u);
+  // Everything went out, in binlog order, before the source "dropped".
+  auto want = expected(start_of_file());
+  CAF_REQUIRE_GREATER(want.size(), 10u);
+  CAF_CHECK_EQUAL(sent(), want);
+  CAF_CHECK_EQUAL(static_cast<ec>(reader_exit().code()),
+                  ec::source_unavailable);
+  // The first ticket is the start itself, released at once.
+  CAF_REQUIRE(!down.tickets.empty());
+  CAF_CHECK_EQUAL(down.tickets.front().seq, (uint64_t{1} << 40) + 1);
+  CAF_CHECK_EQUAL(down.tickets.front().bytes, 0u);
+  CAF_CHECK_EQUAL(down.tickets.front().end.pos, 4u);
+  // Tickets in read order; the batches match theirs.
+  for (size_t i = 1; i < down.tickets.size(); ++i)
+    CAF_CHECK_EQUAL(down.tickets[i].seq, down.tickets[i - 1].seq + 1);
+  auto tickets = data_tickets();
+  CAF_REQUIRE_EQUAL(tickets.size(), down.batches.size());
+  for (size_t i = 0; i < tickets.size(); ++i) {
+    CAF_CHECK_EQUAL(tickets[i].seq, down.batches[i].seq);
+    CAF_CHECK_EQUAL(tickets[i].end, down.batches[i].end);
+    CAF_CHECK_EQUAL(tickets[i].bytes, down.batches[i].bytes());
+  }
+  // A batch per transaction: more batches than the one a size cut makes.
+  CAF_CHECK_GREATER(down.batches.size(), 5u);
+}
+
+CAF_TEST(batches are cut at batch-records while more is waiting) {
+  start(start_of_file(), true, 3, plenty);
+  auto want = expected(start_of_file());
+  CAF_CHECK_EQUAL(sent(), want);
+  // A batch is cut after the event that fills it (this file's events hold
+  // at most two rows); only the last one, flushed when the source dropped,
+  // may be shorter.
+  CAF_REQUIRE_GREATER(down.batches.size(), 2u);
+  for (size_t i = 0; i + 1 < down.batches.size(); ++i) {
+    CAF_CHECK_GREATER_OR_EQUAL(down.batches[i].records.size(), 3u);
+    CAF_CHECK_LESS_OR_EQUAL(down.batches[i].records.size(), 4u);
+  }
+  // Positions only move forward: within a transaction by skip_rows.
+  for (size_t i = 1; i < down.batches.size(); ++i) {
+    auto& x = down.batches[i - 1].end;
+    auto& y = down.batches[i].end;
+    CAF_CHECK(x.pos < y.pos || (x.pos == y.pos && x.skip_rows < y.skip_rows));
+  }
+}
+
+CAF_TEST(reading stops when the credit is spent and goes on with more) {
+  // One byte of credit: the first batch spends it.
+  start(start_of_file(), false, 10000, 1);
+  CAF_REQUIRE_EQUAL(down.batches.size(), 1u);
+  auto first = down.batches.front().bytes();
+  // Credit that leaves it still spent reads nothing.
+  self->send(aut, atom::credit_v, first - 1);
+  consume_messages();
+  CAF_CHECK_EQUAL(down.batches.size(), 1u);
+  // Back above zero: the next batch, then it stops again.
+  self->send(aut, atom::credit_v, uint64_t{1});
+  consume_messages();
+  CAF_REQUIRE_EQUAL(down.batches.size(), 2u);
+  self->send(aut, atom::credit_v, plenty);
+  consume_messages();
+  CAF_CHECK_EQUAL(sent(), expected(start_of_file()));
+}
+
+CAF_TEST(a stop answers with the last batch sent and reads no more) {
+  start(start_of_file(), false, 10000, 1);
+  CAF_REQUIRE_EQUAL(down.batches.size(), 1u);
+  binlog::position answer;
+  self->send(aut, atom::stop_v);
+  consume_messages();
+  self->receive([&](binlog::position& pos) { answer = std::move(pos); },
+                caf::after(std::chrono::seconds(0)) >> [] {
+                  CAF_ERROR("no answer to stop");
+                });
+  CAF_CHECK_EQUAL(answer, down.batches.back().end);
+  self->send(aut, atom::credit_v, plenty);
+  consume_messages();
+  CAF_CHECK_EQUAL(down.batches.size(), 1u);
+}
+
+CAF_TEST(without a start the watcher says where to read from) {
+  auto want_all = expected(start_of_file());
+  // Resume where a batch in the middle of the file ended.
+  binlog::position middle;
+  {
+    fixture probe_run;
+    probe_run.start(probe_run.start_of_file(), false, 10000, plenty);
+    CAF_REQUIRE_GREATER(probe_run.down.batches.size(), 4u);
+    middle = probe_run.down.batches[2].end;
+  }
+  down.resume_at = middle;
+  start(binlog::position{}, false, 10000, plenty);
+  CAF_CHECK_EQUAL(down.resumes, 1u);
+  CAF_CHECK_EQUAL(started_at.pos, middle.pos);
+  auto want = expected(middle);
+  CAF_CHECK_LESS(want.size(), want_all.size());
+  CAF_CHECK_EQUAL(sent(), want);
+}
+
+CAF_TEST(a given start does not ask the watcher) {
+  start(start_of_file(), false, 10000, plenty);
+  CAF_CHECK_EQUAL(down.resumes, 0u);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
