@@ -4,7 +4,10 @@
 # binlog_row_metadata is not FULL), a wrong password, an unreadable password
 # file, `dump` of a file that is not a binlog, a truncated or corrupt binlog,
 # a bad --from, a purged position, a second instance with the same name,
-# `position` for a source that has none.
+# `position` for a source that has none, an unreachable source, a missing
+# or broken config file. And the other side: every command's --help
+# prints its usage to stdout and exits 0, and `run` without a config file
+# says so before it tries the defaults.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -47,10 +50,58 @@ check() {
   sed 's/^/    /' "$OUT/$name.err" | tail -n 10
 }
 
+# expect NAME CONDITION...: counts a failure unless the condition holds.
+expect() {
+  local name=$1
+  shift
+  if "$@"; then
+    log "ok   $name"
+  else
+    FAILURES=$((FAILURES + 1))
+    log "FAIL $name"
+  fi
+}
+
 start_servers
 mkdir -p "$OUT"
 mapfile -t ARGS < <(common_args)
 B=$B2K_BINARY
+
+# -- help ---------------------------------------------------------------------
+for cmd in run dump position reader-node; do
+  rc=0
+  "$B" "$cmd" --help >"$OUT/help-$cmd.out" 2>"$OUT/help-$cmd.err" </dev/null || rc=$?
+  expect "$cmd --help exits 0 (exit $rc)" test "$rc" -eq 0
+  expect "$cmd --help prints its usage to stdout" \
+    grep -q "^usage: binlog2kafka $cmd" "$OUT/help-$cmd.out"
+  expect "$cmd --help writes nothing to stderr" test ! -s "$OUT/help-$cmd.err"
+done
+expect "dump -h is dump's help" grep -q -- '^  --file=FILE' \
+  <("$B" dump -h 2>&1)
+# run: our options first, grouped; CAF's only under --long-help.
+headings=$(grep -E '^(source|Kafka|records|delivery|operations|general):$' "$OUT/help-run.out" | tr '\n' ' ')
+expect "run --help groups the options (got: $headings)" \
+  test "$headings" = "source: Kafka: records: delivery: operations: general: "
+expect "run --help does not list CAF's options" \
+  bash -c "! grep -q -- '--scheduler\.\|--middleman\.\|--logger\.' '$OUT/help-run.out'"
+expect "run --help says it prints to stdout" grep -q 'print this help to stdout' "$OUT/help-run.out"
+"$B" run --long-help >"$OUT/long-help-run.out" 2>&1
+expect "run --long-help lists CAF's options after ours" \
+  awk '/--binlog2kafka\.name=/ { ours = NR } /--scheduler\.policy=/ { caf = NR }
+       END { exit !(ours && caf && ours < caf) }' "$OUT/long-help-run.out"
+
+# -- no config file -----------------------------------------------------------
+# With neither a config file nor options, run says so (and where it looked)
+# before it tries the defaults.
+mkdir -p "$OUT/no-config"
+(cd "$OUT/no-config" && exec "$B" run) >"$OUT/no_config.out" 2>"$OUT/no_config.err" </dev/null &
+no_config_pid=$!
+wait_for 30 "run without a config file to say so" grep -q 'no config file' "$OUT/no_config.err"
+kill "$no_config_pid" 2>/dev/null || true
+wait "$no_config_pid" 2>/dev/null || true
+expect "run without a config file says where it looked: $(head -n 1 "$OUT/no_config.err")" \
+  grep -qE "^binlog2kafka: warning: run: no config file: none given \(--config-file=FILE\) and no .*/no-config/caf-application\.ini" \
+  <(head -n 1 "$OUT/no_config.err")
 
 # -- options ------------------------------------------------------------------
 check run_unknown_option one-line "unknown option '--binlog2kafka\.bogus=1'" -- \
@@ -75,8 +126,15 @@ check config_unknown_key one-line "unknown-key.ini: unknown key 'bogus-key'" -- 
 printf '[binlog2kafka]\nserver-id="many"\n' >"$OUT/wrong-type.ini"
 check config_wrong_type one-line "wrong-type.ini: .*server-id" -- \
   "$B" run --config-file="$OUT/wrong-type.ini"
-check config_file_missing one-line "cannot read config file .*no-such\.ini" -- \
+check config_file_missing one-line "cannot read config file \"$OUT/no-such\.ini\": No such file or directory" -- \
   "$B" run --config-file="$OUT/no-such.ini"
+check config_file_directory one-line "cannot read config file \"$OUT\": Is a directory" -- \
+  "$B" run --config-file="$OUT"
+printf '[binlog2kafka]\nname = "demo"\nsource = "mysql://b2k@127.0.0.1:1\nbrokers = "x"\n' >"$OUT/unclosed.ini"
+check config_unclosed_quote one-line "unclosed\.ini: line 3: unexpected end of line" -- \
+  "$B" run --config-file="$OUT/unclosed.ini"
+check dump_config_missing one-line "cannot read config file \"$OUT/no-such\.ini\": No such file" -- \
+  "$B" dump --config-file="$OUT/no-such.ini" --file=x
 
 # -- password -----------------------------------------------------------------
 check password_file_missing one-line "source-password-file: cannot read '$OUT/no-such-password'" -- \
@@ -96,6 +154,25 @@ check wrong_password any-line "error.*Access denied for user 'b2k'" -- \
   "$B" run "${ARGS[@]}" --binlog2kafka.source-password-file="$OUT/wrong-password"
 check dump_wrong_password one-line "Access denied for user 'b2k'" -- \
   "$B" dump --source="$SOURCE_URL" --password-file="$OUT/wrong-password"
+
+# -- an unreachable source ------------------------------------------------------
+# Nothing listens on port 1: the reason in words, not "(111)".
+check dump_connection_refused one-line "127\.0\.0\.1:1: .*connection refused: nothing listens on 127\.0\.0\.1:1" -- \
+  "$B" dump --source=mysql://b2k@127.0.0.1:1 --password-file="$PASSWORD_FILE"
+# run retries it; a SIGTERM before any connection stops it cleanly.
+# (timeout: it cannot outlive the test if the test fails early)
+timeout -s KILL 120 "$B" run "${ARGS[@]}" --binlog2kafka.name=unreachable \
+  --binlog2kafka.source=mysql://b2k@127.0.0.1:1 >"$OUT/unreachable.out" 2>"$OUT/unreachable.err" </dev/null &
+unreachable_pid=$!
+wait_for 60 "run to log the refused connection" grep -q 'connection refused' "$OUT/unreachable.err"
+kill -TERM "$unreachable_pid"
+rc=0
+wait "$unreachable_pid" || rc=$?
+expect "run names the refused connection in words: $(grep -m 1 'connection refused' "$OUT/unreachable.err")" \
+  grep -q 'reader: cannot connect .*connection refused: nothing listens on 127\.0\.0\.1:1' "$OUT/unreachable.err"
+expect "SIGTERM before the first connection exits 0 (exit $rc)" test "$rc" -eq 0
+expect "SIGTERM before the first connection names no position" \
+  bash -c "! grep -q 'stopped at :' '$OUT/unreachable.err' && grep -q 'stopped before reading anything' '$OUT/unreachable.err'"
 
 # -- server settings ----------------------------------------------------------
 restore_settings() {
