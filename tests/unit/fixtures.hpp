@@ -4,7 +4,12 @@
 // settings for tests, and what mock actors use to fail on a message the test
 // did not expect.
 
+#include <cstdio>
+#include <fstream>
 #include <memory>
+#include <string>
+
+#include <unistd.h>
 
 #include <caf/actor_system_config.hpp>
 #include <caf/test/dsl.hpp>
@@ -44,6 +49,24 @@ settings_ptr make_settings(F change) {
 inline settings_ptr make_settings() {
   return make_settings([](settings&) {});
 }
+
+/// A temporary file holding `text`; removed with the object.
+struct temp_file {
+  std::string path;
+  explicit temp_file(const std::string& text) {
+    char name[] = "/tmp/b2k-test-XXXXXX";
+    int fd = mkstemp(name);
+    CAF_REQUIRE(fd >= 0);
+    close(fd);
+    path = name;
+    std::ofstream{path} << text;
+  }
+  ~temp_file() {
+    std::remove(path.c_str());
+  }
+  temp_file(const temp_file&) = delete;
+  temp_file& operator=(const temp_file&) = delete;
+};
 
 } // namespace b2k::test
 

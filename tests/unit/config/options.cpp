@@ -14,8 +14,10 @@
 #include <caf/test/unit_test.hpp>
 
 #include "config/settings.hpp"
+#include "tests/unit/fixtures.hpp"
 
 using namespace b2k;
+using b2k::test::temp_file;
 
 namespace {
 
@@ -34,21 +36,6 @@ std::string joined(const std::string& text) {
   return result;
 }
 
-/// A temporary config file; removed with the object.
-struct ini_file {
-  std::string path;
-  explicit ini_file(const std::string& text) {
-    char name[] = "/tmp/b2k-options-XXXXXX";
-    int fd = mkstemp(name);
-    CAF_REQUIRE(fd >= 0);
-    close(fd);
-    path = name;
-    std::ofstream{path} << text;
-  }
-  ~ini_file() {
-    std::remove(path.c_str());
-  }
-};
 
 std::string short_error(command cmd, std::vector<std::string> args) {
   raw_options o;
@@ -173,7 +160,7 @@ CAF_TEST(dump has its own defaults) {
 }
 
 CAF_TEST(dump and snapshot read the config file of run) {
-  ini_file ini{"[binlog2kafka]\nname = \"orders\"\nserver-id = 4242\n"
+  temp_file ini{"[binlog2kafka]\nname = \"orders\"\nserver-id = 4242\n"
                "source = \"mysql://b2k@db:3306\"\nbrokers = \"k:9092\"\n"
                "include-tables = [\"shop\\\\..*\"]\n"
                "[scheduler]\npolicy = 'sharing'\n"};
@@ -237,19 +224,19 @@ CAF_TEST(config file errors say why and where) {
                   "or directory");
   CAF_CHECK_EQUAL(run_error({"--config-file=/tmp"}),
                   "cannot read config file \"/tmp\": Is a directory");
-  ini_file unclosed{"[binlog2kafka]\nname = \"orders\nbrokers = \"x\"\n"};
+  temp_file unclosed{"[binlog2kafka]\nname = \"orders\nbrokers = \"x\"\n"};
   CAF_CHECK(contains(run_error({"--config-file=" + unclosed.path}),
                      unclosed.path + ": line 2: unexpected end of line"));
-  ini_file unknown{"[binlog2kafka]\n\nbogus-key = 1\n"};
+  temp_file unknown{"[binlog2kafka]\n\nbogus-key = 1\n"};
   CAF_CHECK(contains(run_error({"--config-file=" + unknown.path}),
                      unknown.path + ": unknown key 'bogus-key'"));
-  ini_file group{"[binlog2kafka]\nname = \"x\"\n[schedular]\npolicy = 'a'\n"};
+  temp_file group{"[binlog2kafka]\nname = \"x\"\n[schedular]\npolicy = 'a'\n"};
   CAF_CHECK(contains(run_error({"--config-file=" + group.path}),
                      "unknown key 'policy' in [schedular]"));
 }
 
 CAF_TEST(the config file read and options given are known) {
-  ini_file ini{"[binlog2kafka]\nname = \"orders\"\n"};
+  temp_file ini{"[binlog2kafka]\nname = \"orders\"\n"};
   b2k_config with_file;
   CAF_REQUIRE(!with_file.parse_command_line({"--config-file=" + ini.path}));
   CAF_CHECK_EQUAL(with_file.config_file(), ini.path);

@@ -4,12 +4,16 @@
 
 #include <cstdio>
 #include <fstream>
+#include <optional>
 
 #include <unistd.h>
 
 #include <caf/test/unit_test.hpp>
 
+#include "tests/unit/fixtures.hpp"
+
 using namespace b2k;
+using b2k::test::temp_file;
 
 namespace {
 
@@ -21,23 +25,16 @@ std::string message_of(const caf::error& err) {
 /// as the user would read it, or "" when all is well.
 std::string parse(std::vector<std::string> args, const std::string& ini = "") {
   b2k_config cfg;
-  std::string path;
+  std::optional<temp_file> file;
   if (!ini.empty()) {
-    char name[] = "/tmp/b2k-config-XXXXXX";
-    int fd = mkstemp(name);
-    CAF_REQUIRE(fd >= 0);
-    close(fd);
-    path = name;
-    std::ofstream{path} << ini;
-    args.push_back("--config-file=" + path);
+    file.emplace(ini);
+    args.push_back("--config-file=" + file->path);
   }
   std::string result;
   if (auto err = cfg.parse_command_line(args))
     result = message_of(err);
   else if (auto s = read_settings(cfg.options); !s)
     result = message_of(s.error());
-  if (!path.empty())
-    std::remove(path.c_str());
   return result;
 }
 
@@ -100,7 +97,7 @@ CAF_TEST(config file errors name the key) {
   // The file and the line that is wrong (CAF's parser says the next one).
   auto missing = parse({}, "[binlog2kafka]\nname=\nbrokers=\"x\"\n");
   CAF_CHECK(contains(missing, ": line 2: unexpected end of line"));
-  CAF_CHECK(contains(missing, "/tmp/b2k-config-"));
+  CAF_CHECK(contains(missing, "/tmp/b2k-test-"));
   auto unclosed = parse({}, "[binlog2kafka]\n\nname=\"orders\nbrokers=\"x\"\n");
   CAF_CHECK(contains(unclosed, ": line 3: unexpected end of line"));
 }
@@ -128,22 +125,6 @@ CAF_TEST(the password comes from a file or the environment) {
 }
 
 namespace {
-
-/// A temporary file holding `text`; removed with the object.
-struct temp_file {
-  std::string path;
-  explicit temp_file(const std::string& text) {
-    char name[] = "/tmp/b2k-tls-XXXXXX";
-    int fd = mkstemp(name);
-    CAF_REQUIRE(fd >= 0);
-    close(fd);
-    path = name;
-    std::ofstream{path} << text;
-  }
-  ~temp_file() {
-    std::remove(path.c_str());
-  }
-};
 
 caf::expected<settings> settings_of(std::vector<std::string> args) {
   b2k_config cfg;
