@@ -30,6 +30,8 @@ const char* to_string(errc code) {
       return "access_denied";
     case errc::locked:
       return "locked";
+    case errc::bad_value:
+      return "bad_value";
   }
   return "unknown";
 }

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <optional>
 #include <string>
+#include <utility>
 
 namespace binlog {
 
@@ -32,6 +34,9 @@ enum class errc {
   access_denied,
   /// Another instance with the same source name holds the source lock.
   locked,
+  /// A value handed to the library is malformed: record options, a GTID
+  /// set's text.
+  bad_value,
 };
 
 const char* to_string(errc code);
@@ -52,6 +57,42 @@ struct error {
   explicit operator bool() const {
     return code != errc::none;
   }
+};
+
+/// A value, or the error that kept it from being made. For factories,
+/// where there is no object to fill; functions that fill one return an
+/// `error` instead.
+template <class T>
+class expected {
+public:
+  expected(T value) : value_(std::move(value)) {
+  }
+  /// `err` must be an error (not errc::none).
+  expected(binlog::error err) : error_(std::move(err)) {
+  }
+
+  explicit operator bool() const {
+    return value_.has_value();
+  }
+  T& operator*() {
+    return *value_;
+  }
+  const T& operator*() const {
+    return *value_;
+  }
+  T* operator->() {
+    return &*value_;
+  }
+  const T* operator->() const {
+    return &*value_;
+  }
+  const binlog::error& error() const {
+    return error_;
+  }
+
+private:
+  std::optional<T> value_;
+  binlog::error error_;
 };
 
 } // namespace binlog

@@ -55,6 +55,9 @@ caf::error make_error(const binlog::error& err) {
     case binlog::errc::position_purged:
       code = ec::position_purged;
       break;
+    case binlog::errc::bad_value:
+      code = ec::config;
+      break;
     case binlog::errc::bad_magic:
     case binlog::errc::truncated:
     case binlog::errc::checksum_mismatch:
