@@ -39,9 +39,8 @@ error decoder::on_payload(const uint8_t* body, size_t size, uint64_t offset,
     return fail(errc::corrupt_event, offset,
                 "TRANSACTION_PAYLOAD inside a TRANSACTION_PAYLOAD");
   transaction_payload_header header;
-  auto problem = parse_transaction_payload_header(body, size, header);
-  if (!problem.empty())
-    return fail(errc::corrupt_event, offset, problem);
+  if (auto err = parse_transaction_payload_header(body, size, header))
+    return fail(errc::corrupt_event, offset, err.message);
   const uint8_t* payload = body + header.header_size;
   auto payload_size = static_cast<size_t>(header.payload_size);
   const uint8_t* events = payload;
@@ -53,13 +52,12 @@ error decoder::on_payload(const uint8_t* body, size_t size, uint64_t offset,
                     + std::to_string(header.uncompressed_size)
                     + " uncompressed bytes, more than the limit of "
                     + std::to_string(max_uncompressed_));
-    problem = zstd_.decompress(payload, payload_size,
-                               static_cast<size_t>(header.uncompressed_size),
-                               max_uncompressed_, payload_buf_);
-    if (!problem.empty()) {
+    if (auto err = zstd_.decompress(
+          payload, payload_size, static_cast<size_t>(header.uncompressed_size),
+          max_uncompressed_, payload_buf_)) {
       trim(payload_buf_);
       return fail(errc::corrupt_event, offset,
-                  "TRANSACTION_PAYLOAD " + problem);
+                  "TRANSACTION_PAYLOAD " + err.message);
     }
     events = payload_buf_.data();
     events_size = payload_buf_.size();
@@ -134,22 +132,24 @@ error decoder::on_compressed_query(const event_header& h, const uint8_t* body,
                   + " bytes of database name");
   uint32_t text_size = 0;
   size_t zhead = 0;
-  auto problem =
+  auto err =
     mariadb_compressed_header(body + head, body + size, text_size, zhead);
-  if (problem.empty() && text_size > max_uncompressed_)
-    problem = "announces " + std::to_string(text_size)
-              + " uncompressed bytes, more than the limit of "
-              + std::to_string(max_uncompressed_);
-  if (problem.empty()) {
+  if (!err && text_size > max_uncompressed_)
+    err = {errc::corrupt_event,
+           "announces " + std::to_string(text_size)
+             + " uncompressed bytes, more than the limit of "
+             + std::to_string(max_uncompressed_)};
+  if (!err) {
     event_buf_.assign(body, body + head);
-    problem = zlib_uncompress(body + head + zhead, size - head - zhead,
-                              text_size, event_buf_);
+    err = zlib_uncompress(body + head + zhead, size - head - zhead, text_size,
+                          event_buf_);
   }
-  if (!problem.empty()) {
+  if (err) {
     trim(event_buf_);
-    return fail(errc::corrupt_event, offset, "QUERY_COMPRESSED " + problem);
+    return fail(errc::corrupt_event, offset,
+                "QUERY_COMPRESSED " + err.message);
   }
-  auto err = on_query(h, event_buf_.data(), event_buf_.size(), offset, next);
+  err = on_query(h, event_buf_.data(), event_buf_.size(), offset, next);
   trim(event_buf_);
   return err;
 }
@@ -182,25 +182,26 @@ error decoder::on_compressed_rows(const event_header& h, const uint8_t* body,
   size_t head = size - c.remaining();
   uint32_t rows_size = 0;
   size_t zhead = 0;
-  auto problem =
+  auto err =
     mariadb_compressed_header(body + head, body + size, rows_size, zhead);
-  if (problem.empty() && rows_size > max_uncompressed_)
-    problem = "announces " + std::to_string(rows_size)
-              + " uncompressed bytes, more than the limit of "
-              + std::to_string(max_uncompressed_);
-  if (problem.empty()) {
+  if (!err && rows_size > max_uncompressed_)
+    err = {errc::corrupt_event,
+           "announces " + std::to_string(rows_size)
+             + " uncompressed bytes, more than the limit of "
+             + std::to_string(max_uncompressed_)};
+  if (!err) {
     event_buf_.assign(body, body + head);
-    problem = zlib_uncompress(body + head + zhead, size - head - zhead,
-                              rows_size, event_buf_);
+    err = zlib_uncompress(body + head + zhead, size - head - zhead, rows_size,
+                          event_buf_);
   }
-  if (!problem.empty()) {
+  if (err) {
     trim(event_buf_);
     return fail(errc::corrupt_event, offset,
-                std::string{to_string(h.type)} + " " + problem);
+                std::string{to_string(h.type)} + " " + err.message);
   }
   // The event keeps its compressed type: row_op_of and the post-header
   // lengths know it, and error messages then name what was read.
-  auto err = on_rows(h, event_buf_.data(), event_buf_.size(), offset);
+  err = on_rows(h, event_buf_.data(), event_buf_.size(), offset);
   trim(event_buf_);
   return err;
 }

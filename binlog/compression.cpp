@@ -16,13 +16,14 @@ zstd_decompressor::~zstd_decompressor() {
     ZSTD_freeDCtx(ctx_);
 }
 
-std::string zstd_decompressor::decompress(const uint8_t* src, size_t size,
-                                          size_t size_hint, size_t limit,
-                                          std::vector<uint8_t>& out) {
+error zstd_decompressor::decompress(const uint8_t* src, size_t size,
+                                    size_t size_hint, size_t limit,
+                                    std::vector<uint8_t>& out) {
   if (ctx_ == nullptr) {
     ctx_ = ZSTD_createDCtx();
     if (ctx_ == nullptr)
-      return "cannot create a zstd decompression context";
+      return {errc::corrupt_event,
+              "cannot create a zstd decompression context"};
   } else {
     ZSTD_DCtx_reset(ctx_, ZSTD_reset_session_only);
   }
@@ -43,8 +44,9 @@ std::string zstd_decompressor::decompress(const uint8_t* src, size_t size,
     if (dst.pos == dst.size) {
       if (dst.size >= limit) {
         out.clear();
-        return "decompresses to more than the limit of "
-               + std::to_string(limit) + " bytes";
+        return {errc::corrupt_event,
+                "decompresses to more than the limit of "
+                  + std::to_string(limit) + " bytes"};
       }
       out.resize(std::min(std::max(dst.size * 2, min_room), limit));
       dst.dst = out.data();
@@ -53,7 +55,8 @@ std::string zstd_decompressor::decompress(const uint8_t* src, size_t size,
     auto rc = ZSTD_decompressStream(ctx_, &dst, &in);
     if (ZSTD_isError(rc)) {
       out.clear();
-      return std::string{"zstd: "} + ZSTD_getErrorName(rc);
+      return {errc::corrupt_event,
+              std::string{"zstd: "} + ZSTD_getErrorName(rc)};
     }
     if (in.pos == in.size) {
       if (rc == 0)
@@ -61,7 +64,8 @@ std::string zstd_decompressor::decompress(const uint8_t* src, size_t size,
       if (dst.pos < dst.size) {
         // zstd wants more input, and there is none
         out.clear();
-        return "zstd: the compressed data ends inside a frame";
+        return {errc::corrupt_event,
+                "zstd: the compressed data ends inside a frame"};
       }
     }
   }
@@ -69,31 +73,35 @@ std::string zstd_decompressor::decompress(const uint8_t* src, size_t size,
   return {};
 }
 
-std::string mariadb_compressed_header(const uint8_t* p, const uint8_t* end,
-                                      uint32_t& uncompressed_size,
-                                      size_t& header_size) {
+error mariadb_compressed_header(const uint8_t* p, const uint8_t* end,
+                                uint32_t& uncompressed_size,
+                                size_t& header_size) {
   if (p >= end)
-    return "the compressed body is empty";
+    return {errc::corrupt_event, "the compressed body is empty"};
   uint8_t flags = p[0];
   if ((flags & 0x80) == 0)
-    return "the compressed body does not start with a compression header";
+    return {errc::corrupt_event,
+            "the compressed body does not start with a compression header"};
   unsigned algorithm = (flags & 0x70) >> 4;
   if (algorithm != 0)
-    return "unknown compression algorithm " + std::to_string(algorithm)
-           + " (only zlib, 0, is defined)";
+    return {errc::corrupt_event,
+            "unknown compression algorithm " + std::to_string(algorithm)
+              + " (only zlib, 0, is defined)"};
   size_t n = flags & 0x07;
   if (n < 1 || n > 4)
-    return "compression header gives a length of " + std::to_string(n)
-           + " bytes (1 to 4 are valid)";
+    return {errc::corrupt_event,
+            "compression header gives a length of " + std::to_string(n)
+              + " bytes (1 to 4 are valid)"};
   if (static_cast<size_t>(end - p) < 1 + n)
-    return "the compression header runs past the end of the event";
+    return {errc::corrupt_event,
+            "the compression header runs past the end of the event"};
   uncompressed_size = static_cast<uint32_t>(load_be(p + 1, n));
   header_size = 1 + n;
   return {};
 }
 
-std::string zlib_uncompress(const uint8_t* src, size_t size, size_t expected,
-                            std::vector<uint8_t>& out) {
+error zlib_uncompress(const uint8_t* src, size_t size, size_t expected,
+                      std::vector<uint8_t>& out) {
   auto old = out.size();
   out.resize(old + expected + 1); // one spare byte reveals a longer stream
   uLongf produced = static_cast<uLongf>(expected + 1);
@@ -105,18 +113,20 @@ std::string zlib_uncompress(const uint8_t* src, size_t size, size_t expected,
     switch (rc) {
       case Z_BUF_ERROR:
         // Either more output than announced or a stream cut short.
-        return "zlib data does not decompress to the announced "
-               + std::to_string(expected) + " bytes";
+        return {errc::corrupt_event,
+                "zlib data does not decompress to the announced "
+                  + std::to_string(expected) + " bytes"};
       case Z_MEM_ERROR:
-        return "zlib: out of memory";
+        return {errc::corrupt_event, "zlib: out of memory"};
       default:
-        return "zlib data is corrupt";
+        return {errc::corrupt_event, "zlib data is corrupt"};
     }
   }
   if (produced != expected) {
     out.resize(old);
-    return "zlib data decompresses to " + std::to_string(produced)
-           + " bytes, the header announced " + std::to_string(expected);
+    return {errc::corrupt_event,
+            "zlib data decompresses to " + std::to_string(produced)
+              + " bytes, the header announced " + std::to_string(expected)};
   }
   out.resize(old + expected);
   return {};

@@ -7,8 +7,9 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <string>
 #include <vector>
+
+#include "binlog/error.hpp"
 
 struct ZSTD_DCtx_s;
 
@@ -28,10 +29,10 @@ public:
 
   /// Decompresses the zstd frame(s) in [src, src + size) into `out`
   /// (resized to the result). `size_hint` (0 when unknown) reserves room up
-  /// front; more than `limit` bytes of output is an error. Returns an empty
-  /// string on success, else what went wrong.
-  std::string decompress(const uint8_t* src, size_t size, size_t size_hint,
-                         size_t limit, std::vector<uint8_t>& out);
+  /// front; more than `limit` bytes of output is an error
+  /// (errc::corrupt_event, as is a broken frame).
+  error decompress(const uint8_t* src, size_t size, size_t size_hint,
+                   size_t limit, std::vector<uint8_t>& out);
 
 private:
   ZSTD_DCtx_s* ctx_ = nullptr;
@@ -40,15 +41,14 @@ private:
 /// MariaDB's compressed-body header (sql/log_event.cc, binlog_buf_compress):
 /// one byte 0x80 | (algorithm << 4) | n, then the uncompressed length in n
 /// (1 to 4) big-endian bytes, then the zlib stream. Reads the header at
-/// [p, end): on success sets the length, the header size and returns an
-/// empty string.
-std::string mariadb_compressed_header(const uint8_t* p, const uint8_t* end,
-                                      uint32_t& uncompressed_size,
-                                      size_t& header_size);
+/// [p, end) and sets the length and the header size.
+error mariadb_compressed_header(const uint8_t* p, const uint8_t* end,
+                                uint32_t& uncompressed_size,
+                                size_t& header_size);
 
 /// Inflates a zlib stream that must produce exactly `expected` bytes, which
-/// are appended to `out`. Returns an empty string on success.
-std::string zlib_uncompress(const uint8_t* src, size_t size, size_t expected,
-                            std::vector<uint8_t>& out);
+/// are appended to `out`.
+error zlib_uncompress(const uint8_t* src, size_t size, size_t expected,
+                      std::vector<uint8_t>& out);
 
 } // namespace binlog

@@ -143,12 +143,11 @@ error decoder::set_gtid_state(std::string_view state) {
   mysql_state_known_ = false;
   merge_previous_gtids_ = false;
   if (is_mysql_gtid_text(state)) {
-    auto problem = parse_gtid_set(state, mysql_gtids_);
-    if (!problem.empty()) {
+    if (auto err = parse_gtid_set(state, mysql_gtids_)) {
       mysql_gtids_.clear();
       write_gtid_state();
       return {errc::unsupported, "the GTID state '" + std::string{state}
-                                   + "' is not a MySQL GTID set: " + problem};
+                                   + "' is not a MySQL GTID set: " + err.message};
     }
     mysql_state_known_ = track_mysql_gtids_;
     merge_previous_gtids_ = mysql_state_known_;
@@ -610,17 +609,13 @@ error decoder::dispatch(const event_header& h, const uint8_t* body,
       return {};
     }
     case event_type::gtid_tagged: {
-      auto problem = parse_gtid_tagged(body, body_size, txn_mysql_gtid_);
-      if (!problem.empty())
-        return fail(errc::corrupt_event, offset, problem);
+      if (auto err = parse_gtid_tagged(body, body_size, txn_mysql_gtid_))
+        return fail(errc::corrupt_event, offset, err.message);
       if (in_txn_)
         return fail(errc::corrupt_event, offset,
                     "GTID event inside an open transaction");
       begin_transaction(offset, false);
-      gtid_ = format_uuid(txn_mysql_gtid_.sid.data()) + ":";
-      if (!txn_mysql_gtid_.tag.empty())
-        gtid_ += txn_mysql_gtid_.tag + ":";
-      gtid_ += std::to_string(txn_mysql_gtid_.gno);
+      gtid_ = to_string(txn_mysql_gtid_);
       txn_mysql_gtid_set_ = true;
       return {};
     }
@@ -632,18 +627,18 @@ error decoder::dispatch(const event_header& h, const uint8_t* body,
         return {};
       gtid_state_.clear();
       gtid_set at_start;
-      auto problem = decode_gtid_set(body, body_size, at_start);
-      if (merge_previous_gtids_ && problem.empty())
+      auto err = decode_gtid_set(body, body_size, at_start);
+      if (merge_previous_gtids_ && !err)
         mysql_gtids_.add(at_start);
       else
         mysql_gtids_ = std::move(at_start);
       merge_previous_gtids_ = false;
-      mysql_state_known_ = problem.empty();
-      if (!problem.empty()) {
+      mysql_state_known_ = !err;
+      if (err) {
         mysql_gtids_.clear();
         sink_.on_warning("PREVIOUS_GTIDS at " + file_ + ":"
                          + std::to_string(offset) + " cannot be read ("
-                         + problem
+                         + err.message
                          + "): positions carry no GTID until the next file");
       }
       write_gtid_state();

@@ -91,32 +91,29 @@ std::string format_uuid(const uint8_t* p) {
   return out;
 }
 
-std::string parse_gtid_tagged(const uint8_t* body, size_t size,
-                              std::string& gtid) {
-  mysql_gtid parts;
-  auto problem = parse_gtid_tagged(body, size, parts);
-  if (!problem.empty())
-    return problem;
-  gtid = format_uuid(parts.sid.data());
-  gtid.push_back(':');
-  if (!parts.tag.empty()) {
-    gtid += parts.tag;
-    gtid.push_back(':');
+std::string to_string(const mysql_gtid& gtid) {
+  auto text = format_uuid(gtid.sid.data());
+  text.push_back(':');
+  if (!gtid.tag.empty()) {
+    text += gtid.tag;
+    text.push_back(':');
   }
-  gtid += std::to_string(parts.gno);
-  return {};
+  text += std::to_string(gtid.gno);
+  return text;
 }
 
-std::string parse_gtid_tagged(const uint8_t* body, size_t size,
-                              mysql_gtid& gtid) {
+error parse_gtid_tagged(const uint8_t* body, size_t size, mysql_gtid& gtid) {
   varlen_reader r{body, body + size};
   r.u(); // serialization format version
   auto message_size = r.u();
   if (!r.ok())
-    return "GTID_TAGGED event ends inside its message header";
+    return {errc::corrupt_event,
+            "GTID_TAGGED event ends inside its message header"};
   if (message_size > size)
-    return "GTID_TAGGED message size " + std::to_string(message_size)
-           + " exceeds the event body of " + std::to_string(size) + " bytes";
+    return {errc::corrupt_event,
+            "GTID_TAGGED message size " + std::to_string(message_size)
+              + " exceeds the event body of " + std::to_string(size)
+              + " bytes"};
   r = varlen_reader{r.pos(), body + message_size};
   r.u(); // last non-ignorable field id
   auto& uuid = gtid.sid;
@@ -142,8 +139,9 @@ std::string parse_gtid_tagged(const uint8_t* body, size_t size,
     } else if (id == field_tag) {
       auto n = r.u();
       if (!r.ok() || n > tag_max_length)
-        return "GTID_TAGGED event has a tag of " + std::to_string(n)
-               + " bytes (at most 32 are allowed)";
+        return {errc::corrupt_event,
+                "GTID_TAGGED event has a tag of " + std::to_string(n)
+                  + " bytes (at most 32 are allowed)"};
       auto at = r.pos();
       if (r.bytes(static_cast<size_t>(n)))
         tag.assign(reinterpret_cast<const char*>(at), static_cast<size_t>(n));
@@ -153,10 +151,12 @@ std::string parse_gtid_tagged(const uint8_t* body, size_t size,
     }
   }
   if (!r.ok() || !have_uuid || !have_gno)
-    return "GTID_TAGGED event ends before its uuid and transaction number";
+    return {errc::corrupt_event,
+            "GTID_TAGGED event ends before its uuid and transaction number"};
   if (gno < 1)
-    return "GTID_TAGGED event has the transaction number "
-           + std::to_string(gno) + " (must be at least 1)";
+    return {errc::corrupt_event,
+            "GTID_TAGGED event has the transaction number "
+              + std::to_string(gno) + " (must be at least 1)"};
   gtid.gno = gno;
   return {};
 }

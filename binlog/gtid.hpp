@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <string>
 
+#include "binlog/error.hpp"
+
 namespace binlog {
 
 /// "3e11fa47-71ca-11e1-9e33-c80aa9429562" from 16 bytes.
@@ -20,16 +22,14 @@ struct mysql_gtid {
   int64_t gno = 0;
 };
 
+/// "uuid:tag:gno", or "uuid:gno" for an empty tag.
+std::string to_string(const mysql_gtid& gtid);
+
 /// Reads the body (after the common header, without the checksum) of a
 /// MySQL 8.4+ GTID_TAGGED_LOG event, written with MySQL's serialization
 /// library (libs/mysql/serialization: a version, the message size, the last
 /// non-ignorable field id, then numbered fields in variable-length integer
-/// encoding). Sets `gtid` to "uuid:tag:gno" ("uuid:gno" for an empty tag).
-/// Returns an empty string on success, else what is wrong.
-std::string parse_gtid_tagged(const uint8_t* body, size_t size,
-                              std::string& gtid);
-/// The same, into its parts.
-std::string parse_gtid_tagged(const uint8_t* body, size_t size,
-                              mysql_gtid& gtid);
+/// encoding). Fails with errc::corrupt_event.
+error parse_gtid_tagged(const uint8_t* body, size_t size, mysql_gtid& gtid);
 
 } // namespace binlog

@@ -76,7 +76,7 @@ public:
   explicit text_parser(std::string_view text) : text_(text) {
   }
 
-  std::string run(gtid_set& out) {
+  error run(gtid_set& out) {
     out.clear();
     skip_space();
     if (at_end())
@@ -84,8 +84,9 @@ public:
     for (;;) {
       gtid_set::uuid sid;
       if (!read_uuid(sid))
-        return "expected a uuid (8-4-4-4-12 hex digits) at offset "
-               + std::to_string(pos_);
+        return {errc::bad_value,
+                "expected a uuid (8-4-4-4-12 hex digits) at offset "
+                  + std::to_string(pos_)};
       std::string tag;
       bool numbers_for_tag = false;
       bool any_numbers = false;
@@ -96,8 +97,9 @@ public:
         char c = peek();
         if (is_alpha(c) || c == '_') {
           if (!tag.empty() && !numbers_for_tag)
-            return "tag '" + tag + "' without transaction numbers at offset "
-                   + std::to_string(pos_);
+            return {errc::bad_value,
+                    "tag '" + tag + "' without transaction numbers at offset "
+                      + std::to_string(pos_)};
           auto start = pos_;
           tag.clear();
           while (!at_end() && (is_alpha(peek()) || is_digit(peek())
@@ -107,16 +109,18 @@ public:
             ++pos_;
           }
           if (tag.size() > tag_max_length)
-            return "tag at offset " + std::to_string(start) + " is longer "
-                   + "than 32 characters";
+            return {errc::bad_value,
+                    "tag at offset " + std::to_string(start) + " is longer "
+                      + "than 32 characters"};
           numbers_for_tag = false;
         } else {
           int64_t first = 0;
           int64_t last = 0;
           auto start = pos_;
           if (!read_gno(first))
-            return "expected a transaction number or a tag at offset "
-                   + std::to_string(start);
+            return {errc::bad_value,
+                    "expected a transaction number or a tag at offset "
+                      + std::to_string(start)};
           last = first;
           skip_space();
           if (peek() == '-') {
@@ -124,12 +128,14 @@ public:
             skip_space();
             auto second = pos_;
             if (!read_gno(last))
-              return "expected a transaction number at offset "
-                     + std::to_string(second);
+              return {errc::bad_value,
+                      "expected a transaction number at offset "
+                        + std::to_string(second)};
             if (last < first)
-              return "interval " + std::to_string(first) + "-"
-                     + std::to_string(last) + " at offset "
-                     + std::to_string(start) + " ends before it starts";
+              return {errc::bad_value,
+                      "interval " + std::to_string(first) + "-"
+                        + std::to_string(last) + " at offset "
+                        + std::to_string(start) + " ends before it starts"};
           }
           out.add(sid, tag, first, last + 1);
           numbers_for_tag = true;
@@ -138,14 +144,16 @@ public:
         skip_space();
       }
       if (!any_numbers || !numbers_for_tag)
-        return std::string{tag.empty() ? "uuid" : "tag '" + tag + "'"}
-               + " without transaction numbers before offset "
-               + std::to_string(pos_);
+        return {errc::bad_value,
+                std::string{tag.empty() ? "uuid" : "tag '" + tag + "'"}
+                  + " without transaction numbers before offset "
+                  + std::to_string(pos_)};
       if (at_end())
         return {};
       if (peek() != ',')
-        return std::string{"unexpected '"} + peek() + "' at offset "
-               + std::to_string(pos_);
+        return {errc::bad_value,
+                std::string{"unexpected '"} + peek() + "' at offset "
+                  + std::to_string(pos_)};
       ++pos_;
       skip_space();
     }
@@ -328,47 +336,51 @@ bool operator==(const gtid_set& x, const gtid_set& y) {
   return true;
 }
 
-static std::string decode_gtid_set_into(const uint8_t* data, size_t size,
-                                        gtid_set& out);
+static error decode_gtid_set_into(const uint8_t* data, size_t size,
+                                  gtid_set& out);
 
-std::string parse_gtid_set(std::string_view text, gtid_set& out) {
-  auto problem = text_parser{text}.run(out);
-  if (!problem.empty())
+error parse_gtid_set(std::string_view text, gtid_set& out) {
+  auto err = text_parser{text}.run(out);
+  if (err)
     out.clear(); // nothing half-read
-  return problem;
+  return err;
 }
 
-std::string decode_gtid_set(const uint8_t* data, size_t size, gtid_set& out) {
-  auto problem = decode_gtid_set_into(data, size, out);
-  if (!problem.empty())
+error decode_gtid_set(const uint8_t* data, size_t size, gtid_set& out) {
+  auto err = decode_gtid_set_into(data, size, out);
+  if (err)
     out.clear();
-  return problem;
+  return err;
 }
 
-static std::string decode_gtid_set_into(const uint8_t* data, size_t size,
-                                        gtid_set& out) {
+static error decode_gtid_set_into(const uint8_t* data, size_t size,
+                                  gtid_set& out) {
   out.clear();
   cursor c{data, size};
   auto word = c.u64();
   if (!c.ok())
-    return "GTID set of " + std::to_string(size)
-           + " bytes ends inside its 8-byte count";
+    return {errc::corrupt_event,
+            "GTID set of " + std::to_string(size)
+              + " bytes ends inside its 8-byte count"};
   auto format = word >> 56;
   uint64_t count = word;
   bool with_tags = false;
   if (format == format_tagged) {
     if ((word & 0xff) != format_tagged)
-      return "GTID set count word " + std::to_string(word)
-             + " names the tagged format in its first byte only";
+      return {errc::corrupt_event,
+              "GTID set count word " + std::to_string(word)
+                + " names the tagged format in its first byte only"};
     count = (word >> 8) & 0xffffffffffffULL;
     with_tags = true;
   } else if (format != 0) {
-    return "GTID set has the unknown format " + std::to_string(format);
+    return {errc::corrupt_event,
+            "GTID set has the unknown format " + std::to_string(format)};
   }
   // A source takes at least a uuid and its interval count.
   if (count > c.remaining() / 24)
-    return "GTID set announces " + std::to_string(count) + " uuids in "
-           + std::to_string(c.remaining()) + " bytes";
+    return {errc::corrupt_event,
+            "GTID set announces " + std::to_string(count) + " uuids in "
+              + std::to_string(c.remaining()) + " bytes"};
   for (uint64_t i = 0; i < count; ++i) {
     gtid_set::uuid sid;
     auto sid_bytes = c.bytes(sid.size());
@@ -376,38 +388,44 @@ static std::string decode_gtid_set_into(const uint8_t* data, size_t size,
     if (with_tags) {
       auto length = c.u8();
       if (c.ok() && ((length & 1) != 0 || (length >> 1) > tag_max_length))
-        return "GTID set holds a tag of more than 32 bytes";
+        return {errc::corrupt_event,
+                "GTID set holds a tag of more than 32 bytes"};
       auto tag_bytes = c.bytes(length >> 1);
       if (c.ok())
         tag.assign(reinterpret_cast<const char*>(tag_bytes), length >> 1);
       if (c.ok() && !tag.empty() && !valid_tag(tag))
-        return "GTID set holds the invalid tag '" + tag + "'";
+        return {errc::corrupt_event,
+                "GTID set holds the invalid tag '" + tag + "'"};
     }
     auto intervals = c.u64();
     if (!c.ok())
-      return "GTID set ends inside uuid " + std::to_string(i + 1) + " of "
-             + std::to_string(count);
+      return {errc::corrupt_event,
+              "GTID set ends inside uuid " + std::to_string(i + 1) + " of "
+                + std::to_string(count)};
     std::memcpy(sid.data(), sid_bytes, sid.size());
     if (intervals > c.remaining() / 16)
-      return "GTID set announces " + std::to_string(intervals)
-             + " intervals for " + format_uuid(sid.data()) + " in "
-             + std::to_string(c.remaining()) + " bytes";
+      return {errc::corrupt_event,
+              "GTID set announces " + std::to_string(intervals)
+                + " intervals for " + format_uuid(sid.data()) + " in "
+                + std::to_string(c.remaining()) + " bytes"};
     int64_t last = 0;
     for (uint64_t j = 0; j < intervals; ++j) {
       auto start = static_cast<int64_t>(c.u64());
       auto end = static_cast<int64_t>(c.u64());
       // Sorted, disjoint and not touching, as MySQL writes and requires.
       if (start <= last || end <= start)
-        return "GTID set interval " + std::to_string(start) + ".."
-               + std::to_string(end) + " of " + format_uuid(sid.data())
-               + " is out of order or empty";
+        return {errc::corrupt_event,
+                "GTID set interval " + std::to_string(start) + ".."
+                  + std::to_string(end) + " of " + format_uuid(sid.data())
+                  + " is out of order or empty"};
       last = end;
       out.add(sid, tag, start, end);
     }
   }
   if (!c.empty())
-    return "GTID set is followed by " + std::to_string(c.remaining())
-           + " unexpected bytes";
+    return {errc::corrupt_event,
+            "GTID set is followed by " + std::to_string(c.remaining())
+              + " unexpected bytes"};
   return {};
 }
 

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "binlog/error.hpp"
+
 namespace binlog {
 
 class gtid_set {
@@ -83,14 +85,14 @@ inline bool operator!=(const gtid_set& x, const gtid_set& y) {
 /// Parses the text form as MySQL prints it ("uuid:1-5:7-9,uuid2:1-3", also
 /// with spaces or newlines between the parts as in @@gtid_executed, upper
 /// case hex, unsorted or overlapping intervals, and MySQL 8.4's tags
-/// "uuid:tag:1-5"). Replaces `out`. Returns an empty string on success,
-/// else what is wrong.
-std::string parse_gtid_set(std::string_view text, gtid_set& out);
+/// "uuid:tag:1-5"). Replaces `out`; on an error (errc::bad_value, naming
+/// what is wrong) leaves it empty.
+error parse_gtid_set(std::string_view text, gtid_set& out);
 
 /// Decodes the binary form (a PREVIOUS_GTIDS event's body without its
-/// checksum). Replaces `out`. Returns an empty string on success, else what
-/// is wrong.
-std::string decode_gtid_set(const uint8_t* data, size_t size, gtid_set& out);
+/// checksum). Replaces `out`; on an error (errc::corrupt_event) leaves it
+/// empty.
+error decode_gtid_set(const uint8_t* data, size_t size, gtid_set& out);
 
 /// True if `text` looks like a MySQL GTID set rather than MariaDB's GTID
 /// state ("domain-server-seq,..."): it holds a ':'.

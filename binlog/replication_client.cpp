@@ -350,7 +350,7 @@ std::string replication_client::mysql_gtid_set_at(const position& at) {
     std::string_view info = row[5] != nullptr ? row[5] : "";
     gtid_set part;
     if (type == "Previous_gtids") {
-      ok = parse_gtid_set(info, part).empty();
+      ok = !parse_gtid_set(info, part);
       have_start = true;
     } else if (type.substr(0, 4) == "Gtid") {
       // Gtid and Gtid_tagged: "SET @@SESSION.GTID_NEXT= 'uuid[:tag]:gno'".
@@ -359,8 +359,7 @@ std::string replication_client::mysql_gtid_set_at(const position& at) {
                      ? open
                      : info.find('\'', open + 1);
       ok = close != std::string_view::npos
-           && parse_gtid_set(info.substr(open + 1, close - open - 1), part)
-                .empty();
+           && !parse_gtid_set(info.substr(open + 1, close - open - 1), part);
     }
     if (!ok)
       break;
@@ -382,12 +381,11 @@ error replication_client::start(const position& from, bool by_gtid) {
                 + (settings_.gtid_mode.empty() ? std::string{"unknown"}
                                                : settings_.gtid_mode)
                 + "; start it by position with from=FILE:POS"};
-    auto problem = parse_gtid_set(from.gtid, executed);
-    if (!problem.empty())
+    if (auto err = parse_gtid_set(from.gtid, executed))
       return {errc::unsupported, "cannot resume by GTID on the MySQL server "
                                    "on " + endpoint_ + ": '" + from.gtid
                                    + "' is not a MySQL GTID set ("
-                                   + problem + ")"};
+                                   + err.message + ")"};
   }
   // The server must send checksums as it writes them, so we can verify.
   if (auto err = query("SET @master_binlog_checksum = @@global.binlog_checksum,"

@@ -15,8 +15,8 @@ enum payload_field : uint64_t {
 
 } // namespace
 
-std::string parse_transaction_payload_header(const uint8_t* body, size_t size,
-                                             transaction_payload_header& out) {
+error parse_transaction_payload_header(const uint8_t* body, size_t size,
+                                       transaction_payload_header& out) {
   cursor c{body, size};
   bool have_size = false;
   bool have_type = false;
@@ -27,14 +27,16 @@ std::string parse_transaction_payload_header(const uint8_t* body, size_t size,
       break;
     if (type == field_end_mark) {
       if (!have_size || !have_type)
-        return std::string{"TRANSACTION_PAYLOAD header lacks its "}
-               + (have_size ? "compression type" : "payload size");
+        return {errc::corrupt_event,
+                std::string{"TRANSACTION_PAYLOAD header lacks its "}
+                  + (have_size ? "compression type" : "payload size")};
       out.header_size = size - c.remaining();
       if (out.payload_size > c.remaining())
-        return "TRANSACTION_PAYLOAD header announces "
-               + std::to_string(out.payload_size)
-               + " bytes of payload, the event holds "
-               + std::to_string(c.remaining());
+        return {errc::corrupt_event,
+                "TRANSACTION_PAYLOAD header announces "
+                  + std::to_string(out.payload_size)
+                  + " bytes of payload, the event holds "
+                  + std::to_string(c.remaining())};
       return {};
     }
     auto length = c.packed();
@@ -48,8 +50,9 @@ std::string parse_transaction_payload_header(const uint8_t* body, size_t size,
         have_type = true;
         if (c.ok() && out.compression != payload_compression::zstd
             && out.compression != payload_compression::none)
-          return "TRANSACTION_PAYLOAD has the unknown compression type "
-                 + std::to_string(out.compression);
+          return {errc::corrupt_event,
+                  "TRANSACTION_PAYLOAD has the unknown compression type "
+                    + std::to_string(out.compression)};
         break;
       case field_uncompressed_size:
         out.uncompressed_size = c.packed();
@@ -61,7 +64,8 @@ std::string parse_transaction_payload_header(const uint8_t* body, size_t size,
           c.skip(static_cast<size_t>(length)); // a field of a later version
     }
   }
-  return "TRANSACTION_PAYLOAD header runs past the end of the event";
+  return {errc::corrupt_event,
+          "TRANSACTION_PAYLOAD header runs past the end of the event"};
 }
 
 } // namespace binlog

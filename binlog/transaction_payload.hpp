@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <string>
 
+#include "binlog/error.hpp"
+
 namespace binlog {
 
 /// Compression types (libs/mysql/binlog/event/compression/base.h).
@@ -31,9 +33,8 @@ struct transaction_payload_header {
 /// codecs::binary::Transaction_payload::decode does: fields 1 (payload
 /// size), 2 (compression type), 3 (uncompressed size), each a packed type,
 /// a packed length and a packed value; unknown fields are skipped by their
-/// length; 0 ends the header. Returns an empty string on success, else what
-/// is wrong.
-std::string parse_transaction_payload_header(const uint8_t* body, size_t size,
-                                             transaction_payload_header& out);
+/// length; 0 ends the header. Fails with errc::corrupt_event.
+error parse_transaction_payload_header(const uint8_t* body, size_t size,
+                                       transaction_payload_header& out);
 
 } // namespace binlog
