@@ -166,7 +166,10 @@ int run_dump(const std::vector<std::string>& args) {
     binlog::record_options records;
     if (auto err = b2k::apply_record_options("--", raw, records))
       return fail(b2k::describe_config_error(err));
-    binlog::decoder dec{records, sink};
+    auto encoder = binlog::record_encoder::make(records);
+    if (!encoder)
+      return fail(encoder.error().message);
+    binlog::decoder dec{std::move(*encoder), sink};
     progress.set_total(b2k::cli::file_sizes(raw.file));
     uint64_t done = 0;
     for (auto& file : raw.file) {
@@ -192,8 +195,11 @@ int run_dump(const std::vector<std::string>& args) {
     return fail(b2k::describe_config_error(s.error()));
   auto conn = s->source.connection;
   conn.non_blocking = true; // up to the server's current end
+  auto encoder = binlog::record_encoder::make(s->records);
+  if (!encoder)
+    return fail(encoder.error().message);
   binlog::server_source source{conn};
-  binlog::stream stream{source, s->records, sink};
+  binlog::stream stream{source, std::move(*encoder), sink};
   if (auto err = source.connect(false))
     return fail(err.message, 1);
   auto start = s->source.from;

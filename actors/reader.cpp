@@ -187,9 +187,12 @@ caf::error reader_state::start(binlog::position from) {
   spdlog::info("reader: connected to {} ({}), reading from {}",
                conn.host + ":" + std::to_string(conn.port), server.version,
                by_gtid ? "GTID " + from.gtid : binlog::to_string(from));
+  auto encoder = binlog::record_encoder::make(config.settings->records);
+  if (!encoder)
+    return make_error(encoder.error());
   // Every position we hand on carries the GTID state (a later failover
   // resumes by it).
-  stream = std::make_unique<binlog::stream>(*source, config.settings->records,
+  stream = std::make_unique<binlog::stream>(*source, std::move(*encoder),
                                             *this);
   if (auto err = stream->start(from, by_gtid, true))
     return make_error(err);

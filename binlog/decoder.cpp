@@ -113,9 +113,9 @@ size_t popcount_prefix(const uint8_t* bitmap, size_t bits) {
 
 } // namespace
 
-decoder::decoder(record_options options, record_sink& sink)
+decoder::decoder(record_encoder encoder, record_sink& sink)
   : sink_(sink),
-    encoder_(std::move(options)),
+    encoder_(std::move(encoder)),
     format_(format_description::v4_default()) {
 }
 
@@ -797,10 +797,9 @@ error decoder::on_table_map(const uint8_t* body, size_t size,
     return fail(err.code, offset, err.message);
   }
   info.raw.assign(raw);
-  auto problem = encoder_.prepare(info);
-  if (!problem.empty()) {
+  if (auto err = encoder_.prepare(info)) {
     tables_.erase(id);
-    return fail(errc::unsupported, offset, problem);
+    return fail(err.code, offset, err.message);
   }
   auto [slot, added] = rows_slots_.try_emplace(
     info.qualified_name, static_cast<uint32_t>(rows_by_table_.size()));

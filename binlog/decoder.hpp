@@ -65,7 +65,7 @@ struct table_rows {
 
 class decoder {
 public:
-  decoder(record_options options, record_sink& sink);
+  decoder(record_encoder encoder, record_sink& sink);
 
   /// Where the events that follow come from. A non-zero `skip_rows` drops
   /// that many rows of the first transaction (they were delivered before).

@@ -74,11 +74,14 @@ public:
   explicit operator bool() const {
     return value_.has_value();
   }
-  T& operator*() {
+  T& operator*() & {
     return *value_;
   }
-  const T& operator*() const {
+  const T& operator*() const& {
     return *value_;
+  }
+  T&& operator*() && {
+    return std::move(*value_);
   }
   T* operator->() {
     return &*value_;

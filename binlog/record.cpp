@@ -2,7 +2,6 @@
 
 #include <cstring>
 #include <regex>
-#include <stdexcept>
 
 #include "binlog/column_value.hpp"
 #include "binlog/json_writer.hpp"
@@ -229,7 +228,10 @@ struct record_filter {
   }
 };
 
-std::string check_record_options(const record_options& options) {
+namespace {
+
+/// What is wrong with `options`, or "".
+std::string options_problem(const record_options& options) {
   struct list {
     const char* key;
     const std::vector<std::string>* patterns;
@@ -305,13 +307,25 @@ std::string check_record_options(const record_options& options) {
   return {};
 }
 
+} // namespace
+
+error check_record_options(const record_options& options) {
+  auto problem = options_problem(options);
+  if (problem.empty())
+    return {};
+  return {errc::bad_value, std::move(problem)};
+}
+
+expected<record_encoder> record_encoder::make(record_options options) {
+  if (auto err = check_record_options(options))
+    return err;
+  return record_encoder{std::move(options)};
+}
+
 record_encoder::record_encoder(record_options options)
   : options_(std::move(options)), filter_(std::make_unique<record_filter>()) {
   if (options_.topic_prefix.empty())
     options_.topic_prefix = options_.name;
-  auto problem = check_record_options(options_);
-  if (!problem.empty())
-    throw std::invalid_argument(problem);
   filter_->include_databases = compile_all(options_.include_databases);
   filter_->exclude_databases = compile_all(options_.exclude_databases);
   filter_->include_tables = compile_all(options_.include_tables);
@@ -334,7 +348,7 @@ bool record_encoder::database_included(std::string_view db) const {
   return filter_->database_included(std::string{db});
 }
 
-std::string record_encoder::prepare(table_info& info) const {
+error record_encoder::prepare(table_info& info) const {
   auto& map = info.map;
   info.qualified_name = map.db + "." + map.table;
   info.skipped = (options_.skip_system_schemas && is_system_schema(map.db))
@@ -373,11 +387,12 @@ std::string record_encoder::prepare(table_info& info) const {
   info.topic = kafka_topic_name(topic);
   if (info.topic.size() > max_topic_length || info.topic == "."
       || info.topic == "..")
-    return "the topic of table " + info.qualified_name + ", '" + info.topic
-           + "', is not a Kafka topic name (at most "
-           + std::to_string(max_topic_length)
-           + " characters, not '.' or '..'): change topic-template or "
-             "topic-prefix, or leave the table out with exclude-tables";
+    return {errc::unsupported,
+            "the topic of table " + info.qualified_name + ", '" + info.topic
+              + "', is not a Kafka topic name (at most "
+              + std::to_string(max_topic_length)
+              + " characters, not '.' or '..'): change topic-template or "
+                "topic-prefix, or leave the table out with exclude-tables"};
   return {};
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "binlog/column_value.hpp"
+#include "binlog/error.hpp"
 #include "binlog/event.hpp"
 #include "binlog/position.hpp"
 #include "binlog/table_map.hpp"
@@ -106,10 +107,10 @@ struct record_options {
   bool schemas = false;
 };
 
-/// Checks the patterns and fixed topic names of `options`: empty if they
-/// are fine, else one line starting with the option's name, e.g.
+/// Checks the patterns and fixed topic names of `options`: errc::bad_value
+/// with one line starting with the option's name, e.g.
 /// "include-tables: 'shop.(' is not a regular expression (...)".
-std::string check_record_options(const record_options& options);
+error check_record_options(const record_options& options);
 
 /// What a record is.
 enum class record_kind : uint8_t {
@@ -171,9 +172,9 @@ struct record_filter;
 /// Builds topic, key and value of records into reused buffers.
 class record_encoder {
 public:
-  /// Throws std::invalid_argument for options that check_record_options
-  /// refuses (callers check them first, with an error for the user).
-  explicit record_encoder(record_options options);
+  /// An encoder for `options`, or what check_record_options finds wrong
+  /// with them.
+  static expected<record_encoder> make(record_options options);
   ~record_encoder();
   record_encoder(record_encoder&&) noexcept;
   record_encoder& operator=(record_encoder&&) noexcept;
@@ -183,9 +184,9 @@ public:
   }
 
   /// Fills the cached, per-table parts of `info` from its table map and
-  /// applies the filters. Returns why the table cannot be sent (its topic
-  /// name is too long for Kafka), or an empty string.
-  std::string prepare(table_info& info) const;
+  /// applies the filters. Fails (errc::unsupported) when the table cannot
+  /// be sent: its topic name is too long for Kafka.
+  error prepare(table_info& info) const;
 
   /// Whether schema changes of database `db` are sent (system schemas and
   /// the database filters).
@@ -266,6 +267,9 @@ public:
   }
 
 private:
+  /// `options` passed check_record_options.
+  explicit record_encoder(record_options options);
+
   void write_image(const table_info& table,
                    const std::vector<value_slot>& image);
   /// The key's JSON payload (without a schema) from `after`, or from

@@ -4,8 +4,8 @@
 
 namespace binlog {
 
-stream::stream(source& src, record_options options, record_sink& sink)
-  : source_(src), decoder_(std::move(options), sink) {
+stream::stream(source& src, record_encoder encoder, record_sink& sink)
+  : source_(src), decoder_(std::move(encoder), sink) {
 }
 
 error stream::start(const position& from, bool by_gtid,

@@ -17,8 +17,8 @@ namespace binlog {
 
 class stream {
 public:
-  /// Decodes what `src` reads into `sink`.
-  stream(source& src, record_options options, record_sink& sink);
+  /// Decodes what `src` reads into `sink`, its records made by `encoder`.
+  stream(source& src, record_encoder encoder, record_sink& sink);
 
   /// Starts the source at `from`: by its file and offset, or by its GTID
   /// state (`by_gtid`). With `carry_gtid_state` every position handed on

@@ -171,9 +171,8 @@ caf::error apply_record_options(const std::string& prefix,
                                            + c.allowed + ", not '" + *c.text
                                            + "'");
   out.schemas = o.schemas;
-  auto problem = binlog::check_record_options(out);
-  if (!problem.empty())
-    return caf::make_error(ec::config, prefix + problem);
+  if (auto err = binlog::check_record_options(out))
+    return caf::make_error(ec::config, prefix + err.message);
   return caf::none;
 }
 

@@ -218,7 +218,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.tombstones = true;
   options.schema_topic = "{prefix}";
   options.transaction_topic = "{prefix}.transaction";
-  binlog::decoder dec{options, sink};
+  binlog::decoder dec{*binlog::record_encoder::make(options), sink};
   dec.verify_checksums(false);
   dec.set_max_uncompressed(size_t{16} << 20);
   dec.set_max_xa_bytes(size_t{16} << 20);

@@ -276,7 +276,9 @@ struct fixture : deterministic_fixture {
   std::vector<sent_record> expected(binlog::position start) {
     record_list sink;
     fake_source src{file};
-    binlog::stream stream{src, make_settings()->records, sink};
+    auto encoder = binlog::record_encoder::make(make_settings()->records);
+    CAF_REQUIRE(encoder);
+    binlog::stream stream{src, std::move(*encoder), sink};
     CAF_REQUIRE(!stream.start(start, false, true));
     binlog::stream::event ev;
     while (!stream.next(ev)) {

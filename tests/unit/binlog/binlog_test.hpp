@@ -98,7 +98,8 @@ struct decoded {
   explicit decoded(const std::string& path, uint64_t start = 4,
                    uint64_t skip_rows = 0, size_t max_uncompressed = 0,
                    binlog::record_options options = readable_options()) {
-    binlog::decoder dec{std::move(options), sink};
+    binlog::decoder dec{*binlog::record_encoder::make(std::move(options)),
+                        sink};
     if (max_uncompressed > 0)
       dec.set_max_uncompressed(max_uncompressed);
     err = binlog::decode_file(path, dec, start, skip_rows);

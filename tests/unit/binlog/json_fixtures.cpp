@@ -32,7 +32,7 @@ struct decoded {
   binlog::error err;
 
   explicit decoded(const std::string& file) {
-    binlog::decoder dec{binlog::record_options{}, sink};
+    binlog::decoder dec{*binlog::record_encoder::make({}), sink};
     err = binlog::decode_file(std::string{B2K_FIXTURES_DIR} + "/" + file, dec);
   }
 };

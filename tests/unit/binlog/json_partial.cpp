@@ -165,7 +165,7 @@ struct collecting_sink : binlog::record_sink {
 
 struct fixture {
   collecting_sink sink;
-  binlog::decoder dec{binlog::record_options{}, sink};
+  binlog::decoder dec{*binlog::record_encoder::make({}), sink};
   uint64_t offset = 4;
 
   binlog::error feed(const bytes& e) {

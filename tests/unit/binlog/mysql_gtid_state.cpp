@@ -31,7 +31,7 @@ struct state_run {
 
   explicit state_run(const std::string& path, uint64_t start = 4,
                      const char* state = nullptr, bool track = true) {
-    binlog::decoder dec{binlog::record_options{}, sink};
+    binlog::decoder dec{*binlog::record_encoder::make({}), sink};
     dec.track_mysql_gtids(track);
     if (state != nullptr)
       set_err = dec.set_gtid_state(state);
@@ -253,7 +253,7 @@ CAF_TEST(the first PREVIOUS_GTIDS after a given set joins it) {
 
 CAF_TEST(set_gtid_state takes MySQL sets and MariaDB states) {
   collecting_sink sink;
-  binlog::decoder dec{binlog::record_options{}, sink};
+  binlog::decoder dec{*binlog::record_encoder::make({}), sink};
   auto err = dec.set_gtid_state("97c7af02-4c50:1-3");
   CAF_CHECK_EQUAL(err.code, binlog::errc::unsupported);
   CAF_CHECK_EQUAL(err.message,

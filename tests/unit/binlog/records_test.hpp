@@ -86,7 +86,12 @@ struct recorded {
 
   recorded(const std::string& path, const binlog::record_options& options,
            uint64_t start = 4, uint64_t skip_rows = 0) {
-    binlog::decoder dec{options, sink};
+    auto encoder = binlog::record_encoder::make(options);
+    if (!encoder) {
+      err = encoder.error();
+      return;
+    }
+    binlog::decoder dec{std::move(*encoder), sink};
     err = binlog::decode_file(path, dec, start, skip_rows);
     stats = dec.stats();
   }

@@ -117,7 +117,7 @@ CAF_TEST(an xa commit without its prepare is a warning) {
       warnings.push_back(what);
     }
   } sink;
-  binlog::decoder dec{binlog::record_options{}, sink};
+  binlog::decoder dec{*binlog::record_encoder::make({}), sink};
   auto err = binlog::decode_file(xa_file, dec, start, 0);
   CAF_REQUIRE(!err);
   CAF_REQUIRE_EQUAL(sink.warnings.size(), 1u);
