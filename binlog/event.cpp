@@ -1,5 +1,7 @@
 #include "binlog/event.hpp"
 
+#include <string>
+
 #include "binlog/bytes.hpp"
 
 namespace binlog {
@@ -152,6 +154,28 @@ row_op row_op_of(event_type type) {
     default:
       return row_op::none;
   }
+}
+
+error parse_rotate(const uint8_t* body, size_t size, rotate_event& out) {
+  cursor c{body, size};
+  out.pos = c.u64();
+  out.file = c.str(c.remaining());
+  if (!c.ok() || out.file.empty())
+    return {errc::corrupt_event, "ROTATE without a file name"};
+  return {};
+}
+
+error parse_xid(uint8_t post_header_len, const uint8_t* body, size_t size,
+                xid_event& out) {
+  size_t expected = size_t{8} + post_header_len;
+  if (size != expected)
+    return {errc::corrupt_event,
+            "XID event body is " + std::to_string(size)
+              + " bytes, an XID event has " + std::to_string(expected)
+              + " (is this binlog from a server with other event type "
+                "codes?)"};
+  out.xid = load_le64(body + post_header_len);
+  return {};
 }
 
 } // namespace binlog

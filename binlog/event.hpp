@@ -1,10 +1,14 @@
 #pragma once
 
-// Event framing: the common header every binlog event starts with, and the
-// event type codes of MySQL and MariaDB.
+// Event framing: the common header every binlog event starts with, the
+// event type codes of MySQL and MariaDB, and the two events that only mark
+// a boundary: ROTATE (the next file) and XID (a commit).
 
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
+
+#include "binlog/error.hpp"
 
 namespace binlog {
 
@@ -93,5 +97,27 @@ event_header parse_header(const uint8_t* p);
 enum class row_op : uint8_t { none, insert, update, remove };
 
 row_op row_op_of(event_type type);
+
+/// A ROTATE event: reading goes on in `file` at `pos`.
+struct rotate_event {
+  uint64_t pos = 0;
+  std::string_view file; // a view into the event
+};
+
+/// Reads the body of a ROTATE event (after the common header, without the
+/// checksum). Fails (errc::corrupt_event) when it names no file.
+error parse_rotate(const uint8_t* body, size_t size, rotate_event& out);
+
+/// An XID event: the commit of a transaction of a transactional engine.
+struct xid_event {
+  uint64_t xid = 0;
+};
+
+/// Reads the body of an XID event; `post_header_len` comes from the format
+/// description. Fails (errc::corrupt_event) on a body of another size: the
+/// event is then not what its type code says (pre-GA 5.1 builds gave 16 to
+/// TABLE_MAP), and no transaction may end on it.
+error parse_xid(uint8_t post_header_len, const uint8_t* body, size_t size,
+                xid_event& out);
 
 } // namespace binlog

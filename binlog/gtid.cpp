@@ -1,5 +1,10 @@
 #include "binlog/gtid.hpp"
 
+#include <cstring>
+
+#include "binlog/bytes.hpp"
+#include "binlog/xa.hpp"
+
 namespace binlog {
 
 namespace {
@@ -75,6 +80,64 @@ enum gtid_field : uint64_t {
 };
 
 constexpr size_t tag_max_length = 32;
+
+// MariaDB GTID event flags.
+constexpr uint8_t gtid_standalone = 0x01;
+constexpr uint8_t gtid_group_commit_id = 0x02;
+constexpr uint8_t gtid_prepared_xa = 0x40;
+constexpr uint8_t gtid_completed_xa = 0x80;
+
+error parse_mariadb_gtid(const event_header& h, const uint8_t* body,
+                         size_t size, gtid_event& out) {
+  cursor c{body, size};
+  uint64_t seq = c.u64();
+  uint32_t domain = c.u32();
+  uint8_t flags = c.u8();
+  if (flags & gtid_group_commit_id)
+    c.skip(8);
+  out.xid.clear();
+  if (flags & (gtid_prepared_xa | gtid_completed_xa)) {
+    auto format_id = static_cast<int32_t>(c.u32());
+    auto gtrid_len = c.u8();
+    auto bqual_len = c.u8();
+    auto gtrid = c.bytes(gtrid_len);
+    auto bqual = c.bytes(bqual_len);
+    if (c.ok())
+      out.xid = xid_key(format_id, gtrid, gtrid_len, bqual, bqual_len);
+  }
+  if (!c.ok())
+    return {errc::corrupt_event, "GTID event too short"};
+  out.kind = gtid_event::source::mariadb;
+  out.mariadb = {domain, h.server_id, seq};
+  out.text = std::to_string(domain) + "-" + std::to_string(h.server_id) + "-"
+             + std::to_string(seq);
+  out.standalone = (flags & gtid_standalone) != 0;
+  out.xa_start = (flags & gtid_prepared_xa) != 0;
+  return {};
+}
+
+error parse_mysql_gtid(const event_header& h, const uint8_t* body,
+                       size_t size, gtid_event& out) {
+  cursor c{body, size};
+  c.skip(1); // flags
+  auto sid = c.bytes(16);
+  uint64_t gno = c.u64();
+  if (!c.ok())
+    return {errc::corrupt_event, "GTID event too short"};
+  out.standalone = false;
+  out.xa_start = false;
+  if (h.type == event_type::anonymous_gtid) {
+    out.kind = gtid_event::source::anonymous;
+    out.text.clear();
+    return {};
+  }
+  out.kind = gtid_event::source::mysql;
+  std::memcpy(out.mysql.sid.data(), sid, 16);
+  out.mysql.tag.clear();
+  out.mysql.gno = static_cast<int64_t>(gno);
+  out.text = format_uuid(sid) + ":" + std::to_string(gno);
+  return {};
+}
 
 } // namespace
 
@@ -158,6 +221,40 @@ error parse_gtid_tagged(const uint8_t* body, size_t size, mysql_gtid& gtid) {
             "GTID_TAGGED event has the transaction number "
               + std::to_string(gno) + " (must be at least 1)"};
   gtid.gno = gno;
+  return {};
+}
+
+error parse_gtid_event(const event_header& h, const uint8_t* body,
+                       size_t size, gtid_event& out) {
+  switch (h.type) {
+    case event_type::mariadb_gtid:
+      return parse_mariadb_gtid(h, body, size, out);
+    case event_type::gtid_tagged:
+      if (auto err = parse_gtid_tagged(body, size, out.mysql))
+        return err;
+      out.kind = gtid_event::source::mysql;
+      out.text = to_string(out.mysql);
+      out.standalone = false;
+      out.xa_start = false;
+      return {};
+    default:
+      return parse_mysql_gtid(h, body, size, out);
+  }
+}
+
+error parse_gtid_list(const uint8_t* body, size_t size,
+                      std::vector<mariadb_gtid>& out) {
+  cursor c{body, size};
+  auto count = c.u32() & 0x0fffffffu; // the high bits are flags
+  if (!c.ok() || count > c.remaining() / 16)
+    return {errc::corrupt_event, "GTID_LIST event too short"};
+  out.clear();
+  for (uint32_t i = 0; i < count; ++i) {
+    auto domain = c.u32();
+    auto server = c.u32();
+    auto seq = c.u64();
+    out.push_back({domain, server, seq});
+  }
   return {};
 }
 

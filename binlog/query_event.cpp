@@ -1,6 +1,7 @@
 #include "binlog/query_event.hpp"
 
 #include "binlog/bytes.hpp"
+#include "binlog/xa.hpp"
 
 namespace binlog {
 
@@ -158,7 +159,90 @@ private:
   int open_versioned_ = 0;
 };
 
+// Transaction control is matched as the server writes it: a keyword, then
+// white space, ';' or the end.
+bool starts_with_word(std::string_view text, std::string_view word) {
+  if (text.size() < word.size())
+    return false;
+  for (size_t i = 0; i < word.size(); ++i)
+    if (upper(text[i]) != word[i])
+      return false;
+  return text.size() == word.size() || text[word.size()] == ' '
+         || text[word.size()] == '\t' || text[word.size()] == '\n'
+         || text[word.size()] == ';' || text[word.size()] == '\r';
+}
+
 } // namespace
+
+error parse_query_event(event_type type, uint8_t post_header_len,
+                        const uint8_t* body, size_t size, query_event& out) {
+  // QUERY_COMPRESSED keeps all but the statement as it is
+  // (query_event_uncompress in MariaDB); its post-header must hold the
+  // status variables' length, and a compressed statement must follow.
+  bool compressed = type == event_type::mariadb_query_compressed;
+  auto post = post_header_len;
+  cursor c{body, size};
+  out.thread_id = c.u32();
+  c.skip(4); // execution time
+  size_t db_len = c.u8();
+  c.skip(2); // error code
+  size_t status_len = post >= 13 || compressed ? c.u16() : 0;
+  if (post > 13)
+    c.skip(post - 13u);
+  out.status_vars = c.bytes(status_len);
+  out.status_size = status_len;
+  out.db = c.str(db_len);
+  c.skip(1); // the database name's NUL
+  if (compressed ? !c.ok() || post < 13 || c.empty() : !c.ok())
+    return {errc::corrupt_event,
+            std::string{to_string(type)} + " event body of "
+              + std::to_string(size) + " bytes is "
+              + (compressed ? "too short for" : "shorter than") + " its "
+              + std::to_string(post) + "-byte post-header, "
+              + std::to_string(status_len) + " bytes of status variables and "
+              + std::to_string(db_len + 1) + " bytes of database name"};
+  out.head_size = size - c.remaining();
+  out.statement = c.str(c.remaining());
+  return {};
+}
+
+std::string_view trim_statement(std::string_view statement) {
+  while (!statement.empty()
+         && (statement.front() == ' ' || statement.front() == '\n'
+             || statement.front() == '\t' || statement.front() == '\r'))
+    statement.remove_prefix(1);
+  return statement;
+}
+
+statement_kind classify_statement(std::string_view statement,
+                                  std::string& xid) {
+  if (starts_with_word(statement, "BEGIN"))
+    return statement_kind::begin;
+  if (starts_with_word(statement, "XA")) {
+    auto rest = trim_statement(statement.substr(2));
+    if (starts_with_word(rest, "START") || starts_with_word(rest, "BEGIN")) {
+      xid = xid_key_of_text(trim_statement(rest.substr(5)));
+      return statement_kind::xa_start;
+    }
+    if (starts_with_word(rest, "END"))
+      return statement_kind::xa_end;
+    bool commit = starts_with_word(rest, "COMMIT");
+    if (commit || starts_with_word(rest, "ROLLBACK")) {
+      xid = xid_key_of_text(trim_statement(rest.substr(commit ? 6 : 8)));
+      if (!xid.empty())
+        return commit ? statement_kind::xa_commit
+                      : statement_kind::xa_rollback;
+    }
+    return statement_kind::commit;
+  }
+  if (starts_with_word(statement, "ROLLBACK"))
+    return starts_with_word(trim_statement(statement.substr(8)), "TO")
+             ? statement_kind::rollback_to_savepoint
+             : statement_kind::commit;
+  if (starts_with_word(statement, "COMMIT"))
+    return statement_kind::commit;
+  return statement_kind::other;
+}
 
 uint32_t query_client_collation(const uint8_t* status_vars, size_t size) {
   cursor c{status_vars, size};

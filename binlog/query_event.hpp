@@ -1,15 +1,66 @@
 #pragma once
 
-// What the schema-change records need from a QUERY event: the client's
-// character set from the status variables, whether a statement changes the
-// schema, and which database it changes.
+// The QUERY event (and MariaDB's QUERY_COMPRESSED): its parts, what its
+// statement does to the transaction around it, and what the schema-change
+// records need: the client's character set from the status variables,
+// whether a statement changes the schema, and which database it changes.
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "binlog/error.hpp"
+#include "binlog/event.hpp"
+
 namespace binlog {
+
+/// A QUERY event: a statement, the database it ran in and the session's
+/// status variables.
+struct query_event {
+  uint32_t thread_id = 0;
+  std::string_view db;
+  const uint8_t* status_vars = nullptr;
+  size_t status_size = 0;
+  /// The statement as logged (compressed in QUERY_COMPRESSED).
+  std::string_view statement;
+  /// Bytes from the body's start to the statement.
+  size_t head_size = 0;
+};
+
+/// Reads the body of a QUERY or QUERY_COMPRESSED event (after the common
+/// header, without the checksum); `post_header_len` comes from the format
+/// description. Fails with errc::corrupt_event.
+error parse_query_event(event_type type, uint8_t post_header_len,
+                        const uint8_t* body, size_t size, query_event& out);
+
+/// The statement without the white space before it.
+std::string_view trim_statement(std::string_view statement);
+
+/// What a statement does to the transaction around it.
+enum class statement_kind : uint8_t {
+  /// BEGIN.
+  begin,
+  /// COMMIT or ROLLBACK, and XA statements other than those below: the
+  /// transaction ends here.
+  commit,
+  /// ROLLBACK TO SAVEPOINT: the transaction goes on.
+  rollback_to_savepoint,
+  /// MySQL's XA START (MariaDB's is in its GTID event).
+  xa_start,
+  /// XA END: the transaction goes on to its XA PREPARE.
+  xa_end,
+  /// XA COMMIT or XA ROLLBACK of a prepared transaction named by its xid.
+  xa_commit,
+  xa_rollback,
+  /// Anything else: DDL, SAVEPOINT, a statement logged as such.
+  other,
+};
+
+/// Classifies a statement (trimmed). For XA START, XA COMMIT and XA
+/// ROLLBACK, sets `xid` to the key (xid_key_of_text) of the xid it names.
+statement_kind classify_statement(std::string_view statement,
+                                  std::string& xid);
 
 /// The collation id of character_set_client (Q_CHARSET_CODE) in a QUERY
 /// event's status variables, or 0 when they do not say (then the statement
