@@ -8,6 +8,8 @@
 #include "binlog/bytes.hpp"
 #include "binlog/compression.hpp"
 #include "binlog/decoder.hpp"
+#include "binlog/query_event.hpp"
+#include "binlog/rows_event.hpp"
 #include "binlog/transaction_payload.hpp"
 
 namespace binlog {
@@ -109,99 +111,59 @@ error decoder::on_payload(const uint8_t* body, size_t size, uint64_t offset,
   return result;
 }
 
+error decoder::inflate(const uint8_t* p, const uint8_t* end) {
+  uint32_t size = 0;
+  size_t head = 0;
+  auto err = mariadb_compressed_header(p, end, size, head);
+  if (!err && size > max_uncompressed_)
+    err = {errc::corrupt_event,
+           "announces " + std::to_string(size)
+             + " uncompressed bytes, more than the limit of "
+             + std::to_string(max_uncompressed_)};
+  if (!err) {
+    event_buf_.clear();
+    err = zlib_uncompress(p + head, static_cast<size_t>(end - p) - head, size,
+                          event_buf_);
+  }
+  if (err)
+    trim(event_buf_);
+  return err;
+}
+
 error decoder::on_compressed_query(const event_header& h, const uint8_t* body,
                                    size_t size, uint64_t offset,
                                    uint64_t next) {
   // As MariaDB's query_event_uncompress: the post-header, status variables
-  // and database name stay as they are, the query text is compressed.
-  auto post = format_.post_header(h.type);
-  cursor c{body, size};
-  c.skip(8); // thread id, execution time
-  size_t db_len = c.u8();
-  c.skip(2); // error code
-  size_t status_len = c.u16();
-  size_t head = size_t{post} + status_len + db_len + 1;
-  if (!c.ok() || post < 13 || head >= size)
+  // and database name stay as they are, the statement is compressed.
+  query_event query;
+  if (auto err = parse_query_event(h.type, format_.post_header(h.type), body,
+                                   size, query))
+    return fail(err, offset);
+  if (auto err = inflate(body + query.head_size, body + size))
     return fail(errc::corrupt_event, offset,
-                "QUERY_COMPRESSED event body of " + std::to_string(size)
-                  + " bytes is too short for its "
-                  + std::to_string(post) + "-byte post-header, "
-                  + std::to_string(status_len)
-                  + " bytes of status variables and "
-                  + std::to_string(db_len + 1)
-                  + " bytes of database name");
-  uint32_t text_size = 0;
-  size_t zhead = 0;
-  auto err =
-    mariadb_compressed_header(body + head, body + size, text_size, zhead);
-  if (!err && text_size > max_uncompressed_)
-    err = {errc::corrupt_event,
-           "announces " + std::to_string(text_size)
-             + " uncompressed bytes, more than the limit of "
-             + std::to_string(max_uncompressed_)};
-  if (!err) {
-    event_buf_.assign(body, body + head);
-    err = zlib_uncompress(body + head + zhead, size - head - zhead, text_size,
-                          event_buf_);
-  }
-  if (err) {
-    trim(event_buf_);
-    return fail(errc::corrupt_event, offset,
-                "QUERY_COMPRESSED " + err.message);
-  }
-  err = on_query(h, event_buf_.data(), event_buf_.size(), offset, next);
+                std::string{to_string(h.type)} + " " + err.message);
+  query.statement = {reinterpret_cast<const char*>(event_buf_.data()),
+                     event_buf_.size()};
+  auto err = on_query(h, query, offset, next);
   trim(event_buf_);
   return err;
 }
 
 error decoder::on_compressed_rows(const event_header& h, const uint8_t* body,
                                   size_t size, uint64_t offset) {
-  // As MariaDB's row_log_event_uncompress: the rows event header up to the
-  // column bitmaps stays as it is, the row images are compressed.
-  auto op = row_op_of(h.type);
-  auto post = format_.post_header(h.type);
-  cursor c{body, size};
-  c.skip(post == 6 ? 4 : 6); // table id
-  c.skip(2);                 // flags
-  if (post >= 10) {
-    uint16_t extra = c.u16();
-    if (c.ok() && extra < 2)
-      c.fail();
-    else
-      c.skip(extra - 2u);
-  }
-  auto width = c.packed();
-  if (c.ok() && width > 4096)
-    c.fail();
-  c.skip((width + 7) / 8);
-  if (op == row_op::update)
-    c.skip((width + 7) / 8);
-  if (!c.ok())
+  // As MariaDB's row_log_event_uncompress: the rows event's head up to the
+  // column bitmaps stays as it is, the row images are compressed. The event
+  // keeps its compressed type: row_op_of and the post-header lengths know
+  // it, and error messages then name what was read.
+  rows_event event;
+  if (parse_rows_event(h.type, format_.post_header(h.type), body, size, event))
     return fail(errc::corrupt_event, offset,
                 std::string{to_string(h.type)} + " event header is corrupt");
-  size_t head = size - c.remaining();
-  uint32_t rows_size = 0;
-  size_t zhead = 0;
-  auto err =
-    mariadb_compressed_header(body + head, body + size, rows_size, zhead);
-  if (!err && rows_size > max_uncompressed_)
-    err = {errc::corrupt_event,
-           "announces " + std::to_string(rows_size)
-             + " uncompressed bytes, more than the limit of "
-             + std::to_string(max_uncompressed_)};
-  if (!err) {
-    event_buf_.assign(body, body + head);
-    err = zlib_uncompress(body + head + zhead, size - head - zhead, rows_size,
-                          event_buf_);
-  }
-  if (err) {
-    trim(event_buf_);
+  if (auto err = inflate(body + event.head_size, body + size))
     return fail(errc::corrupt_event, offset,
                 std::string{to_string(h.type)} + " " + err.message);
-  }
-  // The event keeps its compressed type: row_op_of and the post-header
-  // lengths know it, and error messages then name what was read.
-  err = on_rows(h, event_buf_.data(), event_buf_.size(), offset);
+  auto err = on_row_images(h, event, event_buf_.data(),
+                           event_buf_.data() + event_buf_.size(), offset);
   trim(event_buf_);
   return err;
 }
