@@ -119,11 +119,10 @@ int main(int argc, char** argv) {
   diff_list.insert(diff_list.end(), insert.begin(), insert.end());
   binlog::json_patcher patcher;
   std::string patched;
-  std::string error;
   auto patch = [&] {
     patched.clear();
-    if (!patcher.apply(d.data(), d.size(), diff_list.data(), diff_list.size(),
-                       patched, error))
+    if (patcher.apply(d.data(), d.size(), diff_list.data(), diff_list.size(),
+                      patched))
       std::abort();
   };
   patch();

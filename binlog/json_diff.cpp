@@ -606,44 +606,41 @@ bool json_patcher::serialize(uint32_t n, std::string& out, uint8_t& type) {
   return true;
 }
 
-bool json_patcher::apply(const uint8_t* doc, size_t doc_size,
-                         const uint8_t* diffs, size_t diffs_size,
-                         std::string& out, std::string& error) {
+error json_patcher::apply(const uint8_t* doc, size_t doc_size,
+                          const uint8_t* diffs, size_t diffs_size,
+                          std::string& out) {
   nodes_.clear();
   kids_used_ = 0;
   names_used_ = 0;
   uint32_t root;
-  if (!add_value(doc, doc_size, root)) {
-    error = "the before-image's JSON document is malformed";
-    return false;
-  }
+  if (!add_value(doc, doc_size, root))
+    return {errc::corrupt_event,
+            "the before-image's JSON document is malformed"};
   const uint8_t* p = diffs;
   const uint8_t* end = diffs + diffs_size;
+  std::string why;
   while (p < end) {
     diff d;
-    if (!read_diff(p, end, d, error) || !apply_one(root, d, error))
-      return false;
+    if (!read_diff(p, end, d, why) || !apply_one(root, d, why))
+      return {errc::corrupt_event, std::move(why)};
   }
   size_t start = out.size();
   out.push_back('\0');
   uint8_t type;
-  if (!serialize(root, out, type)) {
-    error = "the patched JSON document is too large";
-    return false;
-  }
+  if (!serialize(root, out, type))
+    return {errc::corrupt_event, "the patched JSON document is too large"};
   out[start] = static_cast<char>(type);
   json_binary_error bad;
   if (!check_json_binary(reinterpret_cast<const uint8_t*>(out.data()) + start,
-                         out.size() - start, &bad)) {
-    error = "the patched JSON document cannot be printed: "
-            + std::string{bad.reason};
-    return false;
-  }
-  return true;
+                         out.size() - start, &bad))
+    return {errc::corrupt_event,
+            "the patched JSON document cannot be printed: "
+              + std::string{bad.reason}};
+  return {};
 }
 
-bool json_patcher::describe(const uint8_t* diffs, size_t diffs_size,
-                            std::string& out, std::string& error) {
+error json_patcher::describe(const uint8_t* diffs, size_t diffs_size,
+                             std::string& out) {
   nodes_.clear();
   kids_used_ = 0;
   names_used_ = 0;
@@ -652,10 +649,11 @@ bool json_patcher::describe(const uint8_t* diffs, size_t diffs_size,
   kids_[nodes_[root].kids].push_back(member{"$partial_json", list});
   const uint8_t* p = diffs;
   const uint8_t* end = diffs + diffs_size;
+  std::string why;
   while (p < end) {
     diff d;
-    if (!read_diff(p, end, d, error))
-      return false;
+    if (!read_diff(p, end, d, why))
+      return {errc::corrupt_event, std::move(why)};
     uint32_t entry = add_container(true);
     kids_[nodes_[list].kids].push_back(member{{}, entry});
     uint32_t op = add_text(op_text(d.op));
@@ -664,37 +662,31 @@ bool json_patcher::describe(const uint8_t* diffs, size_t diffs_size,
     kids_[nodes_[entry].kids].push_back(member{"path", path});
     if (d.op != op_remove) {
       uint32_t value;
-      if (!add_value(d.value, d.value_size, value)) {
-        error = "JSON diff value is malformed";
-        return false;
-      }
+      if (!add_value(d.value, d.value_size, value))
+        return {errc::corrupt_event, "JSON diff value is malformed"};
       kids_[nodes_[entry].kids].push_back(member{"value", value});
     }
   }
   size_t start = out.size();
   out.push_back('\0');
   uint8_t type;
-  if (!serialize(root, out, type)) {
-    error = "the JSON diff is too large";
-    return false;
-  }
+  if (!serialize(root, out, type))
+    return {errc::corrupt_event, "the JSON diff is too large"};
   out[start] = static_cast<char>(type);
   json_binary_error bad;
   if (!check_json_binary(reinterpret_cast<const uint8_t*>(out.data()) + start,
-                         out.size() - start, &bad)) {
-    error = "the JSON diff cannot be printed: " + std::string{bad.reason};
-    return false;
-  }
-  return true;
+                         out.size() - start, &bad))
+    return {errc::corrupt_event,
+            "the JSON diff cannot be printed: " + std::string{bad.reason}};
+  return {};
 }
 
-bool partial_json_resolver::resolve(const table_map& map,
-                                    const uint8_t* partial_bits,
-                                    const std::vector<value_slot>& before,
-                                    std::vector<value_slot>& after,
-                                    std::string& error) {
+error partial_json_resolver::resolve(const table_map& map,
+                                     const uint8_t* partial_bits,
+                                     const std::vector<value_slot>& before,
+                                     std::vector<value_slot>& after) {
   if (partial_bits == nullptr)
-    return true;
+    return {};
   documents_.resize(map.columns.size());
   size_t json_index = 0;
   for (size_t i = 0; i < map.columns.size(); ++i) {
@@ -710,28 +702,25 @@ bool partial_json_resolver::resolve(const table_map& map,
     size_t diffs_size = after[i].size - prefix;
     auto& doc = documents_[i];
     doc.assign(prefix, '\0'); // the length prefix write_value skips
-    bool ok;
-    if (i < before.size() && before[i].state == value_slot::present)
-      ok = patcher_.apply(before[i].data + prefix, before[i].size - prefix,
-                          diffs, diffs_size, doc, error);
-    else
-      ok = patcher_.describe(diffs, diffs_size, doc, error);
-    if (!ok) {
-      error = "column " + col.name + ": " + error;
-      return false;
-    }
+    auto err = i < before.size() && before[i].state == value_slot::present
+                 ? patcher_.apply(before[i].data + prefix,
+                                  before[i].size - prefix, diffs, diffs_size,
+                                  doc)
+                 : patcher_.describe(diffs, diffs_size, doc);
+    if (err)
+      return {err.code, "column " + col.name + ": " + err.message};
     size_t length = doc.size() - prefix;
     for (size_t b = 0; b < prefix; ++b)
       doc[b] = static_cast<char>((length >> (8 * b)) & 0xff);
     after[i].data = reinterpret_cast<const uint8_t*>(doc.data());
     after[i].size = static_cast<uint32_t>(doc.size());
   }
-  return true;
+  return {};
 }
 
-bool check_json_columns(const table_map& map,
-                        const std::vector<value_slot>& image,
-                        const uint8_t* partial_bits, std::string& error) {
+error check_json_columns(const table_map& map,
+                         const std::vector<value_slot>& image,
+                         const uint8_t* partial_bits) {
   size_t json_index = 0;
   for (size_t i = 0; i < map.columns.size() && i < image.size(); ++i) {
     const auto& col = map.columns[i];
@@ -744,13 +733,13 @@ bool check_json_columns(const table_map& map,
       continue;
     json_binary_error bad;
     if (!check_json_binary(image[i].data + col.meta, image[i].size - col.meta,
-                           &bad)) {
-      error = "JSON value of column " + col.name + " is malformed: "
-              + bad.reason + " at byte " + std::to_string(bad.offset);
-      return false;
-    }
+                           &bad))
+      return {errc::corrupt_event, "JSON value of column " + col.name
+                                     + " is malformed: " + bad.reason
+                                     + " at byte "
+                                     + std::to_string(bad.offset)};
   }
-  return true;
+  return {};
 }
 
 } // namespace binlog

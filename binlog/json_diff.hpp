@@ -26,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "binlog/error.hpp"
 #include "binlog/record.hpp"
 #include "binlog/table_map.hpp"
 
@@ -42,16 +43,15 @@ bool read_partial_json_head(const table_map& map, const uint8_t*& p,
 class json_patcher {
 public:
   /// Applies the diff list (a partial value without its length prefix) to
-  /// `doc` and appends the resulting binary document to `out`. On a
-  /// malformed list or a diff that does not apply (a path MySQL's replica
-  /// would reject too), returns false with the reason in `error`.
-  bool apply(const uint8_t* doc, size_t doc_size, const uint8_t* diffs,
-             size_t diffs_size, std::string& out, std::string& error);
+  /// `doc` and appends the resulting binary document to `out`. Fails
+  /// (errc::corrupt_event) on a malformed list or a diff that does not
+  /// apply (a path MySQL's replica would reject too).
+  error apply(const uint8_t* doc, size_t doc_size, const uint8_t* diffs,
+              size_t diffs_size, std::string& out);
 
   /// Appends the binary document {"$partial_json": [...]} that describes
   /// the diff list.
-  bool describe(const uint8_t* diffs, size_t diffs_size, std::string& out,
-                std::string& error);
+  error describe(const uint8_t* diffs, size_t diffs_size, std::string& out);
 
 private:
   /// A value of the document being patched: a view of binary JSON bytes
@@ -111,9 +111,9 @@ private:
 /// (see above). The documents live here until the next call.
 class partial_json_resolver {
 public:
-  bool resolve(const table_map& map, const uint8_t* partial_bits,
-               const std::vector<value_slot>& before,
-               std::vector<value_slot>& after, std::string& error);
+  error resolve(const table_map& map, const uint8_t* partial_bits,
+                const std::vector<value_slot>& before,
+                std::vector<value_slot>& after);
 
 private:
   json_patcher patcher_;
@@ -123,8 +123,8 @@ private:
 /// Checks every JSON value of a row image, so that a malformed document is
 /// a decoding error (with the event's file and offset), not a bad record.
 /// Partial values (diffs) are skipped: resolve() checks what it builds.
-bool check_json_columns(const table_map& map,
-                        const std::vector<value_slot>& image,
-                        const uint8_t* partial_bits, std::string& error);
+error check_json_columns(const table_map& map,
+                         const std::vector<value_slot>& image,
+                         const uint8_t* partial_bits);
 
 } // namespace binlog

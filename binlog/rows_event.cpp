@@ -149,16 +149,17 @@ error row_reader::row_error(const rows_event& event, const table_info& table,
 error row_reader::check_json(const rows_event& event, const table_info& table,
                              const uint8_t* partial_bits, uint32_t row) {
   auto& first = event.op == row_op::insert ? after_ : before_;
-  std::string why;
-  bool ok = check_json_columns(table.map, first, nullptr, why)
-            && (event.op != row_op::update
-                || (check_json_columns(table.map, after_, partial_bits, why)
-                    && partial_json_.resolve(table.map, partial_bits, before_,
-                                             after_, why)));
-  if (!ok)
+  auto err = check_json_columns(table.map, first, nullptr);
+  if (!err && event.op == row_op::update) {
+    err = check_json_columns(table.map, after_, partial_bits);
+    if (!err)
+      err = partial_json_.resolve(table.map, partial_bits, before_, after_);
+  }
+  if (err)
     return {errc::corrupt_event, "row " + std::to_string(row) + " of "
                                    + to_string(event.type) + " on "
-                                   + table.qualified_name + ": " + why};
+                                   + table.qualified_name + ": "
+                                   + err.message};
   return {};
 }
 
