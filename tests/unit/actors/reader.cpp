@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "binlog/bytes.hpp"
+#include "tests/unit/actors/mocks.hpp"
 #include "tests/unit/fixtures.hpp"
 
 using namespace b2k;
@@ -172,56 +173,29 @@ struct downstream {
   bool attached = false;
   /// What the watcher answers when asked where to start.
   binlog::position resume_at;
+  watcher_mock watcher;
+  producer_mock producer;
+
+  downstream() {
+    watcher.delivered = [this](uint64_t seq) { delivered.push_back(seq); };
+    watcher.attach = [this](reader_actor&) { attached = true; };
+    watcher.enqueue = [this](batch_ticket& ticket) {
+      tickets.push_back(std::move(ticket));
+    };
+    watcher.resume = [this] {
+      ++resumes;
+      return resume_at;
+    };
+    watcher.lease = [this](int64_t) { ++leases; };
+    producer.batch = [this](record_batch& batch) {
+      batches.push_back(std::move(batch));
+    };
+  }
+
+  // The mocks point into it.
+  downstream(const downstream&) = delete;
+  downstream& operator=(const downstream&) = delete;
 };
-
-watcher_actor::behavior_type mock_watcher(watcher_actor::pointer,
-                                          downstream* down) {
-  return {
-    [down](atom::delivered, uint64_t seq) { down->delivered.push_back(seq); },
-    [down](atom::attach, reader_actor&) { down->attached = true; },
-    [down](atom::enqueue, batch_ticket& ticket) {
-      down->tickets.push_back(std::move(ticket));
-    },
-    [](atom::released) {
-      B2K_UNEXPECTED("released");
-      return binlog::position{};
-    },
-    [down](atom::resume) {
-      ++down->resumes;
-      return down->resume_at;
-    },
-    [down](atom::lease, int64_t) { ++down->leases; },
-    [](atom::final_checkpoint) {
-      B2K_UNEXPECTED("final_checkpoint");
-      return binlog::position{};
-    },
-    [](atom::checkpoint_due) { B2K_UNEXPECTED("checkpoint_due"); },
-    [](atom::attach, status_actor&) { B2K_UNEXPECTED("attach status"); },
-    [](atom::stats_due) { B2K_UNEXPECTED("stats_due"); },
-  };
-}
-
-producer_actor::behavior_type mock_producer(producer_actor::pointer,
-                                            downstream* down) {
-  return {
-    [](atom::attach, delivery_listener_actor&) { B2K_UNEXPECTED("attach"); },
-    [down](record_batch& batch) { down->batches.push_back(std::move(batch)); },
-    [](atom::checkpoint, uint64_t, binlog::position&) {
-      B2K_UNEXPECTED("checkpoint");
-    },
-    [](atom::resume) {
-      B2K_UNEXPECTED("resume");
-      return binlog::position{};
-    },
-    [](atom::drain) {
-      B2K_UNEXPECTED("drain");
-      return uint64_t{0};
-    },
-    [](atom::poll) { B2K_UNEXPECTED("poll"); },
-    [](atom::transaction_due) { B2K_UNEXPECTED("transaction_due"); },
-    [](atom::stats_due) { B2K_UNEXPECTED("stats_due"); },
-  };
-}
 
 struct fixture : deterministic_fixture {
   binlog_file file{std::string{B2K_TEST_DATA_DIR}
@@ -233,8 +207,8 @@ struct fixture : deterministic_fixture {
   binlog::position started_at;
 
   fixture() {
-    watcher = sys.spawn(mock_watcher, &down);
-    producer = sys.spawn(mock_producer, &down);
+    watcher = sys.spawn(mock_watcher, &down.watcher);
+    producer = sys.spawn(mock_producer, &down.producer);
   }
 
   ~fixture() override {

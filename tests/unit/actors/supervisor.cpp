@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "tests/unit/actors/mocks.hpp"
 #include "tests/unit/fixtures.hpp"
 
 using namespace b2k;
@@ -11,57 +12,40 @@ using namespace b2k::test;
 
 namespace {
 
-// The start position rides along: CAF 0.17 dereferences a null argument pack
-// when spawning a function actor without arguments (UBSan reports it).
+/// The readers and the producer as the supervisor sees them: it only asks a
+/// reader to stop (no reader attached itself to the watcher for credit), and
+/// the producer to attach, drain and write the final position.
 struct producer_log {
   std::vector<binlog::position> commits;
   size_t drains = 0;
   /// What happened, in order: "stop" (the reader was asked to stop
   /// reading), "drain", "commit", "reader exit".
   std::vector<std::string> events;
-};
+  reader_mock reader;
+  producer_mock producer;
 
-reader_actor::behavior_type mock_reader(reader_actor::pointer self,
-                                        binlog::position, producer_log* log) {
-  self->attach_functor([log] { log->events.emplace_back("reader exit"); });
-  // The supervisor only asks a reader to stop (and no reader attached
-  // itself to the watcher for credit).
-  return {
-    [](atom::read) { B2K_UNEXPECTED("read"); },
-    [](atom::keepalive) { B2K_UNEXPECTED("keepalive"); },
-    [](atom::lock) { B2K_UNEXPECTED("lock"); },
-    [](atom::stats_due) { B2K_UNEXPECTED("stats_due"); },
-    [](atom::credit, uint64_t) { B2K_UNEXPECTED("credit"); },
-    [log](atom::stop) {
-      log->events.emplace_back("stop");
+  producer_log() {
+    reader.stop = [this] {
+      events.emplace_back("stop");
       return binlog::position{};
-    },
-  };
-}
-
-producer_actor::behavior_type mock_producer(producer_actor::pointer,
-                                            producer_log* log) {
-  return {
-    [](atom::attach, delivery_listener_actor&) {},
-    [](record_batch&) { B2K_UNEXPECTED("record_batch"); },
-    [log](atom::checkpoint, uint64_t, binlog::position& pos) {
-      log->events.emplace_back("commit");
-      log->commits.push_back(std::move(pos));
-    },
-    [](atom::resume) {
-      B2K_UNEXPECTED("resume");
-      return binlog::position{};
-    },
-    [log](atom::drain) {
-      log->events.emplace_back("drain");
-      ++log->drains;
+    };
+    reader.exited = [this] { events.emplace_back("reader exit"); };
+    producer.attach = [](delivery_listener_actor&) {};
+    producer.checkpoint = [this](uint64_t, binlog::position& pos) {
+      events.emplace_back("commit");
+      commits.push_back(std::move(pos));
+    };
+    producer.drain = [this] {
+      events.emplace_back("drain");
+      ++drains;
       return uint64_t{0};
-    },
-    [](atom::poll) { B2K_UNEXPECTED("poll"); },
-    [](atom::transaction_due) { B2K_UNEXPECTED("transaction_due"); },
-    [](atom::stats_due) { B2K_UNEXPECTED("stats_due"); },
-  };
-}
+    };
+  }
+
+  // The mocks point into it.
+  producer_log(const producer_log&) = delete;
+  producer_log& operator=(const producer_log&) = delete;
+};
 
 struct fixture : deterministic_fixture {
   producer_log log;
@@ -81,12 +65,12 @@ struct fixture : deterministic_fixture {
                               watcher_actor, producer_actor) {
       starts.push_back(rc.start);
       epochs.push_back(rc.epoch);
-      readers.push_back(sys.spawn(mock_reader, rc.start, &log));
+      readers.push_back(sys.spawn(mock_reader, &log.reader));
       return readers.back();
     };
     cfg.spawn_producer = [this](caf::actor_system& sys, const settings_ptr&,
                                 const status_actor&) {
-      producer = sys.spawn(mock_producer, &log);
+      producer = sys.spawn(mock_producer, &log.producer);
       return producer;
     };
     aut = sys.spawn(supervisor, cfg);

@@ -7,6 +7,7 @@
 #include <random>
 #include <vector>
 
+#include "tests/unit/actors/mocks.hpp"
 #include "tests/unit/fixtures.hpp"
 
 using namespace b2k;
@@ -14,6 +15,9 @@ using namespace b2k::test;
 
 namespace {
 
+/// The producer and the reader as the watcher sees them: the watcher only
+/// hands the producer releases and asks it where to resume, and only gives
+/// the reader credit.
 struct recorder {
   std::vector<binlog::position> commits;
   std::vector<uint64_t> commit_seqs;
@@ -21,48 +25,25 @@ struct recorder {
   /// What the producer answers when asked where to resume.
   binlog::position in_commit_log;
   size_t resumes = 0;
+  producer_mock producer;
+  reader_mock reader;
+
+  recorder() {
+    producer.checkpoint = [this](uint64_t seq, binlog::position& pos) {
+      commit_seqs.push_back(seq);
+      commits.push_back(std::move(pos));
+    };
+    producer.resume = [this] {
+      ++resumes;
+      return in_commit_log;
+    };
+    reader.credit = [this](uint64_t bytes) { credits.push_back(bytes); };
+  }
+
+  // The mocks point into it.
+  recorder(const recorder&) = delete;
+  recorder& operator=(const recorder&) = delete;
 };
-
-producer_actor::behavior_type mock_producer(producer_actor::pointer,
-                                            recorder* rec) {
-  // The watcher only hands the producer releases and asks it where to
-  // resume.
-  return {
-    [](atom::attach, delivery_listener_actor&) { B2K_UNEXPECTED("attach"); },
-    [](record_batch&) { B2K_UNEXPECTED("record_batch"); },
-    [rec](atom::checkpoint, uint64_t seq, binlog::position& pos) {
-      rec->commit_seqs.push_back(seq);
-      rec->commits.push_back(std::move(pos));
-    },
-    [rec](atom::resume) {
-      ++rec->resumes;
-      return rec->in_commit_log;
-    },
-    [](atom::drain) {
-      B2K_UNEXPECTED("drain");
-      return uint64_t{0};
-    },
-    [](atom::poll) { B2K_UNEXPECTED("poll"); },
-    [](atom::transaction_due) { B2K_UNEXPECTED("transaction_due"); },
-    [](atom::stats_due) { B2K_UNEXPECTED("stats_due"); },
-  };
-}
-
-reader_actor::behavior_type mock_reader(reader_actor::pointer,
-                                        recorder* rec) {
-  // The watcher only gives the reader credit.
-  return {
-    [](atom::read) { B2K_UNEXPECTED("read"); },
-    [](atom::keepalive) { B2K_UNEXPECTED("keepalive"); },
-    [](atom::lock) { B2K_UNEXPECTED("lock"); },
-    [](atom::stop) {
-      B2K_UNEXPECTED("stop");
-      return binlog::position{};
-    },
-    [](atom::stats_due) { B2K_UNEXPECTED("stats_due"); },
-    [rec](atom::credit, uint64_t bytes) { rec->credits.push_back(bytes); },
-  };
-}
 
 struct fixture : deterministic_fixture {
   recorder rec;
@@ -71,8 +52,8 @@ struct fixture : deterministic_fixture {
   watcher_actor aut;
 
   fixture() {
-    producer = sys.spawn(mock_producer, &rec);
-    reader = sys.spawn(mock_reader, &rec);
+    producer = sys.spawn(mock_producer, &rec.producer);
+    reader = sys.spawn(mock_reader, &rec.reader);
     aut = sys.spawn(watcher, producer, at(100), caf::timespan{0});
     self->send(aut, atom::attach_v, reader);
     run();
@@ -184,7 +165,7 @@ CAF_TEST(random acknowledgement orders release only acknowledged prefixes) {
   constexpr uint64_t n = 64;
   for (unsigned seed = 0; seed < 200; ++seed) {
     recorder local;
-    auto producer = sys.spawn(mock_producer, &local);
+    auto producer = sys.spawn(mock_producer, &local.producer);
     auto aut = sys.spawn(watcher, producer, at(0), caf::timespan{0});
     std::mt19937 rng{seed};
     std::vector<uint64_t> order(n);
@@ -232,7 +213,7 @@ CAF_TEST(random acknowledgement orders release only acknowledged prefixes) {
 
 CAF_TEST(commit log writes are coalesced by the commit interval) {
   recorder local;
-  auto producer = sys.spawn(mock_producer, &local);
+  auto producer = sys.spawn(mock_producer, &local.producer);
   auto aut = sys.spawn(watcher, producer, at(0),
                        caf::timespan{std::chrono::milliseconds(200)});
   for (uint64_t seq = 1; seq <= 5; ++seq) {
@@ -295,7 +276,7 @@ CAF_TEST(without a start the commit log decides where the reader starts) {
     recorder rec;
   } f;
   f.rec.in_commit_log = at(4242, 3);
-  auto producer = f.sys.spawn(mock_producer, &f.rec);
+  auto producer = f.sys.spawn(mock_producer, &f.rec.producer);
   auto aut = f.sys.spawn(watcher, producer, binlog::position{},
                          caf::timespan{0});
   f.run();

@@ -2,9 +2,6 @@
 
 #include <caf/test/unit_test.hpp>
 
-#include <caf/binary_deserializer.hpp>
-#include <caf/binary_serializer.hpp>
-
 #include "messages/record_batch.hpp"
 #include "records_test.hpp"
 
@@ -168,29 +165,14 @@ CAF_TEST(a restart after any record sends the rest and loses nothing) {
   auto o = options();
   recorded full{fixture(), o};
   CAF_REQUIRE_EQUAL(full.err.message, "");
-  auto all = full.lines();
   auto& recs = full.records();
-  for (size_t i = 0; i < recs.size(); ++i) {
-    auto& r = recs[i];
-    recorded again{fixture(), o, r.txn.pos, r.row_in_txn};
-    CAF_REQUIRE_EQUAL(again.err.message, "");
-    auto got = again.lines();
-    CAF_REQUIRE_LESS_OR_EQUAL(got.size(), all.size());
-    auto from = all.size() - got.size();
-    std::vector<std::string> tail(all.begin() + static_cast<long>(from),
-                                  all.end());
-    bool last_of_row = r.kind == record_kind::change
-                       && (i + 1 == recs.size()
-                           || recs[i + 1].row_in_txn != r.row_in_txn
-                           || recs[i + 1].txn.pos != r.txn.pos);
-    bool ok = got == tail && from <= i + 1 && from + 3 >= i
-              && (!last_of_row || from == i + 1);
-    if (!ok)
-      CAF_FAIL("restart after record " << i << " (" << r.line()
-                                       << ") at skip " << r.row_in_txn
-                                       << " sent " << got.size()
-                                       << " records, from " << from);
-  }
+  check_restarts(full, fixture(), o, 3, [&](size_t i) {
+    // The last record of its row.
+    return recs[i].kind == record_kind::change
+           && (i + 1 == recs.size()
+               || recs[i + 1].row_in_txn != recs[i].row_in_txn
+               || recs[i + 1].txn.pos != recs[i].txn.pos);
+  });
 }
 
 CAF_TEST(schemas name the key and value types and follow a new table map) {
@@ -245,12 +227,7 @@ CAF_TEST(headers cross a batch and its serialization) {
   b2k::header_block::append(batch.data, "__debezium.newkey", R"({"id":10})");
   ref.headers_size = static_cast<uint32_t>(batch.data.size());
   batch.records = {ref, b2k::record_ref{}};
-  std::vector<char> buf;
-  caf::binary_serializer out{nullptr, buf};
-  CAF_REQUIRE(!out(batch));
-  b2k::record_batch copy;
-  caf::binary_deserializer in{nullptr, buf};
-  CAF_REQUIRE(!in(copy));
+  auto copy = serialized_copy(batch);
   header_list seen;
   CAF_CHECK(b2k::header_block::for_each(
     copy.headers(copy.records[0]),

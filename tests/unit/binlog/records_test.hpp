@@ -6,7 +6,11 @@
 #include <string>
 #include <vector>
 
+#include <caf/binary_deserializer.hpp>
+#include <caf/binary_serializer.hpp>
+
 #include "binlog_test.hpp"
+#include "messages/record_batch.hpp"
 
 namespace b2k::test {
 
@@ -126,6 +130,47 @@ struct recorded {
     return out;
   }
 };
+
+/// `batch` after CAF's binary serialization and back, as it crosses nodes.
+inline b2k::record_batch serialized_copy(b2k::record_batch batch) {
+  std::vector<char> buf;
+  caf::binary_serializer out{nullptr, buf};
+  CAF_REQUIRE(!out(batch));
+  b2k::record_batch copy;
+  caf::binary_deserializer in{nullptr, buf};
+  CAF_REQUIRE(!in(copy));
+  return copy;
+}
+
+/// Restarts decoding of `path` at every record of `full` (its transaction's
+/// position and row) and checks that the records after it come, in order,
+/// and nothing is lost: what comes is a tail of `full` that starts at most
+/// `repeats` records before the next one, and right after the record when
+/// `covered(i)` says its position covers it.
+template <class Covered>
+void check_restarts(const recorded& full, const std::string& path,
+                    const binlog::record_options& o, size_t repeats,
+                    Covered covered) {
+  auto all = full.lines();
+  auto& recs = full.records();
+  for (size_t i = 0; i < recs.size(); ++i) {
+    auto& r = recs[i];
+    recorded again{path, o, r.txn.pos, r.row_in_txn};
+    CAF_REQUIRE_EQUAL(again.err.message, "");
+    auto got = again.lines();
+    CAF_REQUIRE_LESS_OR_EQUAL(got.size(), all.size());
+    auto from = all.size() - got.size();
+    std::vector<std::string> tail(all.begin() + static_cast<long>(from),
+                                  all.end());
+    bool ok = got == tail && from <= i + 1 && from + repeats >= i
+              && (!covered(i) || from == i + 1);
+    if (!ok)
+      CAF_FAIL("restart after record " << i << " (" << r.line()
+                                       << ") at skip " << r.row_in_txn
+                                       << " sent " << got.size()
+                                       << " records, from " << from);
+  }
+}
 
 /// tests/data/mariadb_records.000001 (make_mariadb_records.sh).
 inline std::string records_fixture() {
