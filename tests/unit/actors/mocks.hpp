@@ -72,14 +72,16 @@ struct producer_mock {
   std::function<uint64_t()> drain;
 };
 
-inline producer_actor::behavior_type
-mock_producer(producer_actor::pointer self, const producer_mock* m) {
+inline producer_actor::behavior_type mock_producer(producer_actor::pointer self,
+                                                   const producer_mock* m) {
   fail_on_unexpected(self);
   return {
     [m](atom::attach, delivery_listener_actor& listener) {
       expected_call(m->attach, "attach", listener);
     },
-    [m](record_batch& batch) { expected_call(m->batch, "record_batch", batch); },
+    [m](record_batch& batch) {
+      expected_call(m->batch, "record_batch", batch);
+    },
     [m](atom::checkpoint, uint64_t seq, binlog::position& pos) {
       expected_call(m->checkpoint, "checkpoint", seq, pos);
     },

@@ -165,9 +165,8 @@ void check_restarts(const recorded& full, const std::string& path,
     bool ok = got == tail && from <= i + 1 && from + repeats >= i
               && (!covered(i) || from == i + 1);
     if (!ok)
-      CAF_FAIL("restart after record " << i << " (" << r.line()
-                                       << ") at skip " << r.row_in_txn
-                                       << " sent " << got.size()
+      CAF_FAIL("restart after record " << i << " (" << r.line() << ") at skip "
+                                       << r.row_in_txn << " sent " << got.size()
                                        << " records, from " << from);
   }
 }
