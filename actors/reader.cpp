@@ -398,14 +398,14 @@ void reader_state::read() {
         return;
       log_progress(now);
       break; // idle: let the mailbox in
-    } else if (transaction_ended) {
-      bool pending = !batch.records.empty() || resume != sent;
-      // Flush at a transaction's end when no more data is waiting (low
-      // latency) or when the batch has waited long enough (bounded latency
-      // under load).
-      if (pending
-          && (now - batch_started >= batches->delay
-              || !source->data_pending())
+    } else if (!batch.records.empty() || resume != sent) {
+      // Hand the batch over when nothing more is waiting on the connection,
+      // after any event: the last events of a backlog are often a ROTATE and
+      // the next file's FORMAT_DESCRIPTION, which end no transaction, and the
+      // next read would block until the heartbeat. Under load, flush at a
+      // transaction's end once the batch has waited long enough.
+      if (((transaction_ended && now - batch_started >= batches->delay)
+           || !source->data_pending())
           && !flush())
         return;
     }

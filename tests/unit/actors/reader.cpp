@@ -8,8 +8,10 @@
 
 #include <algorithm>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "binlog/bytes.hpp"
@@ -51,6 +53,13 @@ public:
   bool pending = false;
   /// Where start() was asked to start (outlives the reader's source).
   binlog::position* started_at = nullptr;
+  /// As a server sends a backlog: data is pending while events are left,
+  /// and after the file's ROTATE come the next file's first events (here
+  /// its FORMAT_DESCRIPTION), which end no transaction.
+  bool like_server = false;
+  /// Called when the reader asks for an event past the end, where a server
+  /// would keep it waiting until its next heartbeat.
+  std::function<void()> on_wait;
 
   explicit fake_source(const binlog_file& file) : file_(file) {
     settings_.version = "10.11.6-MariaDB (fake)";
@@ -94,19 +103,24 @@ public:
     for (auto& [offset, event] : file_.events)
       if (offset >= from.pos && offset > 4)
         queue_.push_back(&event);
+    if (like_server)
+      queue_.push_back(&file_.events.front().second);
     next_ = 0;
     return {};
   }
   binlog::error next(const uint8_t*& data, size_t& size) override {
-    if (next_ == queue_.size())
+    if (next_ == queue_.size()) {
+      if (on_wait)
+        on_wait();
       return {binlog::errc::connection, "the fake source has no more events"};
+    }
     auto& event = *queue_[next_++];
     data = event.data();
     size = event.size();
     return {};
   }
   bool data_pending() const override {
-    return pending;
+    return pending || (like_server && next_ < queue_.size());
   }
 
   binlog::error acquire_lock(const std::string&, std::chrono::seconds,
@@ -205,6 +219,8 @@ struct fixture : deterministic_fixture {
   producer_actor producer;
   reader_actor aut;
   binlog::position started_at;
+  /// Makes the source behave like_server, calling on_wait at its end.
+  std::function<void()> like_server;
 
   fixture() {
     watcher = sys.spawn(mock_watcher, &down.watcher);
@@ -239,6 +255,8 @@ struct fixture : deterministic_fixture {
       auto result = std::make_unique<fake_source>(file);
       result->pending = pending;
       result->started_at = &started_at;
+      result->like_server = static_cast<bool>(like_server);
+      result->on_wait = like_server;
       return result;
     };
     self->monitor(aut = sys.spawn(reader, std::move(cfg), watcher, producer));
@@ -293,6 +311,15 @@ struct fixture : deterministic_fixture {
     return reason;
   }
 
+  /// The reader's state, for what a message cannot show: what it holds
+  /// when it goes to wait for the server.
+  reader_state& reader_of(const reader_actor& h) {
+    auto ptr = caf::actor_cast<caf::abstract_actor*>(h);
+    return dynamic_cast<std::remove_pointer_t<
+      reader_actor::stateful_pointer<reader_state>>&>(*ptr)
+      .state;
+  }
+
   binlog::position start_of_file() const {
     binlog::position p;
     p.file = file.name;
@@ -334,6 +361,25 @@ CAF_TEST(every transaction is a batch when nothing more is waiting) {
   }
   // A batch per transaction: more batches than the one a size cut makes.
   CAF_CHECK_GREATER(down.batches.size(), 5u);
+}
+
+CAF_TEST(the end of a backlog goes out before the reader waits for more) {
+  // Issue 14: the backlog's last events were a ROTATE and the next file's
+  // FORMAT_DESCRIPTION; the reader held its batch through them and sent it
+  // only at the server's next heartbeat, a second later.
+  size_t held_records = 1;
+  bool held_position = true;
+  like_server = [&] {
+    auto& st = reader_of(aut);
+    held_records = st.batch.records.size();
+    held_position = st.resume != st.sent;
+  };
+  start(start_of_file(), false, 10000, plenty);
+  CAF_CHECK_EQUAL(held_records, 0u);
+  CAF_CHECK(!held_position);
+  // All of it in one batch: data was pending until the end.
+  CAF_CHECK_EQUAL(down.batches.size(), 1u);
+  CAF_CHECK_EQUAL(sent(), expected(start_of_file()));
 }
 
 CAF_TEST(batches are cut at batch-records while more is waiting) {
