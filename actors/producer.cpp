@@ -125,8 +125,13 @@ bool producer_state::produce(in_flight& entry) {
   auto& batch = entry.batch;
   entry.remaining = batch.records.size();
   auto seq = batch.seq;
+  // A batch names its few topics once: look their handles up per batch, not
+  // per record (a string and a hash each).
+  rkts.clear();
+  for (auto& name : batch.topics)
+    rkts.push_back(topic(name));
   for (auto& r : batch.records) {
-    auto rkt = topic(batch.topic(r));
+    auto rkt = rkts[r.topic];
     auto key = batch.key(r);
     auto value = batch.value(r);
     // A tombstone's value is null, which Kafka tells apart from empty.

@@ -58,6 +58,8 @@ struct producer_state {
   std::optional<kafka::commit_log> commit_log;
   kafka::client_ptr client;
   std::unordered_map<std::string, rd_kafka_topic_t*> topics;
+  /// The handles of the batch being produced, by its topic index.
+  std::vector<rd_kafka_topic_t*> rkts;
   std::unordered_map<rd_kafka_topic_t*, int32_t> partition_counts;
   std::unordered_map<uint64_t, in_flight> batches;
   /// Records handed to librdkafka whose delivery is not yet reported.
