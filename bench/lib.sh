@@ -175,6 +175,16 @@ mariadb_pid() { tr -dc '0-9' <"$STATE/mariadb/mariadb.pid"; }
 # Appends one JSON object (python dict literal from the arguments) to RESULTS.
 record() { "$PY" "$BENCH_DIR/tools/record.py" "$RESULTS" "$@"; }
 
+# 1: the broker and MariaDB (every thread) on core 0, where the tool under
+# test (run with taskset -c 1) does not go; 0: back on every core.
+pin_servers() {
+  local cpus=0-$(($(nproc) - 1)) pid
+  (($1)) && cpus=0
+  for pid in "$(kafka_pid)" "$(mariadb_pid)"; do
+    taskset -a -p -c "$cpus" "$pid" >/dev/null || log "taskset of pid $pid failed"
+  done
+}
+
 # Current load average (1 min).
 load1() { cut -d' ' -f1 /proc/loadavg; }
 

@@ -5,6 +5,7 @@
 # from the outside (bench/tools/monitor.py: tool CPU, broker CPU, rows/s).
 #
 #   bench/producer_cpu.sh [--rows=1000000] [--use-running] [--perf]
+#                         [--repeat=1] [--pin=off|on|both] [--only=b2k,kcat-smallq,...]
 #
 # Writes N sysbench rows (oltp_insert prepare) into a binlog file of their
 # own, turns `binlog2kafka dump` of it into key<TAB>value lines for kcat,
@@ -21,21 +22,32 @@
 # For each: rows/s, the process's CPU, its librdkafka broker threads' CPU
 # and wake-ups (voluntary context switches), and the broker's CPU.
 # With --perf, `perf record` samples the b2k run (all threads) and the report
-# by thread and symbol goes to build-bench/work/perf-b2k.txt.
+# by thread and symbol goes to build-bench/work/perf-b2k.txt. --pin=on runs
+# the tool on core 1 and the broker and MariaDB on core 0 (as bench/run.sh
+# does), both: each way; --repeat runs each that often; --only some runs.
 set -euo pipefail
 T0=$SECONDS
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ROWS=1000000 USE_RUNNING=0 PERF=0
+ROWS=1000000 USE_RUNNING=0 PERF=0 REPEAT=1 PIN=off ONLY=
 for arg in "$@"; do
   case $arg in
     --rows=*) ROWS=${arg#*=} ;;
+    --repeat=*) REPEAT=${arg#*=} ;;
+    --pin=*) PIN=${arg#*=} ;;
+    --only=*) ONLY=",${arg#*=}," ;;
     --use-running) USE_RUNNING=1 ;;
     --perf) PERF=1 ;;
-    -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,25p' "$0"; exit 0 ;;
     *) die "unknown argument $arg" ;;
   esac
 done
+case $PIN in
+  both) PIN_MODES=(0 1) ;;
+  on) PIN_MODES=(1) ;;
+  off) PIN_MODES=(0) ;;
+  *) die "--pin=$PIN: both, on or off" ;;
+esac
 mkdir -p "$WORK"
 RESULTS=${CPU_RESULTS:-$WORK/producer-cpu.jsonl}
 : >"$RESULTS"
@@ -70,13 +82,23 @@ B2K_CONF=(-X enable.idempotence=true -X acks=all -X message.timeout.ms=0 -X ling
   -X queue.buffering.max.messages=2000000 -X queue.buffering.max.kbytes=2097151)
 
 measure() { # NAME TOPIC -- CMD...
-  local name=$1 topic=$2
+  local name=$1 topic=$2 p i cmd
   shift 3
-  wait_quiet 1.5 "${LOAD_WAIT:-120}"
-  "$PY" "$BENCH_DIR/tools/monitor.py" --tool "$name" --workload cpu --brokers "$BROKERS" \
-    --topics "$topic" --expect "$ROWS" --rows "$ROWS" --timeout 600 --out "$RESULTS" \
-    --log "$WORK/cpu-$name.log" --field load_at_start="$(load1)" \
-    --pid-of kafka="$(kafka_pid)" -- "$@" 2>/dev/null || log "$name did not complete"
+  [[ -z $ONLY || $ONLY == *",$name,"* ]] || return 0
+  for p in "${PIN_MODES[@]}"; do
+    for ((i = 1; i <= REPEAT; i++)); do
+      cmd=("$@")
+      ((p)) && cmd=(taskset -c 1 "${cmd[@]}")
+      wait_quiet "${MAX_LOAD:-1.5}" "${LOAD_WAIT:-120}"
+      pin_servers "$p"
+      "$PY" "$BENCH_DIR/tools/monitor.py" --tool "$name" --workload cpu --brokers "$BROKERS" \
+        --topics "$topic" --expect "$ROWS" --rows "$ROWS" --timeout 600 --out "$RESULTS" \
+        --log "$WORK/cpu-$name-p$p-$i.log" --field load_at_start="$(load1)" \
+        --field pinned="$p" --field run="$i" \
+        --pid-of kafka="$(kafka_pid)" -- "${cmd[@]}" 2>/dev/null || log "$name did not complete"
+      pin_servers 0
+    done
+  done
 }
 
 b2k_run() { # NAME [kafka property]
@@ -89,7 +111,7 @@ b2k_run() { # NAME [kafka property]
 }
 
 b2k_run cpu-b2k
-if ((PERF)); then
+if ((PERF)) && [[ -z $ONLY || $ONLY == *",b2k,"* ]]; then
   need_cmd perf linux-perf
   ( pid=
     for _ in $(seq 600); do
@@ -125,13 +147,13 @@ measure kcat-defaults cpu-kcat-defaults -- kcat -P -b "$BROKERS" -t cpu-kcat-def
 
 "$PY" - "$RESULTS" <<'EOF'
 import json, sys
-print(f"{'run':<14} {'rows/s':>9} {'tool CPU s/M':>13} {'rdk:broker CPU s/M':>19} {'rdk:broker wakeups/M':>21} {'Kafka CPU s/M':>14} {'peak RSS MB':>12} {'load':>5}")
+print(f"{'run':<14} {'pin':>3} {'rows/s':>9} {'tool CPU s/M':>13} {'rdk:broker CPU s/M':>19} {'rdk:broker wakeups/M':>21} {'Kafka CPU s/M':>14} {'peak RSS MB':>12} {'load':>5}")
 for l in open(sys.argv[1]):
     r = json.loads(l)
     n = r.get("rows") or 1
     per = lambda k: (r.get(k) or 0) / n * 1e6
     bt = r.get("rdk_broker_threads") or {}
-    print(f"{r['tool']:<14} {r.get('rows_per_s', 0):>9,.0f} {per('cpu_window_s'):>13.2f} "
+    print(f"{r['tool']:<14} {r.get('pinned', 0):>3} {r.get('rows_per_s', 0):>9,.0f} {per('cpu_window_s'):>13.2f} "
           f"{(bt.get('cpu_s') or 0) / n * 1e6:>19.2f} {(bt.get('wakeups') or 0) / n * 1e6:>21,.0f} "
           f"{per('kafka_cpu_window_s'):>14.2f} {r['peak_rss_mb']:>12} {r['load_at_start']:>5}")
 EOF

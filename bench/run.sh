@@ -4,6 +4,17 @@
 #
 #   bench/run.sh [--quick] [--tools=binlog2kafka,canal,debezium,maxwell]
 #                [--no-big] [--no-readme] [--max-load=1.5] [--load-wait=120]
+#                [--repeat=3] [--pin=both|on|off]
+#                [--only=W1,W2,W3,W4,decode,cpu,big] [--cpu-only=b2k,kcat-b2kconf,...]
+#
+# Each backlog drain runs --repeat times per tool (the report gives the
+# median and the spread; Debezium and Maxwell resume from their own offsets
+# and drain each backlog once). --pin=on puts the broker and MariaDB on core
+# 0 and the tool under test on core 1 (taskset) during the drain, so that
+# they do not compete for one core; off leaves all on every core; both (the
+# default) measures each way, bench/producer_cpu.sh (the kcat -P yardstick)
+# too. --only runs a part (the others are left out); --cpu-only some of
+# producer_cpu.sh's runs.
 #
 # Before each measurement it waits (at most --load-wait seconds) for the
 # 1-minute load average to drop below --max-load, and records the load.
@@ -44,6 +55,10 @@ README=1
 MAX_LOAD=1.5
 LOAD_WAIT=120
 TOOLS=("${TOOLS_ALL[@]}")
+REPEAT=3
+PIN=both
+ONLY=,W1,W2,W3,W4,decode,cpu,big,
+CPU_ONLY=
 for arg in "$@"; do
   case $arg in
     --quick) QUICK=1 ;;
@@ -52,7 +67,11 @@ for arg in "$@"; do
     --max-load=*) MAX_LOAD=${arg#*=} ;;
     --load-wait=*) LOAD_WAIT=${arg#*=} ;;
     --tools=*) IFS=, read -r -a TOOLS <<<"${arg#*=}" ;;
-    -h | --help) sed -n '2,27p' "$0"; exit 0 ;;
+    --repeat=*) REPEAT=${arg#*=} ;;
+    --pin=*) PIN=${arg#*=} ;;
+    --only=*) ONLY=",${arg#*=}," ;;
+    --cpu-only=*) CPU_ONLY=${arg#*=} ;;
+    -h | --help) sed -n '2,42p' "$0"; exit 0 ;;
     *) die "unknown argument $arg (see --help)" ;;
   esac
 done
@@ -63,6 +82,14 @@ else
   N=1000000 W3_EVENTS=50000 W2_SECONDS=30 BIG_ROWS=10000000 TIMEOUT=1200 MODE=full
 fi
 W2_RATE=1000
+case $PIN in
+  both) PIN_MODES=(0 1) ;;
+  on) PIN_MODES=(1) ;;
+  off) PIN_MODES=(0) ;;
+  *) die "--pin=$PIN: both, on or off" ;;
+esac
+((REPEAT >= 1)) || die "--repeat=$REPEAT: at least 1"
+want() { [[ $ONLY == *",$1,"* ]]; }
 
 rm -rf "$WORK"
 mkdir -p "$WORK"
@@ -100,19 +127,23 @@ for t in "${TOOLS[@]}"; do
   srv "$REPO/deploy/kafka.sh" create-topic "${TOOL_TOPIC_PREFIX[$t]}.bench.probe" 1 \
     message.timestamp.type=LogAppendTime >/dev/null
 done
-run_tool() { # TOOL WORKLOAD FROM EXPECT ROWS TOPIC
-  local t=$1 w=$2 from=$3 expect=$4 rows=$5 topic=$6
+run_tool() { # TOOL WORKLOAD FROM EXPECT ROWS TOPIC [PINNED RUN]
+  local t=$1 w=$2 from=$3 expect=$4 rows=$5 topic=$6 pinned=${7:-0} run=${8:-1}
   if [[ -n ${TOOL_UNAVAILABLE[$t]:-} ]]; then
     record kind=missing tool="$t" workload="$w" reason="${TOOL_UNAVAILABLE[$t]}"
     return
   fi
   tool_cmd "$t" "$from"
-  log "$w: $t from $from, waiting for $expect records in $topic"
+  pin_servers "$pinned"
+  ((pinned)) && CMD=(taskset -c 1 "${CMD[@]}")
+  log "$w: $t from $from, waiting for $expect records in $topic (pinned=$pinned, run $run)"
   "$PY" "$BENCH_DIR/tools/monitor.py" --tool "$t" --workload "$w" --brokers "$BROKERS" \
     --topics "$topic" --expect "$expect" --rows "$rows" --timeout "$TIMEOUT" \
-    --out "$RESULTS" --log "$WORK/$t-$w.log" --field load_at_start="$(load1)" \
+    --out "$RESULTS" --log "$WORK/$t-$w-p$pinned-$run.log" --field load_at_start="$(load1)" \
+    --field pinned="$pinned" --field run="$run" \
     --pid-of kafka="$(kafka_pid)" --pid-of mariadb="$(mariadb_pid)" -- "${CMD[@]}" ||
-    log "$w: $t did not complete (see $WORK/$t-$w.log)"
+    log "$w: $t did not complete (see $WORK/$t-$w-p$pinned-$run.log)"
+  pin_servers 0
 }
 
 # Row changes between binlog files $1..$2: "rows deletes".
@@ -124,12 +155,21 @@ count_rows() {
          /^### DELETE FROM `bench`\.`sbtest1`/ {r++; d++} END {print r+0, d+0}'
 }
 
-drain_all() { # WORKLOAD FROM ROWS DELETES
-  local w=$1 from=$2 rows=$3 deletes=$4 t
+drain_all() { # WORKLOAD FROM ROWS DELETES [TOPIC (default sbtest1) EXPECT]
+  local w=$1 from=$2 rows=$3 deletes=$4 table=${5:-sbtest1} t p i n expect
   for t in "${TOOLS[@]}"; do
-    wait_quiet "$MAX_LOAD" "$LOAD_WAIT"
-    run_tool "$t" "$w" "$from" $((rows + deletes * (TOOL_PER_DELETE[$t] - 1))) "$rows" \
-      "${TOOL_TOPIC_PREFIX[$t]}.bench.sbtest1"
+    n=$REPEAT
+    # They resume from their own offsets: one drain per backlog.
+    [[ " ${TOOLS_RESUMING[*]} " == *" $t "* ]] && n=1
+    expect=${6:-$((rows + deletes * (TOOL_PER_DELETE[$t] - 1)))}
+    for p in "${PIN_MODES[@]}"; do
+      for ((i = 1; i <= n; i++)); do
+        wait_quiet "$MAX_LOAD" "$LOAD_WAIT"
+        run_tool "$t" "$w" "$from" "$expect" "$rows" \
+          "${TOOL_TOPIC_PREFIX[$t]}.bench.$table" "$p" "$i"
+      done
+      if [[ $n == 1 ]]; then break; fi
+    done
   done
 }
 
@@ -157,13 +197,16 @@ record kind=workload workload=W1 rows="$W1_ROWS" deletes="$W1_DEL" \
   binlog_mb="$(du -m "$(binlog_path "$W1_FILE")" | cut -f1)"
 
 # The decoders alone, on the W1 binlog file.
-wait_quiet "$MAX_LOAD" "$LOAD_WAIT"
-RESULTS=$RESULTS B2K_BIN=$B2K_BIN "$BENCH_DIR/decode.sh" --use-running \
-  --file="$(binlog_path "$W1_FILE")" --rows="$W1_ROWS" --python
+if want decode; then
+  wait_quiet "$MAX_LOAD" "$LOAD_WAIT"
+  RESULTS=$RESULTS B2K_BIN=$B2K_BIN "$BENCH_DIR/decode.sh" --use-running \
+    --file="$(binlog_path "$W1_FILE")" --rows="$W1_ROWS" --python
+fi
 
-drain_all W1 "$W1_FROM" "$W1_ROWS" "$W1_DEL"
+want W1 && drain_all W1 "$W1_FROM" "$W1_ROWS" "$W1_DEL"
 
 # -- W3: mixed writes -------------------------------------------------------------
+if want W3; then
 sql -e "FLUSH BINARY LOGS"
 W3_FROM=$(master_pos)
 log "W3: sysbench oltp_write_only, $W3_EVENTS transactions"
@@ -175,8 +218,10 @@ read -r W3_ROWS W3_DEL < <(count_rows "${W3_FROM%%:*}" "$(master_file)")
 record kind=workload workload=W3 rows="$W3_ROWS" deletes="$W3_DEL" transactions="$W3_EVENTS"
 log "W3: $W3_ROWS row changes ($W3_DEL deletes)"
 drain_all W3 "$W3_FROM" "$W3_ROWS" "$W3_DEL"
+fi
 
 # -- W4: one transaction updating N rows ---------------------------------------------
+if want W4; then
 sql -e "FLUSH BINARY LOGS"
 W4_FROM=$(master_pos)
 log "W4: one UPDATE of all $N rows"
@@ -185,6 +230,7 @@ sql -e "FLUSH BINARY LOGS"
 read -r W4_ROWS W4_DEL < <(count_rows "${W4_FROM%%:*}" "$(master_file)")
 record kind=workload workload=W4 rows="$W4_ROWS" deletes="$W4_DEL"
 drain_all W4 "$W4_FROM" "$W4_ROWS" "$W4_DEL"
+fi
 
 # -- W2: steady 1,000 tx/s, latency --------------------------------------------------------
 W2_EVENTS=$((W2_RATE * W2_SECONDS))
@@ -200,8 +246,10 @@ print(c.get_watermark_offsets(TopicPartition(sys.argv[2], 0), timeout=10)[1])' "
 # other is primed again (started at the binlog end, then stopped) just before
 # its run.
 W2_TOOLS=()
-for t in "${TOOLS_RESUMING[@]}"; do [[ " ${TOOLS[*]} " == *" $t "* ]] && W2_TOOLS+=("$t"); done
-for t in "${TOOLS[@]}"; do [[ " ${TOOLS_RESUMING[*]} " == *" $t "* ]] || W2_TOOLS+=("$t"); done
+if want W2; then
+  for t in "${TOOLS_RESUMING[@]}"; do [[ " ${TOOLS[*]} " == *" $t "* ]] && W2_TOOLS+=("$t"); done
+  for t in "${TOOLS[@]}"; do [[ " ${TOOLS_RESUMING[*]} " == *" $t "* ]] || W2_TOOLS+=("$t"); done
+fi
 for t in "${W2_TOOLS[@]}"; do
   if [[ -z ${TOOL_UNAVAILABLE[$t]:-} && $t != "${W2_TOOLS[0]}" &&
     " ${TOOLS_RESUMING[*]} " == *" $t "* ]]; then
@@ -249,14 +297,15 @@ for t in "${W2_TOOLS[@]}"; do
 done
 
 # -- where binlog2kafka's producer CPU goes (beside kcat -P) -----------------------------------
-if [[ " ${TOOLS[*]} " == *" binlog2kafka "* ]]; then
-  CPU_RESULTS=$WORK/producer-cpu.jsonl LOAD_WAIT=$LOAD_WAIT B2K_BIN=$B2K_BIN \
-    "$BENCH_DIR/producer_cpu.sh" --use-running --rows="$N" --perf ||
+if want cpu && [[ " ${TOOLS[*]} " == *" binlog2kafka "* ]]; then
+  CPU_RESULTS=$WORK/producer-cpu.jsonl LOAD_WAIT=$LOAD_WAIT MAX_LOAD=$MAX_LOAD B2K_BIN=$B2K_BIN \
+    "$BENCH_DIR/producer_cpu.sh" --use-running --rows="$N" --perf --repeat="$REPEAT" \
+    --pin="$PIN" ${CPU_ONLY:+--only="$CPU_ONLY"} ||
     log "producer_cpu.sh failed"
 fi
 
 # -- the 10-million-row transaction (binlog2kafka only) ------------------------------------
-if ((BIG)) && [[ " ${TOOLS[*]} " == *" binlog2kafka "* ]]; then
+if ((BIG)) && want big && [[ " ${TOOLS[*]} " == *" binlog2kafka "* ]]; then
   wait_quiet "$MAX_LOAD" "$LOAD_WAIT"
   RESULTS=$RESULTS B2K_BIN=$B2K_BIN "$BENCH_DIR/big_transaction.sh" --use-running --rows="$BIG_ROWS"
 fi
