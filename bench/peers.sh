@@ -18,6 +18,7 @@ declare -A TOOL_PER_DELETE=([binlog2kafka]=2 [canal]=1 [debezium]=2 [maxwell]=1)
 declare -A TOOL_UNAVAILABLE=()
 declare -A TOOL_VERSION=()
 
+# 3.5.0.Final: see tests/interop/test_interop.sh for why not 3.6.1.
 DEBEZIUM_VERSION=3.5.0.Final
 CONNECT_VERSION=4.1.1
 MAXWELL_VERSION=1.22.6

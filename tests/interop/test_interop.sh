@@ -31,7 +31,10 @@ source "$B2K_SOURCE_DIR/bench/peers/maven.sh"
 HERE=$B2K_SOURCE_DIR/tests/interop
 CONNECT_PORT=${B2K_ITEST_CONNECT_PORT:-28083}
 # Debezium's MariaDB connector: 3.5.0.Final is the newest Maven Central
-# serves here (3.6 adds no value change but one, see compare.py).
+# serves here (3.6 adds no value change but one, see compare.py). 3.6.1:
+# debezium-connector-mariadb is not found; debezium-connector-mysql is, but
+# refuses MariaDB ("MySQL version 10.11.19-MariaDB... should support SHOW
+# BINARY LOG STATUS but it failed").
 DEBEZIUM_VERSION=3.5.0.Final
 CONNECT_JARS=$B2K_CACHE_DIR/debezium/connect
 FLINK_JARS=$B2K_CACHE_DIR/interop/flink
