@@ -325,6 +325,11 @@ void producer_state::commit_transaction() {
         return;
       continue;
     }
+    // (The fault tests kill -9 between these two lines: log-level debug.)
+    spdlog::debug("producer: committing Kafka transaction {} ({} batches, "
+                  "position {})",
+                  txn->commits + 1, txn->seqs.size(),
+                  binlog::to_string(txn->end));
     for (;;) {
       auto err = rd_kafka_commit_transaction(client.get(), timeout_ms);
       if (err == nullptr) {
@@ -361,6 +366,7 @@ void producer_state::commit_transaction() {
   }
   written_seq = txn->end_seq;
   ++txn->commits;
+  spdlog::debug("producer: committed Kafka transaction {}", txn->commits);
   txn->last_commit_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
@@ -474,7 +480,9 @@ producer(producer_actor::stateful_pointer<producer_state> self,
   auto& kc = st.config->kafka;
   st.commit_log.emplace(kc.brokers, kc.properties, kc.commit_topic,
                         st.config->name);
-  auto properties = kafka::producer_defaults();
+  auto properties = kc.exactly_once()
+                      ? kafka::transactional_producer_defaults()
+                      : kafka::producer_defaults();
   if (kc.exactly_once()) {
     st.txn.emplace();
     properties.emplace_back("transactional.id", st.config->transactional_id());

@@ -187,4 +187,18 @@ property_list producer_defaults() {
   };
 }
 
+property_list transactional_producer_defaults() {
+  auto result = producer_defaults();
+  // The pipeline waits out a broker outage with its transaction open. The
+  // coordinator aborts a transaction older than transaction.timeout.ms and
+  // fences its producer, a fatal error: librdkafka's 60 s made an outage of
+  // a minute end the process. 900 s is the broker's default
+  // transaction.max.timeout.ms, the most it accepts.
+  result.emplace_back("transaction.timeout.ms", "900000");
+  // A request (EndTxn among them) may take this long before it is retried;
+  // librdkafka wants it below transaction.timeout.ms.
+  result.emplace_back("socket.timeout.ms", "60000");
+  return result;
+}
+
 } // namespace b2k::kafka

@@ -54,4 +54,8 @@ caf::error name_security_failure(caf::error err, const std::string& brokers);
 /// batch for throughput with little latency.
 property_list producer_defaults();
 
+/// producer_defaults() plus what a transactional producer needs to outlive
+/// a long broker outage (transaction.timeout.ms of 15 min).
+property_list transactional_producer_defaults();
+
 } // namespace b2k::kafka
