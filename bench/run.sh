@@ -5,7 +5,7 @@
 #   bench/run.sh [--quick] [--tools=binlog2kafka,canal,debezium,maxwell]
 #                [--no-big] [--no-readme] [--max-load=1.5] [--load-wait=120]
 #                [--repeat=3] [--pin=both|on|off]
-#                [--only=W1,W2,W3,W4,decode,cpu,big] [--cpu-only=b2k,kcat-b2kconf,...]
+#                [--only=W1,W2,W3,W4,W6,decode,cpu,big] [--cpu-only=b2k,kcat-b2kconf,...]
 #
 # Each backlog drain runs --repeat times per tool (the report gives the
 # median and the spread; Debezium and Maxwell resume from their own offsets
@@ -37,7 +37,9 @@
 #      (bench/workloads/probe.lua under sysbench --rate=1000), latency
 #      commit -> broker append time, p50/p95/p99;
 #   W3 mixed writes: sysbench oltp_write_only (updates, deletes, inserts);
-#   W4 one transaction that updates every row of the W1 table (N rows).
+#   W4 one transaction that updates every row of the W1 table (N rows);
+#   W6 1,000 tables written round-robin (N rows: N/1,000 transactions of one
+#      insert into each table), one topic each (created beforehand).
 # Plus the decoders alone on the W1 binlog file (bench/decode.sh) and one
 # 10-million-row transaction through binlog2kafka (bench/big_transaction.sh).
 set -euo pipefail
@@ -57,7 +59,7 @@ LOAD_WAIT=120
 TOOLS=("${TOOLS_ALL[@]}")
 REPEAT=3
 PIN=both
-ONLY=,W1,W2,W3,W4,decode,cpu,big,
+ONLY=,W1,W2,W3,W4,W6,decode,cpu,big,
 CPU_ONLY=
 for arg in "$@"; do
   case $arg in
@@ -136,7 +138,9 @@ run_tool() { # TOOL WORKLOAD FROM EXPECT ROWS TOPIC [PINNED RUN]
   tool_cmd "$t" "$from"
   pin_servers "$pinned"
   ((pinned)) && CMD=(taskset -c 1 "${CMD[@]}")
-  log "$w: $t from $from, waiting for $expect records in $topic (pinned=$pinned, run $run)"
+  local shown=$topic
+  [[ $topic == *,* ]] && shown="${topic%%,*} and $(tr -cd , <<<"$topic" | wc -c) more topics"
+  log "$w: $t from $from, waiting for $expect records in $shown (pinned=$pinned, run $run)"
   "$PY" "$BENCH_DIR/tools/monitor.py" --tool "$t" --workload "$w" --brokers "$BROKERS" \
     --topics "$topic" --expect "$expect" --rows "$rows" --timeout "$TIMEOUT" \
     --out "$RESULTS" --log "$WORK/$t-$w-p$pinned-$run.log" --field load_at_start="$(load1)" \
@@ -155,18 +159,18 @@ count_rows() {
          /^### DELETE FROM `bench`\.`sbtest1`/ {r++; d++} END {print r+0, d+0}'
 }
 
-drain_all() { # WORKLOAD FROM ROWS DELETES [TOPIC (default sbtest1) EXPECT]
-  local w=$1 from=$2 rows=$3 deletes=$4 table=${5:-sbtest1} t p i n expect
+drain_all() { # WORKLOAD FROM ROWS DELETES [TABLES (a,b,..; default sbtest1) EXPECT]
+  local w=$1 from=$2 rows=$3 deletes=$4 tables=${5:-sbtest1} t p i n expect topics
   for t in "${TOOLS[@]}"; do
     n=$REPEAT
     # They resume from their own offsets: one drain per backlog.
     [[ " ${TOOLS_RESUMING[*]} " == *" $t "* ]] && n=1
     expect=${6:-$((rows + deletes * (TOOL_PER_DELETE[$t] - 1)))}
+    topics=$(sed "s/[^,][^,]*/${TOOL_TOPIC_PREFIX[$t]}.bench.&/g" <<<"$tables")
     for p in "${PIN_MODES[@]}"; do
       for ((i = 1; i <= n; i++)); do
         wait_quiet "$MAX_LOAD" "$LOAD_WAIT"
-        run_tool "$t" "$w" "$from" "$expect" "$rows" \
-          "${TOOL_TOPIC_PREFIX[$t]}.bench.$table" "$p" "$i"
+        run_tool "$t" "$w" "$from" "$expect" "$rows" "$topics" "$p" "$i"
       done
       if [[ $n == 1 ]]; then break; fi
     done
@@ -230,6 +234,37 @@ sql -e "FLUSH BINARY LOGS"
 read -r W4_ROWS W4_DEL < <(count_rows "${W4_FROM%%:*}" "$(master_file)")
 record kind=workload workload=W4 rows="$W4_ROWS" deletes="$W4_DEL"
 drain_all W4 "$W4_FROM" "$W4_ROWS" "$W4_DEL"
+fi
+
+# -- W6: 1,000 tables written round-robin, one topic each ------------------------------
+if want W6; then
+W6_TABLES=1000
+log "W6: $W6_TABLES tables like sbtest1, their topics (1 partition each)"
+awk -v t="$W6_TABLES" 'BEGIN { for (i = 1; i <= t; i++)
+    printf "CREATE TABLE w6_%04d (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, k INT NOT NULL, c CHAR(120) NOT NULL, pad CHAR(60) NOT NULL);\n", i }' |
+  sql bench
+W6_LIST=$(seq -f 'w6_%04g' -s , 1 "$W6_TABLES")
+# Created beforehand (one request): the drain measures the tool's cost per
+# topic, not the broker creating 1,000 topics on first use.
+"$PY" -c 'import sys
+from confluent_kafka.admin import AdminClient, NewTopic
+a = AdminClient({"bootstrap.servers": sys.argv[1]})
+fs = a.create_topics([NewTopic(t, 1, 1) for t in sys.argv[2:]], request_timeout=120)
+for t, f in fs.items():
+    f.result()' "$BROKERS" $(for t in "${TOOLS[@]}"; do
+    sed "s/[^,][^,]*/${TOOL_TOPIC_PREFIX[$t]}.bench.&/g; s/,/ /g" <<<"$W6_LIST"; done)
+sql -e "FLUSH BINARY LOGS"
+W6_FROM=$(master_pos)
+W6_ROWS=$((N / W6_TABLES * W6_TABLES))
+log "W6: $W6_ROWS rows round-robin over $W6_TABLES tables, $((N / W6_TABLES)) transactions"
+awk -v n="$((N / W6_TABLES))" -v t="$W6_TABLES" 'BEGIN { for (r = 1; r <= n; r++) {
+    print "BEGIN;"
+    for (i = 1; i <= t; i++)
+      printf "INSERT INTO w6_%04d (k, c, pad) VALUES (%d, \"%0119d\", \"%059d\");\n", i, r, r * t + i, i
+    print "COMMIT;" } }' | sql bench
+sql -e "FLUSH BINARY LOGS"
+record kind=workload workload=W6 rows="$W6_ROWS" deletes=0 tables="$W6_TABLES"
+drain_all W6 "$W6_FROM" "$W6_ROWS" 0 "$W6_LIST"
 fi
 
 # -- W2: steady 1,000 tx/s, latency --------------------------------------------------------

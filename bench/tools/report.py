@@ -54,7 +54,7 @@ NAMES = {"binlog2kafka": "binlog2kafka", "debezium": "Debezium", "maxwell": "Max
          "canal": "go-mysql canal", "mariadb-binlog": "mariadb-binlog -v",
          "python-mysql-replication": "python-mysql-replication"}
 WL = {"W1": "W1 backlog", "W2": "W2 1,000 tx/s", "W3": "W3 mixed backlog",
-      "W4": "W4 one big transaction"}
+      "W4": "W4 one big transaction", "W6": "W6 1,000 tables"}
 
 
 def fmt(v, nd=0):
@@ -119,12 +119,12 @@ kernel = os.uname().release
 # -- main table --------------------------------------------------------------------
 table = []  # (tool, workload, rows/s, p99, rss, cpu/M, ratio, load)
 b2k = {}
-for w in ("W1", "W3", "W4"):
+for w in ("W1", "W3", "W4", "W6"):
     r = get("pipeline", "binlog2kafka", w)
     b2k[w] = r.get("rows_per_s") if r else None
 b2k_p99 = (get("latency", "binlog2kafka") or {}).get("p99_ms")
 notes = []
-for w in ("W1", "W2", "W3", "W4"):
+for w in ("W1", "W2", "W3", "W4", "W6"):
     for t in TOOLS:
         if t not in meta["tools"]:
             continue
@@ -270,6 +270,13 @@ for p in (0, 1):
         targets.append(f"  - the same W1-shaped records through `binlog2kafka run` in "
                        f"bench/producer_cpu.sh ({how}): {rate_text(same)} rows/s = "
                        f"{same['rows_per_s'] / kcat['rows_per_s']:.2f}× kcat")
+for p in (0, 1):
+    w3, w6 = get("pipeline", "binlog2kafka", "W3", p), get("pipeline", "binlog2kafka", "W6", p)
+    if w3 and w6 and w3.get("rows_per_s") and w6.get("rows_per_s"):
+        ratio = w6["rows_per_s"] / w3["rows_per_s"]
+        targets.append(f"- W6 (1,000 tables, one topic each) ≥ 0.5× W3 ({'pinned' if p else 'unpinned'}): "
+                       f"{rate_text(w6)} vs {rate_text(w3)} rows/s = {ratio:.2f}×, peak RSS "
+                       f"{fmt(w6.get('peak_rss_mb'))} MB — " + ("met" if ratio >= 0.5 else "**not met**"))
 if w1 and w1.get("rows_per_s") and w1.get("rows"):
     cpu_m = (w1.get("cpu_window_s") or 0) / w1["rows"] * 1e6
     targets.append(f"- W1 CPU ≤ 2.0 s per M rows: {cpu_m:.2f} s — "
@@ -348,7 +355,10 @@ for t in TOOLS:
         line += f" **Not measured: {m['unavailable']}.**"
     tools_md.append(line)
 
-wl = {w: workload_info(w) for w in ("W1", "W3", "W4")}
+wl = {w: workload_info(w) for w in ("W1", "W3", "W4", "W6")}
+w6_text = (f"- W6: 1,000 tables shaped like sbtest1, {wl['W6'].get('rows', 0):,} rows written\n"
+           "  round-robin (transactions of one INSERT into each table), one topic per\n"
+           "  table, the topics created beforehand (1 partition).\n") if wl["W6"] else ""
 md = f"""# Benchmark {now.strftime('%Y-%m-%d %H:%M')} ({meta['mode']} mode)
 
 Made by `bench/run.sh{' --quick' if meta['mode'] == 'quick' else ''}` (binlog2kafka commit
@@ -394,7 +404,7 @@ wrote to the same broker, one tool at a time, on this machine:
   {wl['W3'].get('rows', 0):,} row changes, of them {wl['W3'].get('deletes', 0):,} deletes
   (binlog2kafka and Debezium also write a tombstone after each delete, by default).
 - W4: `UPDATE sbtest1 SET k = k + 1` over all {wl['W4'].get('rows', 0):,} rows, one transaction.
-- Decode only: each decoder on the W1 binlog file, pinned to one core
+{w6_text}- Decode only: each decoder on the W1 binlog file, pinned to one core
   (`taskset -c 1`), output to /dev/null, median of 3 (python-mysql-replication:
   one run, streaming the file from the server as its BinLogStreamReader does).
 - Each backlog is drained by each tool from the binlog position before it
