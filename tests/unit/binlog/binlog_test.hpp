@@ -53,6 +53,8 @@ struct decoded_record {
 struct collecting_sink : binlog::record_sink {
   std::vector<decoded_record> records;
   std::vector<binlog::position> ends;
+  /// For each of `ends`: how many records came before it.
+  std::vector<size_t> ends_after;
 
   void on_record(const binlog::row_record& rec) override {
     decoded_record r;
@@ -69,6 +71,7 @@ struct collecting_sink : binlog::record_sink {
 
   void on_transaction_end(const binlog::position& next) override {
     ends.push_back(next);
+    ends_after.push_back(records.size());
   }
 };
 

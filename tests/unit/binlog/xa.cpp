@@ -80,17 +80,26 @@ CAF_TEST(a restart from any transaction end sends exactly the rest) {
   decoded whole{xa_file};
   CAF_REQUIRE(!whole.err);
   auto all = ids(whole.records());
-  for (auto& end : whole.sink.ends) {
+  CAF_REQUIRE_EQUAL(whole.sink.ends.size(), whole.sink.ends_after.size());
+  size_t anchored = 0;
+  for (size_t e = 0; e < whole.sink.ends.size(); ++e) {
+    auto& end = whole.sink.ends[e];
+    if (end.skip_rows > 0)
+      ++anchored;
     decoded rest{xa_file, end.pos, end.skip_rows};
     CAF_REQUIRE(!rest.err);
-    // Whatever it sends is a suffix of the whole: nothing lost in front of
-    // it, nothing sent twice.
-    auto got = ids(rest.records());
-    CAF_REQUIRE(got.size() <= all.size());
-    std::vector<int> suffix(all.end() - static_cast<long>(got.size()),
-                            all.end());
-    CAF_CHECK_EQUAL(got, suffix);
+    // Exactly the records after that end: nothing lost in front of them,
+    // nothing sent twice, also where an undecided XA transaction holds the
+    // position back and the restart skips the rows sent since.
+    auto from = static_cast<long>(whole.sink.ends_after[e]);
+    std::vector<int> want(all.begin() + from, all.end());
+    if (ids(rest.records()) != want)
+      CAF_FAIL("restart at end " << e << " (" << binlog::to_string(end)
+                                 << ") sent " << ids(rest.records()).size()
+                                 << " records, want " << want.size());
   }
+  // The ends held back by an undecided transaction were among them.
+  CAF_CHECK_GREATER_OR_EQUAL(anchored, 3u);
 }
 
 CAF_TEST(an xa commit without its prepare is a warning) {
