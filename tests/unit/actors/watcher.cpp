@@ -231,6 +231,40 @@ CAF_TEST(commit log writes are coalesced by the commit interval) {
   run();
 }
 
+// A graceful stop inside the commit interval: the position released since
+// the last write is written by the final checkpoint, not left to a timer
+// that never fires, so that a restart does not send it again.
+CAF_TEST(a graceful stop writes the position the commit interval held back) {
+  recorder local;
+  auto producer = sys.spawn(mock_producer, &local.producer);
+  auto aut = sys.spawn(watcher, producer, at(0),
+                       caf::timespan{std::chrono::seconds(5)});
+  for (uint64_t seq = 1; seq <= 3; ++seq) {
+    self->send(aut, atom::enqueue_v, batch_ticket{seq, at(seq * 10), 1});
+    self->send(aut, atom::delivered_v, seq);
+  }
+  consume_messages(); // run() would also fire the timer
+  CAF_REQUIRE_EQUAL(local.commits.size(), 0u);
+  self->send(aut, atom::final_checkpoint_v);
+  consume_messages();
+  binlog::position answer;
+  self->receive([&](binlog::position& pos) { answer = std::move(pos); },
+                caf::after(std::chrono::seconds(0)) >> [] {
+                  CAF_ERROR("no answer to final_checkpoint");
+                });
+  CAF_CHECK_EQUAL(answer, at(30));
+  CAF_REQUIRE_EQUAL(local.commits.size(), 1u);
+  CAF_CHECK_EQUAL(local.commits.back(), at(30));
+  CAF_CHECK_EQUAL(local.commit_seqs, std::vector<uint64_t>({3}));
+  // The timer that comes later has nothing left to write.
+  trigger_timeouts();
+  run();
+  CAF_CHECK_EQUAL(local.commits.size(), 1u);
+  self->send_exit(aut, caf::exit_reason::user_shutdown);
+  self->send_exit(producer, caf::exit_reason::user_shutdown);
+  run();
+}
+
 CAF_TEST(no commit log write once the source lock is not confirmed) {
   using namespace std::chrono;
   auto now_ms = [] {
