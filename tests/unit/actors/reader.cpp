@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "binlog/bytes.hpp"
+#include "config/options.hpp"
 #include "tests/unit/actors/mocks.hpp"
 #include "tests/unit/fixtures.hpp"
 
@@ -51,7 +52,8 @@ public:
   /// What data_pending() says: true keeps the reader batching up to its
   /// limits; false makes it flush at every transaction's end.
   bool pending = false;
-  /// Where start() was asked to start (outlives the reader's source).
+  /// Where start() was asked to start, and whether by GTID (outlive the
+  /// reader's source).
   binlog::position* started_at = nullptr;
   /// As a server sends a backlog: data is pending while events are left,
   /// and after the file's ROTATE come the next file's first events (here
@@ -60,6 +62,7 @@ public:
   /// Called when the reader asks for an event past the end, where a server
   /// would keep it waiting until its next heartbeat.
   std::function<void()> on_wait;
+  bool* started_by_gtid = nullptr;
 
   explicit fake_source(const binlog_file& file) : file_(file) {
     settings_.version = "10.11.6-MariaDB (fake)";
@@ -95,9 +98,11 @@ public:
   std::string gtid_state_at(const binlog::position&) override {
     return "";
   }
-  binlog::error start(const binlog::position& from, bool) override {
+  binlog::error start(const binlog::position& from, bool by_gtid) override {
     if (started_at != nullptr)
       *started_at = from;
+    if (started_by_gtid != nullptr)
+      *started_by_gtid = by_gtid;
     queue_.clear();
     queue_.push_back(&file_.events.front().second);
     for (auto& [offset, event] : file_.events)
@@ -221,6 +226,7 @@ struct fixture : deterministic_fixture {
   binlog::position started_at;
   /// Makes the source behave like_server, calling on_wait at its end.
   std::function<void()> like_server;
+  bool started_by_gtid = false;
 
   fixture() {
     watcher = sys.spawn(mock_watcher, &down.watcher);
@@ -240,9 +246,11 @@ struct fixture : deterministic_fixture {
   /// Starts the reader at `start` (empty: where the watcher says) and lets
   /// it read as far as its credit goes.
   void start(binlog::position start, bool pending, uint64_t batch_records,
-             uint64_t max_inflight_bytes) {
+             uint64_t max_inflight_bytes,
+             resume_mode resume_by = resume_mode::automatic) {
     reader_config cfg;
     cfg.settings = make_settings([&](settings& s) {
+      s.source.resume_by = resume_by;
       s.batches.records = batch_records;
       s.batches.max_inflight_bytes = max_inflight_bytes;
       // No batch waits for time: only the size, the end of what is pending
@@ -257,6 +265,7 @@ struct fixture : deterministic_fixture {
       result->started_at = &started_at;
       result->like_server = static_cast<bool>(like_server);
       result->on_wait = like_server;
+      result->started_by_gtid = &started_by_gtid;
       return result;
     };
     self->monitor(aut = sys.spawn(reader, std::move(cfg), watcher, producer));
@@ -420,6 +429,55 @@ CAF_TEST(reading stops when the credit is spent and goes on with more) {
   CAF_CHECK_EQUAL(sent(), expected(start_of_file()));
 }
 
+// The watcher's side of credit, as it gives it back: batch by batch, once
+// released. Whatever the order, the bytes out (sent, not given back) never
+// stay below max-inflight-bytes while reading stops, and never pass it by
+// more than the batch that spent the credit.
+CAF_TEST(bytes in flight stay within max inflight bytes) {
+  uint64_t total = 0;
+  {
+    fixture whole;
+    whole.start(whole.start_of_file(), false, 10000, plenty);
+    for (auto& t : whole.down.tickets)
+      total += t.bytes;
+  }
+  CAF_REQUIRE_GREATER(total, 0u);
+  auto limit = total / 5;
+  start(start_of_file(), false, 10000, limit);
+  uint64_t returned = 0;
+  size_t given_back = 0; // tickets whose bytes went back
+  size_t stops = 0;
+  for (;;) {
+    uint64_t out = 0;
+    for (auto& t : down.tickets)
+      out += t.bytes;
+    auto in_flight = out - returned;
+    CAF_REQUIRE(!down.tickets.empty());
+    auto last = down.tickets.back().bytes;
+    // Reading went on while credit was left, and stopped at the batch that
+    // spent it.
+    CAF_CHECK_LESS(in_flight - last, limit);
+    if (out == total)
+      break;
+    CAF_CHECK_GREATER_OR_EQUAL(in_flight, limit);
+    ++stops;
+    // Nothing more is read without credit.
+    auto tickets = down.tickets.size();
+    consume_messages();
+    CAF_CHECK_EQUAL(down.tickets.size(), tickets);
+    // The watcher releases the oldest batch.
+    CAF_REQUIRE_LESS(given_back, down.tickets.size());
+    auto bytes = down.tickets[given_back++].bytes;
+    returned += bytes;
+    if (bytes > 0)
+      self->send(aut, atom::credit_v, bytes);
+    consume_messages();
+  }
+  // Credit ran out more than once on the way, and everything went out.
+  CAF_CHECK_GREATER(stops, 2u);
+  CAF_CHECK_EQUAL(sent(), expected(start_of_file()));
+}
+
 CAF_TEST(a stop answers with the last batch sent and reads no more) {
   start(start_of_file(), false, 10000, 1);
   CAF_REQUIRE_EQUAL(down.batches.size(), 1u);
@@ -458,6 +516,52 @@ CAF_TEST(without a start the watcher says where to read from) {
 CAF_TEST(a given start does not ask the watcher) {
   start(start_of_file(), false, 10000, plenty);
   CAF_CHECK_EQUAL(down.resumes, 0u);
+}
+
+// A position names a file of the server it came from; on another server
+// (a failover) only its GTID state means the same place.
+CAF_TEST(a position of another server is read by its gtid) {
+  auto from = start_of_file();
+  from.server_id = 7; // the fake source is server id 1
+  from.gtid = "0-7-42";
+  start(from, false, 10000, plenty);
+  CAF_CHECK(started_by_gtid);
+  CAF_CHECK_EQUAL(started_at.gtid, "0-7-42");
+}
+
+CAF_TEST(a position of another server without a gtid is refused) {
+  auto from = start_of_file();
+  from.server_id = 7;
+  start(from, false, 10000, plenty);
+  CAF_CHECK(down.batches.empty());
+  auto reason = reader_exit();
+  CAF_CHECK_EQUAL(static_cast<ec>(reason.code()), ec::source_config);
+  auto text = describe_config_error(reason);
+  CAF_CHECK(text.find("holds no GTID") != std::string::npos);
+}
+
+CAF_TEST(resume by file reads a position of another server by file) {
+  auto from = start_of_file();
+  from.server_id = 7;
+  from.gtid = "0-7-42";
+  start(from, false, 10000, plenty, resume_mode::position);
+  CAF_CHECK(!started_by_gtid);
+  CAF_CHECK_EQUAL(started_at.pos, 4u);
+  CAF_CHECK_EQUAL(sent(), expected(start_of_file()));
+}
+
+CAF_TEST(resume by gtid reads a position of this server by gtid) {
+  auto from = start_of_file();
+  from.server_id = 1;
+  from.gtid = "0-1-1";
+  start(from, false, 10000, plenty, resume_mode::gtid);
+  CAF_CHECK(started_by_gtid);
+}
+
+CAF_TEST(resume by gtid refuses a position without one) {
+  start(start_of_file(), false, 10000, plenty, resume_mode::gtid);
+  CAF_CHECK(down.batches.empty());
+  CAF_CHECK_EQUAL(static_cast<ec>(reader_exit().code()), ec::config);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
