@@ -63,6 +63,9 @@ public:
   void set_max_bytes(size_t bytes) {
     max_bytes_ = bytes;
   }
+  size_t max_bytes() const {
+    return max_bytes_;
+  }
 
   /// Between XA START and XA PREPARE: the TABLE_MAP and rows events read
   /// now belong to the transaction and wait here.

@@ -395,6 +395,8 @@ CAF_TEST(XA transactions wait in the buffer) {
   CAF_CHECK_EQUAL(binlog::xid_key_of_text(" X'6A',X'',1"), "1:6a:");
   CAF_CHECK_EQUAL(binlog::xid_key_of_text("'a'"), "");
   binlog::xa_buffer buffer;
+  // README: 256 MiB per transaction unless the decoder is told otherwise.
+  CAF_CHECK_EQUAL(buffer.max_bytes(), size_t{256} << 20);
   buffer.set_max_bytes(size_t{1} << 20);
   binlog::position start;
   start.pos = 300;
