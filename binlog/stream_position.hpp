@@ -87,58 +87,21 @@ public:
 
   /// Where delivery of a record that completes `row` rows of the open
   /// transaction releases to: a transaction start and a row count.
-  const position& release_point(uint64_t row, uint64_t& row_out) const {
-    if (anchored_) {
-      // The same row counted from the anchor.
-      row_out = rows_since_anchor_ - (rows_ - row);
-      return anchor_;
-    }
-    row_out = row;
-    return start_;
-  }
+  const position& release_point(uint64_t row, uint64_t& row_out) const;
 
   /// Where reading resumes after everything before `next` of the current
   /// file, between transactions; `gtid` is the GTID state there.
-  position after(uint64_t next, const std::string& gtid) const {
-    if (anchored_) {
-      auto at = anchor_;
-      at.skip_rows = rows_since_anchor_;
-      return at;
-    }
-    position at;
-    at.file = file_;
-    at.pos = next;
-    at.gtid = gtid;
-    return at;
-  }
+  position after(uint64_t next, const std::string& gtid) const;
 
   /// The open transaction ends before `next`: where reading resumes.
-  position end(uint64_t next, const std::string& gtid) {
-    open_ = false;
-    has_begin_ = false;
-    // A skip applies to the transaction we resumed inside, or with XA
-    // transactions undecided to everything since the anchor.
-    if (!anchored_)
-      skip_rows_ = 0;
-    return after(next, gtid);
-  }
+  position end(uint64_t next, const std::string& gtid);
 
   /// An XA transaction that started at `start` was prepared: until none is
   /// undecided, restarts begin at the oldest one's start.
-  void anchor_at(const position& start) {
-    if (anchored_)
-      return;
-    anchored_ = true;
-    anchor_ = start;
-    anchor_.skip_rows = 0;
-    rows_since_anchor_ = 0;
-  }
+  void anchor_at(const position& start);
 
   /// No XA transaction is undecided any more.
-  void release_anchor() {
-    anchored_ = false;
-    rows_since_anchor_ = 0;
-  }
+  void release_anchor();
 
 private:
   std::string file_;
