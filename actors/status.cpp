@@ -7,6 +7,8 @@
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
+#include "config/defaults.hpp"
+
 namespace b2k {
 
 namespace {
@@ -98,7 +100,7 @@ status(status_actor::stateful_pointer<status_state> self, std::string name) {
   st.self = self;
   st.current.name = std::move(name);
   st.started = st.rates_at = st.sampled_at = self->clock().now();
-  self->delayed_send(self, std::chrono::seconds(1), atom::sample_v);
+  self->delayed_send(self, defaults::sample_period, atom::sample_v);
   return {
     [self](atom::stats, reader_metrics& m) {
       auto& st = self->state;
@@ -138,7 +140,7 @@ status(status_actor::stateful_pointer<status_state> self, std::string name) {
     },
     [self](atom::sample) {
       self->state.sample();
-      self->delayed_send(self, std::chrono::seconds(1), atom::sample_v);
+      self->delayed_send(self, defaults::sample_period, atom::sample_v);
     },
     [self](atom::snapshot) { return self->state.snapshot(); },
   };

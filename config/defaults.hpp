@@ -59,6 +59,9 @@ constexpr std::string_view config_file = "caf-application.ini";
 /// How often the reader, the producer and the watcher report their metrics
 /// to the status actor.
 constexpr auto stats_period = 1s;
+/// How often the status actor takes a sample for the charts (its history
+/// holds 15 minutes of them).
+constexpr auto sample_period = 1s;
 /// How often the producer serves librdkafka's delivery reports while records
 /// are in flight.
 constexpr auto poll_interval = 1ms;

@@ -5,6 +5,7 @@
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
 
+#include "config/defaults.hpp"
 #include "tests/unit/fixtures.hpp"
 
 // The status actor's memory: the charts' ring buffer, the rows per table
@@ -50,9 +51,9 @@ struct fixture : deterministic_fixture {
     return out;
   }
 
-  /// One second passes: the sample timer fires.
+  /// One sample period passes: the sample timer fires.
   void tick() {
-    sched.advance_time(1s);
+    sched.advance_time(defaults::sample_period);
     sched.run();
   }
 
@@ -135,6 +136,23 @@ CAF_TEST(the busiest ten of many tables) {
 }
 
 CAF_TEST_FIXTURE_SCOPE(status_tests, fixture)
+
+CAF_TEST(the sample timer fires once a sample period and not sooner) {
+  auto early = defaults::sample_period - 1ms;
+  sched.advance_time(early);
+  sched.run();
+  CAF_CHECK(snapshot().history.empty());
+  sched.advance_time(1ms);
+  sched.run();
+  CAF_CHECK_EQUAL(snapshot().history.size(), 1u);
+  // Re-armed: the next one a whole period later.
+  sched.advance_time(early);
+  sched.run();
+  CAF_CHECK_EQUAL(snapshot().history.size(), 1u);
+  sched.advance_time(1ms);
+  sched.run();
+  CAF_CHECK_EQUAL(snapshot().history.size(), 2u);
+}
 
 CAF_TEST(a sample a second for fifteen minutes) {
   auto first = snapshot();
