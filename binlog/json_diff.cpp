@@ -308,13 +308,13 @@ bool json_patcher::materialize(uint32_t n) {
   return true;
 }
 
-bool json_patcher::read_diff(const uint8_t*& p, const uint8_t* end,
-                             diff& out, std::string& error) {
+error json_patcher::read_diff(const uint8_t*& p, const uint8_t* end,
+                              diff& out) {
   cursor c{p, end};
   out.op = c.u8();
   if (c.ok() && out.op > op_remove) {
-    error = "JSON diff with unknown operation " + std::to_string(out.op);
-    return false;
+    return {errc::corrupt_event,
+            "JSON diff with unknown operation " + std::to_string(out.op)};
   }
   out.path = c.packed_str();
   out.value = nullptr;
@@ -325,24 +325,23 @@ bool json_patcher::read_diff(const uint8_t*& p, const uint8_t* end,
     out.value_size = static_cast<size_t>(n);
   }
   if (!c.ok()) {
-    error = "JSON diff runs past the end of its value";
-    return false;
+    return {errc::corrupt_event, "JSON diff runs past the end of its value"};
   }
   if (out.value != nullptr) {
     json_binary_error bad;
     if (!check_json_binary(out.value, out.value_size, &bad)) {
-      error = "JSON diff value is malformed: " + std::string{bad.reason}
-              + " at byte " + std::to_string(bad.offset);
-      return false;
+      return {errc::corrupt_event,
+              "JSON diff value is malformed: " + std::string{bad.reason}
+                + " at byte " + std::to_string(bad.offset)};
     }
   }
   p = c.data();
-  return true;
+  return {};
 }
 
 // Parses the path text MySQL writes for a diff (Json_path::to_string):
 // `$`, then `.name`, `."quoted name"`, `[N]`, `[last]` or `[last-N]`.
-bool json_patcher::parse_path(std::string_view s, std::string& error) {
+error json_patcher::parse_path(std::string_view s) {
   legs_.clear();
   size_t pos = 0;
   auto skip_space = [&] {
@@ -350,8 +349,8 @@ bool json_patcher::parse_path(std::string_view s, std::string& error) {
       ++pos;
   };
   auto bad = [&](const char* why) {
-    error = "JSON diff path '" + std::string{s} + "': " + why;
-    return false;
+    return error{errc::corrupt_event,
+                 "JSON diff path '" + std::string{s} + "': " + why};
   };
   auto read_number = [&](uint64_t& n) {
     size_t start = pos;
@@ -424,17 +423,16 @@ bool json_patcher::parse_path(std::string_view s, std::string& error) {
   // limit also bounds the recursion when the result is encoded.
   if (legs_.size() > jsonb::max_depth)
     return bad("deeper than 100 levels");
-  return true;
+  return {};
 }
 
-bool json_patcher::apply_one(uint32_t root, const diff& d,
-                             std::string& error) {
-  if (!parse_path(d.path, error))
-    return false;
+error json_patcher::apply_one(uint32_t root, const diff& d) {
+  if (auto err = parse_path(d.path))
+    return err;
   auto reject = [&](const char* why) {
-    error = std::string{"JSON diff "} + op_name(d.op) + " "
-            + std::string{d.path} + " does not apply: " + why;
-    return false;
+    return error{errc::corrupt_event, std::string{"JSON diff "} + op_name(d.op)
+                                        + " " + std::string{d.path}
+                                        + " does not apply: " + why};
   };
   // Walk to the parent of the last leg, listing containers on the way.
   uint32_t parent = root;
@@ -479,7 +477,7 @@ bool json_patcher::apply_one(uint32_t root, const diff& d,
         if (!add_value(d.value, d.value_size, value))
           return reject("malformed value");
         kids_[nodes_[parent].kids][pos].node = value;
-        return true;
+        return {};
       }
       case op_insert: {
         if (object && found)
@@ -490,14 +488,14 @@ bool json_patcher::apply_one(uint32_t root, const diff& d,
         auto& into = kids_[nodes_[parent].kids];
         into.insert(into.begin() + static_cast<std::ptrdiff_t>(pos),
                     member{l.key, value});
-        return true;
+        return {};
       }
       default: {
         if (!found)
           return reject("no value at the path");
         auto& from = kids_[nodes_[parent].kids];
         from.erase(from.begin() + static_cast<std::ptrdiff_t>(pos));
-        return true;
+        return {};
       }
     }
   }
@@ -618,11 +616,12 @@ error json_patcher::apply(const uint8_t* doc, size_t doc_size,
             "the before-image's JSON document is malformed"};
   const uint8_t* p = diffs;
   const uint8_t* end = diffs + diffs_size;
-  std::string why;
   while (p < end) {
     diff d;
-    if (!read_diff(p, end, d, why) || !apply_one(root, d, why))
-      return {errc::corrupt_event, std::move(why)};
+    if (auto err = read_diff(p, end, d))
+      return err;
+    if (auto err = apply_one(root, d))
+      return err;
   }
   size_t start = out.size();
   out.push_back('\0');
@@ -649,11 +648,10 @@ error json_patcher::describe(const uint8_t* diffs, size_t diffs_size,
   kids_[nodes_[root].kids].push_back(member{"$partial_json", list});
   const uint8_t* p = diffs;
   const uint8_t* end = diffs + diffs_size;
-  std::string why;
   while (p < end) {
     diff d;
-    if (!read_diff(p, end, d, why))
-      return {errc::corrupt_event, std::move(why)};
+    if (auto err = read_diff(p, end, d))
+      return err;
     uint32_t entry = add_container(true);
     kids_[nodes_[list].kids].push_back(member{{}, entry});
     uint32_t op = add_text(op_text(d.op));

@@ -83,16 +83,15 @@ private:
     size_t value_size;
   };
 
-  bool read_diff(const uint8_t*& p, const uint8_t* end, diff& out,
-                 std::string& error);
-  bool parse_path(std::string_view path, std::string& error);
+  error read_diff(const uint8_t*& p, const uint8_t* end, diff& out);
+  error parse_path(std::string_view path);
   uint32_t add_view(uint8_t type, const uint8_t* data, size_t size);
   uint32_t add_text(std::string_view text);
   uint32_t new_list();
   uint32_t add_container(bool object);
   bool add_value(const uint8_t* value, size_t size, uint32_t& node);
   bool materialize(uint32_t n);
-  bool apply_one(uint32_t root, const diff& d, std::string& error);
+  error apply_one(uint32_t root, const diff& d);
   size_t large_size(uint32_t n);
   bool serialize(uint32_t n, std::string& out, uint8_t& type);
 
