@@ -300,7 +300,8 @@ int run_reader_node(b2k::b2k_config& cfg, const b2k::settings_ptr& s) {
   cfg.load<caf::io::middleman>();
   auto signals = block_stop_signals();
   caf::actor_system sys{cfg};
-  auto node = sys.spawn(b2k::reader_node, s);
+  auto node = sys.spawn(b2k::reader_node, s,
+                       b2k::reader_factory{b2k::spawn_detached_reader});
   auto& listen = s->reader_node_listen;
   auto port = sys.middleman().publish(node, listen.port, listen.host.c_str(),
                                       true);

@@ -1,5 +1,6 @@
 #include "actors/reader.hpp"
 
+#include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
@@ -496,6 +497,14 @@ reader(reader_actor::stateful_pointer<reader_state> self, reader_config config,
       return st.sent;
     },
   };
+}
+
+reader_actor spawn_detached_reader(caf::actor_system& sys,
+                                   const reader_config& cfg,
+                                   watcher_actor watcher,
+                                   producer_actor producer) {
+  return sys.spawn<caf::detached>(reader, cfg, std::move(watcher),
+                                  std::move(producer));
 }
 
 } // namespace b2k

@@ -36,6 +36,17 @@ struct reader_config {
   source_factory open_source;
 };
 
+/// How a reader comes to life (the supervisor's and the reader node's);
+/// the real one is spawned detached, tests put stand-ins here.
+using reader_factory = std::function<reader_actor(
+  caf::actor_system&, const reader_config&, watcher_actor, producer_actor)>;
+
+/// The real one: detached, since its reads block.
+reader_actor spawn_detached_reader(caf::actor_system& sys,
+                                   const reader_config& cfg,
+                                   watcher_actor watcher,
+                                   producer_actor producer);
+
 struct reader_state : binlog::record_sink {
   using clock = std::chrono::steady_clock;
 

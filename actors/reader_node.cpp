@@ -9,8 +9,9 @@ namespace b2k {
 
 reader_node_actor::behavior_type
 reader_node(reader_node_actor::stateful_pointer<reader_node_state> self,
-            settings_ptr settings) {
+            settings_ptr settings, reader_factory spawn_reader) {
   self->state.settings = std::move(settings);
+  self->state.spawn_reader = std::move(spawn_reader);
   return {
     [self](atom::launch, const std::string& name, binlog::position& start,
            uint64_t epoch, watcher_actor& watcher, producer_actor& producer,
@@ -35,10 +36,8 @@ reader_node(reader_node_actor::stateful_pointer<reader_node_state> self,
                      ? "the server's "
                          + std::string{to_string(st.settings->source.initial)}
                      : binlog::to_string(cfg.start));
-      // Detached: its reads block.
-      return self->system().spawn<caf::detached>(reader, std::move(cfg),
-                                                 std::move(watcher),
-                                                 std::move(producer));
+      return st.spawn_reader(self->system(), cfg, std::move(watcher),
+                             std::move(producer));
     },
   };
 }

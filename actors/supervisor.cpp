@@ -216,12 +216,7 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
   st.self = self;
   st.config = std::move(config);
   if (!st.config.spawn_reader)
-    st.config.spawn_reader = [](caf::actor_system& sys, const reader_config& cfg,
-                                watcher_actor watcher, producer_actor producer) {
-      // Detached: its reads block.
-      return sys.spawn<caf::detached>(b2k::reader, cfg, std::move(watcher),
-                                      std::move(producer));
-    };
+    st.config.spawn_reader = spawn_detached_reader;
   if (!st.config.spawn_producer)
     st.config.spawn_producer = [](caf::actor_system& sys,
                                   const settings_ptr& settings,

@@ -17,8 +17,7 @@ namespace b2k {
 struct supervisor_config {
   /// How the children come to life. The defaults spawn the real actors
   /// (detached); tests put stand-ins here.
-  using reader_factory = std::function<reader_actor(
-    caf::actor_system&, const reader_config&, watcher_actor, producer_actor)>;
+  using reader_factory = b2k::reader_factory;
   using producer_factory = std::function<producer_actor(
     caf::actor_system&, const settings_ptr&, const status_actor&)>;
 
