@@ -48,7 +48,18 @@ using reader_actor = caf::typed_actor<
   // answers with the end of the last batch sent.
   caf::replies_to<atom::stop>::with<binlog::position>,
   // Timer: reports metrics.
-  caf::reacts_to<atom::stats_due>>;
+  caf::reacts_to<atom::stats_due>,
+  // A snapshot lane starts a chunk of table "db.table": answers its id.
+  caf::replies_to<atom::watermark, std::string>::with<uint64_t>,
+  // A chunk read: answered (with the rows sent) once it went out at its
+  // high watermark.
+  caf::replies_to<snapshot_chunk>::with<uint64_t>>;
+
+/// Reads existing rows of tables chunk by chunk for the reader (one lane
+/// of a snapshot). Runs detached: its SQL reads block.
+using snapshot_actor = caf::typed_actor<
+  // Read the next chunk.
+  caf::reacts_to<atom::read>>;
 
 /// Hears that Kafka acknowledged every record of a batch: the watcher, as
 /// the producer sees it (the two need each other's handles).
@@ -138,5 +149,6 @@ CAF_BEGIN_TYPE_ID_BLOCK(b2k_handles, caf::id_block::b2k::end)
   CAF_ADD_TYPE_ID(b2k_handles, (b2k::watcher_actor))
   CAF_ADD_TYPE_ID(b2k_handles, (b2k::status_actor))
   CAF_ADD_TYPE_ID(b2k_handles, (b2k::reader_node_actor))
+  CAF_ADD_TYPE_ID(b2k_handles, (b2k::snapshot_actor))
 
 CAF_END_TYPE_ID_BLOCK(b2k_handles)

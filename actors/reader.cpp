@@ -4,6 +4,7 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/snapshot.hpp"
 #include "binlog/event.hpp"
 #include "config/defaults.hpp"
 #include "messages/error.hpp"
@@ -21,6 +22,14 @@ constexpr auto standby_try = std::chrono::seconds(2);
 // The confirmed lock is ours this much less than the server's idle timeout:
 // room for the ping's way to the server and for clocks of other nodes.
 constexpr auto lease_margin = std::chrono::seconds(1);
+
+// A change read up to this long before a chunk's low watermark still wins
+// over the chunk: a transaction is in the binlog a moment before a reader
+// on another connection sees it.
+constexpr auto visibility_grace = std::chrono::seconds(2);
+
+// How often an idle stream is polled while a snapshot runs.
+constexpr auto snapshot_poll = std::chrono::milliseconds(2);
 
 std::chrono::seconds whole_seconds(caf::timespan x) {
   auto s = std::chrono::duration_cast<std::chrono::seconds>(x);
@@ -135,7 +144,13 @@ void reader_state::on_locked() {
 }
 
 caf::error reader_state::start(binlog::position from) {
-  if (from.file.empty()) {
+  bool fresh = from.file.empty();
+  auto mode = config.settings->snapshot.mode;
+  if (fresh && mode != snapshot_mode::never) {
+    // The snapshot reads what exists: the stream starts at the end.
+    if (auto err = source->current_end(from))
+      return make_error(err);
+  } else if (from.file.empty()) {
     if (source_cfg->initial == initial_position::start) {
       from = binlog::position{};
       if (auto err = source->first_file(from.file))
@@ -176,7 +191,18 @@ caf::error reader_state::start(binlog::position from) {
     // it: the server's own error does not say which position it was.
     std::string oldest;
     if (!source->first_file(oldest)
-        && binlog::binlog_file_before(from.file, oldest))
+        && binlog::binlog_file_before(from.file, oldest)
+        && mode == snapshot_mode::when_needed) {
+      spdlog::warn("reader: the resume position {} was purged from the "
+                   "server (its oldest binlog is now {}): snapshot = "
+                   "when-needed, so every table is read again",
+                   binlog::to_string(from), oldest);
+      if (auto err = source->current_end(from))
+        return make_error(err);
+      from.snapshot.clear();
+      fresh = true;
+    } else if (!oldest.empty()
+               && binlog::binlog_file_before(from.file, oldest))
       return caf::make_error(
         ec::position_purged,
         "the resume position " + binlog::to_string(from)
@@ -200,6 +226,10 @@ caf::error reader_state::start(binlog::position from) {
   from.server_id = server_id;
   if (from.gtid.empty())
     from.gtid = stream->dec().gtid_state();
+  stream_file = from.file;
+  stream_end = from.pos;
+  plan_snapshot(from, fresh);
+  from.snapshot = progress_json;
   resume = from;
   // Released from the start: a crash before the first delivery resumes here,
   // not at a later "end" that would skip what was written in between.
@@ -207,10 +237,211 @@ caf::error reader_state::start(binlog::position from) {
   auto seq = next_seq++;
   self->send(watcher, atom::enqueue_v, batch_ticket{seq, from, 0});
   self->send(watcher, atom::delivered_v, seq);
+  if (snapshot_only && (!progress || progress->done)) {
+    spdlog::info("snapshot: initial-only, and {}: nothing to do",
+                 progress ? "the commit log says the snapshot is done"
+                          : "the commit log holds a position without a "
+                            "snapshot in progress");
+    stopped = true;
+    self->quit();
+    return caf::none;
+  }
+  if (progress && !progress->done) {
+    auto n = static_cast<uint32_t>(config.settings->snapshot.parallelism);
+    lanes_running = n;
+    snapshot_started = clock::now();
+    for (uint32_t i = 0; i < n; ++i) {
+      snapshot_lane_config lane;
+      lane.settings = config.settings;
+      lane.lane = i;
+      lane.lanes = n;
+      lane.progress = *progress;
+      lane.server_id = server_id;
+      auto handle = self->system().spawn<caf::detached>(
+        b2k::snapshot, std::move(lane), caf::actor_cast<reader_actor>(self));
+      // A lane that fails takes the reader with it (the supervisor restarts
+      // both from the released position); the reader's end ends the lanes.
+      self->link_to(handle);
+      lanes.push_back(std::move(handle));
+    }
+  }
   return caf::none;
 }
 
+void reader_state::plan_snapshot(const binlog::position& from, bool fresh) {
+  auto mode = config.settings->snapshot.mode;
+  snapshot_only = mode == snapshot_mode::initial_only;
+  std::optional<snapshot_progress> p;
+  if (!from.snapshot.empty()) {
+    p = snapshot_progress::parse(from.snapshot);
+    if (!p)
+      spdlog::warn("reader: the commit log's snapshot progress is not "
+                   "readable: no snapshot is resumed");
+  }
+  if (!p && fresh && mode != snapshot_mode::never)
+    p = snapshot_progress{};
+  if (!p)
+    return;
+  progress = std::move(p);
+  progress_json = progress->to_json();
+  if (progress->done)
+    return;
+  if (progress->after.empty() && progress->finished.empty())
+    spdlog::info("snapshot: reading every included table ({} lanes, {} rows "
+                 "per chunk) while the binlog streams from {}",
+                 config.settings->snapshot.parallelism,
+                 config.settings->snapshot.chunk_rows,
+                 binlog::to_string(from));
+  else
+    spdlog::info("snapshot: going on where it stopped ({} tables done, {} "
+                 "begun)",
+                 progress->finished.size(), progress->after.size());
+}
+
+uint64_t reader_state::open_chunk_for(const std::string& table) {
+  auto id = next_chunk_id++;
+  auto& c = chunks[id];
+  c.table = table;
+  c.low = clock::now();
+  if (!table.empty())
+    watched[table];
+  return id;
+}
+
+void reader_state::emit_chunks() {
+  // Never inside a transaction: a restart's skip count must stay its own.
+  if (stream->dec().in_transaction())
+    return;
+  auto passed = [this](const binlog::position& high) {
+    if (high.file.empty())
+      return true;
+    if (stream_file == high.file)
+      return stream_end >= high.pos;
+    return binlog::binlog_file_before(high.file, stream_file);
+  };
+  bool emitted = false;
+  if (!progress)
+    progress.emplace(); // a lane without a planned snapshot (tests)
+  for (auto it = chunks.begin(); it != chunks.end();) {
+    auto& c = it->second;
+    if (!c.arrived || !passed(c.chunk.high)) {
+      ++it;
+      continue;
+    }
+    uint64_t sent_rows = 0;
+    auto& records = c.chunk.records;
+    if (!records.records.empty()) {
+      auto& changes = watched[c.table].changed;
+      auto since = c.low - visibility_grace;
+      if (batch.records.empty())
+        batch_started = clock::now();
+      for (auto& ref : records.records) {
+        auto key = records.key(ref);
+        // A key the stream changed since the chunk began: the stream's row
+        // is as new or newer, and was (or will be) sent in its place.
+        if (auto ch = changes.find(std::string{key});
+            ch != changes.end() && ch->second >= since)
+          continue;
+        record_ref out = ref;
+        auto topic = records.topic(ref);
+        uint32_t t = static_cast<uint32_t>(batch.topics.size());
+        for (uint32_t i = t; i > 0; --i)
+          if (batch.topics[i - 1] == topic) {
+            t = i - 1;
+            break;
+          }
+        if (t == batch.topics.size())
+          batch.topics.emplace_back(topic);
+        out.topic = t;
+        out.key_offset = static_cast<uint32_t>(batch.data.size());
+        batch.data.append(key);
+        out.value_offset = static_cast<uint32_t>(batch.data.size());
+        batch.data.append(records.value(ref));
+        out.partition_key_offset = static_cast<uint32_t>(batch.data.size());
+        batch.data.append(records.partition_key(ref));
+        out.headers_size = 0;
+        batch.records.push_back(out);
+        ++sent_rows;
+      }
+    }
+    auto& chunk = c.chunk;
+    if (chunk.lane_done) {
+      if (lanes_running > 0)
+        --lanes_running;
+    } else {
+      auto& tp = snapshot_tables[chunk.table];
+      tp.rows += records.records.size();
+      tp.estimated = chunk.rows_estimated;
+      ++tp.chunks;
+      if (chunk.table_done) {
+        tp.done = true;
+        progress->after.erase(chunk.table);
+        progress->finished.insert(chunk.table);
+        watched.erase(chunk.table);
+        spdlog::info("snapshot: {} done: {} rows in {} chunks", chunk.table,
+                     tp.rows, tp.chunks);
+      } else {
+        progress->after[chunk.table] = chunk.after;
+        // Older changes can no longer matter to this table's next chunk.
+        auto& changes = watched[chunk.table].changed;
+        auto old = clock::now() - visibility_grace;
+        for (auto ch = changes.begin(); ch != changes.end();)
+          ch = ch->second < old ? changes.erase(ch) : std::next(ch);
+      }
+    }
+    if (lanes_running == 0 && !progress->done) {
+      progress->done = true;
+      watched.clear();
+      uint64_t rows = 0;
+      for (auto& [name, tp] : snapshot_tables)
+        rows += tp.rows;
+      auto secs = std::chrono::duration<double>(clock::now()
+                                                - snapshot_started)
+                    .count();
+      spdlog::info("snapshot: done: {} rows of {} tables in {:.1f} s ({:.0f} "
+                   "rows/s); streaming goes on",
+                   rows, snapshot_tables.size(), secs,
+                   secs > 0 ? static_cast<double>(rows) / secs : 0.0);
+    }
+    progress_json = progress->to_json();
+    resume.snapshot = progress_json;
+    c.promise.deliver(sent_rows);
+    it = chunks.erase(it);
+    emitted = true;
+  }
+  if (!emitted)
+    return;
+  flush();
+  if (snapshot_only && progress->done) {
+    spdlog::info("snapshot: initial-only: stopping once every record is in "
+                 "Kafka");
+    stopped = true;
+    reading = false;
+    self->quit();
+  }
+}
+
+snapshot_metrics reader_state::snapshot_stats() const {
+  snapshot_metrics m;
+  auto secs = std::chrono::duration<double>(clock::now() - snapshot_started)
+                .count();
+  for (auto& [name, tp] : snapshot_tables) {
+    snapshot_table_progress t;
+    t.table = name;
+    t.rows_done = tp.rows;
+    t.rows_estimated = tp.done ? tp.rows : std::max(tp.estimated, tp.rows);
+    t.chunks = tp.chunks;
+    t.rate = secs > 0 && !tp.done ? static_cast<double>(tp.rows) / secs : 0;
+    m.tables.push_back(std::move(t));
+  }
+  return m;
+}
+
 void reader_state::on_record(const binlog::row_record& r) {
+  if (!watched.empty() && !r.table.empty()) {
+    if (auto it = watched.find(r.table); it != watched.end())
+      it->second.changed[std::string{r.key}] = clock::now();
+  }
   if (batch.records.empty())
     batch_started = clock::now();
   record_ref ref;
@@ -270,6 +501,7 @@ bool reader_state::confirm_lock() {
 }
 
 bool reader_state::flush() {
+  resume.snapshot = progress_json;
   if (batch.records.empty() && resume == sent)
     return true;
   // After a pause (SIGSTOP, a frozen VM) longer than the lock's timeout a
@@ -278,6 +510,7 @@ bool reader_state::flush() {
   if (!lease_valid() && !confirm_lock())
     return false;
   batch.seq = next_seq++;
+  resume.snapshot = progress_json;
   batch.end = resume;
   sent = resume;
   auto bytes = batch.bytes();
@@ -377,6 +610,12 @@ void reader_state::read() {
     return;
   auto slice_end = clock::now() + time_slice;
   while (credit > 0) {
+    if (lanes_running > 0 && !source->data_pending()) {
+      // A snapshot's chunks wait for the mailbox: no blocking read (up to a
+      // heartbeat long) while nothing is there to read.
+      self->delayed_send(self, snapshot_poll, atom::read_v);
+      return;
+    }
     transaction_ended = false;
     caught_up = false;
     binlog::stream::event ev;
@@ -388,6 +627,19 @@ void reader_state::read() {
     }
     if (ev.size == 0)
       break; // end of a non-blocking dump
+    if (ev.type == binlog::event_type::rotate) {
+      stream_file = stream->dec().file();
+      stream_end = 4;
+    } else if (ev.end != 0 && ev.type != binlog::event_type::heartbeat
+               && ev.type != binlog::event_type::heartbeat_v2) {
+      stream_file = stream->dec().file();
+      stream_end = ev.end;
+    }
+    if (!chunks.empty()) {
+      emit_chunks();
+      if (stopped)
+        return;
+    }
     auto now = clock::now();
     if (batch.records.size() >= batches->records
         || batch.data.size() >= batches->bytes) {
@@ -466,6 +718,8 @@ reader(reader_actor::stateful_pointer<reader_state> self, reader_config config,
       auto m = st.metrics();
       m.tables = st.table_deltas();
       self->send(st.config.status, atom::stats_v, std::move(m));
+      if (!st.snapshot_tables.empty())
+        self->send(st.config.status, atom::stats_v, st.snapshot_stats());
       self->delayed_send(self, defaults::stats_period, atom::stats_due_v);
     },
     [self](atom::lock) { self->state.take_lock(); },
@@ -486,6 +740,22 @@ reader(reader_actor::stateful_pointer<reader_state> self, reader_config config,
         st.reading = true;
         self->send(self, atom::read_v);
       }
+    },
+    [self](atom::watermark, std::string& table) {
+      return self->state.open_chunk_for(table);
+    },
+    [self](snapshot_chunk& chunk) -> caf::result<uint64_t> {
+      auto& st = self->state;
+      auto it = st.chunks.find(chunk.id);
+      if (it == st.chunks.end())
+        return caf::make_error(ec::config, "unknown snapshot chunk");
+      it->second.arrived = true;
+      it->second.chunk = std::move(chunk);
+      auto promise = self->make_response_promise<uint64_t>();
+      it->second.promise = promise;
+      if (st.stream)
+        st.emit_chunks();
+      return promise;
     },
     [self](atom::stop) {
       // A graceful stop: read nothing more, but keep the lock (and its

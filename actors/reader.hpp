@@ -4,14 +4,18 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <map>
 #include <string>
+#include <unordered_map>
 
 #include <caf/stateful_actor.hpp>
+#include <caf/typed_response_promise.hpp>
 
 #include "actors/actors.hpp"
 #include "binlog/source.hpp"
 #include "binlog/stream.hpp"
 #include "config/settings.hpp"
+#include "messages/snapshot_progress.hpp"
 
 namespace b2k {
 
@@ -54,6 +58,8 @@ struct reader_state : binlog::record_sink {
 
   reader_actor::pointer self = nullptr;
   reader_config config;
+  /// Mode initial-only: stop once the snapshot is done.
+  bool snapshot_only = false;
   /// Views of config.settings.
   const source_settings* source_cfg = nullptr;
   const batch_settings* batches = nullptr;
@@ -83,6 +89,52 @@ struct reader_state : binlog::record_sink {
   clock::time_point batch_started;
   clock::time_point last_progress;
   uint64_t rows_at_last_progress = 0;
+
+  // -- snapshots (design.md, "Snapshots") --------------------------------
+
+  /// A table a snapshot reads: when the stream last changed each key.
+  struct watched_table {
+    std::unordered_map<std::string, clock::time_point> changed;
+  };
+  /// A chunk between its watermarks.
+  struct open_chunk {
+    std::string table;
+    /// When the lane asked for it (its low watermark, as the reader saw it).
+    clock::time_point low;
+    bool arrived = false;
+    snapshot_chunk chunk;
+    caf::typed_response_promise<uint64_t> promise;
+  };
+  /// Per table of a snapshot: rows sent, chunks, for progress.
+  struct table_progress {
+    uint64_t rows = 0;
+    uint64_t estimated = 0;
+    uint64_t chunks = 0;
+    bool done = false;
+  };
+  std::vector<snapshot_actor> lanes;
+  uint32_t lanes_running = 0;
+  /// The snapshot's progress as of the last chunk sent; empty when none.
+  std::optional<snapshot_progress> progress;
+  std::string progress_json;
+  std::map<std::string, watched_table, std::less<>> watched;
+  std::map<uint64_t, open_chunk> chunks;
+  uint64_t next_chunk_id = 1;
+  std::map<std::string, table_progress> snapshot_tables;
+  clock::time_point snapshot_started;
+  /// Where the stream stands: the file and the end of the last event read.
+  std::string stream_file;
+  uint64_t stream_end = 0;
+
+  /// Decides whether `from` begins or continues a snapshot, and starts the
+  /// lanes if so; `fresh`: the commit log held no position.
+  void plan_snapshot(const binlog::position& from, bool fresh);
+  /// A lane starts a chunk of `table` (its low watermark).
+  uint64_t open_chunk_for(const std::string& table);
+  /// Sends the chunks whose high watermark the stream has passed, at a
+  /// transaction boundary.
+  void emit_chunks();
+  snapshot_metrics snapshot_stats() const;
 
   reader_state();
 

@@ -114,6 +114,12 @@ void supervisor_state::on_reader_down(const caf::error& reason) {
     // The stop request to the reader fails and the shutdown goes on.
     return;
   }
+  if (!reason) {
+    // The reader finished its work (snapshot = initial-only): stop as after
+    // a SIGTERM, once every record is in Kafka.
+    shut_down(caf::error{});
+    return;
+  }
   if (is_fatal_error(reason)) {
     // main() prints it, once, as the reason the pipeline stopped.
     shut_down(reason);

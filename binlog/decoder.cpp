@@ -193,6 +193,8 @@ void decoder::emit(record_kind kind, std::string_view topic,
   if (kind != record_kind::tombstone)
     rec.value = encoder_.value();
   rec.partition_key = partition_key;
+  if (kind == record_kind::change || kind == record_kind::tombstone)
+    rec.table = rows_table_;
   rec.headers = encoder_.headers();
   rec.header_count = encoder_.header_count();
   rec.txn = &pos_.release_point(row_in_txn, rec.row_in_txn);
@@ -478,6 +480,7 @@ error decoder::on_row_images(const event_header& h, rows_event event,
     begin_transaction(offset, false);
   uint64_t* table_events = nullptr;
   if (!table.skipped) {
+    rows_table_ = table.qualified_name;
     table_events = &meta_.table_events(table);
     encoder_.begin_event(h, pos_.file(), offset, flavor_.transaction_gtid(),
                          transaction_id(), meta_.thread(), table, event.op);

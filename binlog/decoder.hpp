@@ -238,6 +238,8 @@ private:
   bool follow_rotate_ = true;
   std::unordered_map<uint64_t, table_info> tables_;
   stream_position pos_;
+  /// "db.table" of the rows event being emitted.
+  std::string_view rows_table_;
   flavor flavor_;
   transaction_metadata meta_;
   xa_buffer xa_;

@@ -22,6 +22,9 @@ struct position {
   /// different server (after a failover) has other files: only the GTID
   /// state means the same there.
   uint32_t server_id = 0;
+  /// A snapshot's progress at this point of the stream (JSON, see
+  /// actors/snapshot.hpp); empty when no snapshot runs or ran.
+  std::string snapshot;
 
   bool empty() const {
     return file.empty();
@@ -30,7 +33,8 @@ struct position {
 
 inline bool operator==(const position& x, const position& y) {
   return x.file == y.file && x.pos == y.pos && x.gtid == y.gtid
-         && x.skip_rows == y.skip_rows && x.server_id == y.server_id;
+         && x.skip_rows == y.skip_rows && x.server_id == y.server_id
+         && x.snapshot == y.snapshot;
 }
 
 inline bool operator!=(const position& x, const position& y) {

@@ -452,7 +452,8 @@ void record_encoder::write_source_head(std::string& out, uint64_t ts_ms,
                                        const event_header& header,
                                        const std::string& gtid,
                                        const std::string& file,
-                                       uint64_t event_offset) const {
+                                       uint64_t event_offset,
+                                       std::string_view snapshot) const {
   json_writer h{out};
   h.raw("{\"version\":");
   h.string(source_version);
@@ -460,7 +461,13 @@ void record_encoder::write_source_head(std::string& out, uint64_t ts_ms,
   h.string(options_.name);
   h.raw(",\"ts_ms\":");
   h.integer(ts_ms);
-  h.raw(",\"snapshot\":\"false\",");
+  if (snapshot.empty()) {
+    h.raw(",\"snapshot\":\"false\",");
+  } else {
+    h.raw(",\"snapshot\":");
+    h.string(snapshot);
+    h.raw(',');
+  }
   h.raw(names);
   h.raw(",\"server_id\":");
   h.integer(header.server_id);
@@ -626,6 +633,40 @@ void record_encoder::encode(const table_info& table, uint32_t row_in_event,
   }
   write_change(table, event_op_, row_in_event, total_order, collection_order,
                before, after);
+}
+
+void record_encoder::encode_read(const table_info& table,
+                                 const std::vector<value_slot>& row,
+                                 uint64_t ts_ms, uint32_t server_id,
+                                 const std::string& file, uint64_t pos,
+                                 std::string_view snapshot) {
+  header_count_ = 0;
+  key_.clear();
+  if (!table.map.primary_key.empty()) {
+    if (options_.schemas)
+      key_ += table.key_schema;
+    write_key(key_, table, nullptr, &row);
+    if (options_.schemas)
+      key_ += '}';
+  }
+  value_.clear();
+  if (options_.schemas)
+    value_ += table.value_schema;
+  json_writer w{value_};
+  w.raw("{\"before\":null,\"after\":");
+  write_image(table, row);
+  w.raw(",\"op\":\"r\",\"ts_ms\":");
+  w.integer(ts_ms);
+  w.raw(",\"source\":");
+  event_header header;
+  header.server_id = server_id;
+  write_source_head(value_, ts_ms, table.source_names, header, {}, file, pos,
+                    snapshot);
+  w.integer(0);
+  write_source_tail(value_, -1);
+  w.raw(",\"transaction\":null}");
+  if (options_.schemas)
+    w.raw('}');
 }
 
 bool record_encoder::key_changed(const table_info& table,

@@ -144,6 +144,8 @@ struct row_record {
   /// "db.table" for tables without a primary key, so a partition can be
   /// chosen that keeps their order.
   std::string_view partition_key;
+  /// "db.table" of a row change or tombstone; empty for other records.
+  std::string_view table;
   /// Kafka headers; most records have none.
   const record_header* headers = nullptr;
   size_t header_count = 0;
@@ -214,6 +216,14 @@ public:
               uint64_t total_order, uint64_t collection_order,
               const std::vector<value_slot>* before,
               const std::vector<value_slot>* after);
+
+  /// Encodes a snapshot's read of a row as Debezium does: op "r", before
+  /// null, transaction null, source.snapshot = `snapshot` ("true", "first",
+  /// "last", "incremental"), source file/pos where the stream stood when the
+  /// row was sent; ts_ms is when it was read.
+  void encode_read(const table_info& table, const std::vector<value_slot>& row,
+                   uint64_t ts_ms, uint32_t server_id, const std::string& file,
+                   uint64_t pos, std::string_view snapshot);
 
   /// Whether an update changes the primary key (its key, as encoded,
   /// differs), so that it is sent as Debezium sends it: a delete of the old
@@ -290,7 +300,8 @@ private:
   void write_source_head(std::string& out, uint64_t ts_ms,
                          std::string_view names, const event_header& header,
                          const std::string& gtid, const std::string& file,
-                         uint64_t event_offset) const;
+                         uint64_t event_offset,
+                         std::string_view snapshot = {}) const;
   /// The source block after its row number.
   void write_source_tail(std::string& out, int64_t thread) const;
 

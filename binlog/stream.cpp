@@ -27,6 +27,7 @@ error stream::start(const position& from, bool by_gtid,
 error stream::next(event& ev) {
   const uint8_t* data = nullptr;
   ev.size = 0;
+  ev.end = 0;
   if (auto err = source_.next(data, ev.size))
     return err;
   if (ev.size == 0)
@@ -37,6 +38,7 @@ error stream::next(event& ev) {
   uint64_t offset = 0;
   if (ev.size >= header_size) {
     auto h = parse_header(data);
+    ev.end = h.log_pos;
     if (h.log_pos >= ev.size)
       offset = h.log_pos - ev.size;
   }

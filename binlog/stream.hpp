@@ -31,6 +31,9 @@ public:
     event_type type = event_type::unknown;
     /// 0: the end of a non-blocking dump.
     size_t size = 0;
+    /// Where the next event starts in the current file (0: not known, an
+    /// artificial event).
+    uint64_t end = 0;
   };
 
   /// Reads the next event and decodes it.

@@ -63,7 +63,27 @@ std::string choices(const Table& table) {
   return result;
 }
 
+constexpr names<snapshot_mode, 4> snapshot_names{{
+  {snapshot_mode::initial, "initial"},
+  {snapshot_mode::never, "never"},
+  {snapshot_mode::initial_only, "initial-only"},
+  {snapshot_mode::when_needed, "when-needed"},
+}};
+
 } // namespace
+
+std::string_view to_string(snapshot_mode x) {
+  return name_of(snapshot_names, x);
+}
+
+std::optional<snapshot_mode> parse_snapshot_mode(std::string_view text) {
+  return mode_of(snapshot_names, text);
+}
+
+template <>
+std::string mode_choices<snapshot_mode>() {
+  return choices(snapshot_names);
+}
 
 std::string_view to_string(initial_position x) {
   return name_of(initial_names, x);

@@ -18,6 +18,18 @@ enum class initial_position : uint8_t {
   start,
 };
 
+/// `snapshot`: whether existing rows are read as op "r" records.
+enum class snapshot_mode : uint8_t {
+  /// Never: only changes from the binlog (`initial` applies).
+  never,
+  /// With an empty commit log: every included table, then the stream.
+  initial,
+  /// As initial, then exit.
+  initial_only,
+  /// As initial, and again when the committed position was purged.
+  when_needed,
+};
+
 /// `delivery`.
 enum class delivery_mode : uint8_t {
   /// A crash may send a row twice, never skip one.
@@ -50,12 +62,14 @@ std::string_view to_string(initial_position x);
 std::string_view to_string(delivery_mode x);
 std::string_view to_string(resume_mode x);
 std::string_view to_string(tls_mode x);
+std::string_view to_string(snapshot_mode x);
 
 /// The mode named `text` (as to_string prints it), or nothing.
 std::optional<initial_position> parse_initial_position(std::string_view text);
 std::optional<delivery_mode> parse_delivery_mode(std::string_view text);
 std::optional<resume_mode> parse_resume_mode(std::string_view text);
 std::optional<tls_mode> parse_tls_mode(std::string_view text);
+std::optional<snapshot_mode> parse_snapshot_mode(std::string_view text);
 
 /// The names a mode takes, for messages: "end or start".
 template <class Mode>

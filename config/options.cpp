@@ -155,7 +155,16 @@ const std::vector<option_spec> specs = {
    "DURATION", "how often the released position is written to the commit log"},
   {"stop-timeout", g::delivery, commands({run}), &o::stop_timeout, "DURATION",
    "how long a graceful stop waits for Kafka"},
-  // -- snapshot (issue 12)
+  // -- snapshot
+  {"snapshot", g::snapshot, commands({run, node}), &o::snapshot, "MODE",
+   "existing rows as op \"r\" records: initial (with an empty commit log, "
+   "every included table, then the stream), never, initial-only (then "
+   "exit) or when-needed (also when the committed position was purged)"},
+  {"snapshot-chunk-rows", g::snapshot, commands({run, node}),
+   &o::snapshot_chunk_rows, "N", "rows read per chunk (by key, no locks)"},
+  {"snapshot-parallelism", g::snapshot, commands({run, node}),
+   &o::snapshot_parallelism, "N",
+   "connections reading chunks at once, across and within tables"},
   {"tables", g::snapshot, commands({snapshot}), &o::tables, "RE",
    "tables to snapshot: regular expressions matching \"db.table\""},
   {"wait", g::snapshot, commands({snapshot}), &o::wait, "true|false",

@@ -98,6 +98,9 @@ struct raw_options {
   std::string kafka_password_env{defaults::kafka_password_env};
   std::string initial{to_string(defaults::initial)};
   std::string delivery{to_string(defaults::delivery)};
+  std::string snapshot{to_string(defaults::snapshot)};
+  uint64_t snapshot_chunk_rows = defaults::snapshot_chunk_rows;
+  uint64_t snapshot_parallelism = defaults::snapshot_parallelism;
   std::string resume_by{to_string(defaults::resume_by)};
   std::string from;
   bool standby = false;

@@ -258,6 +258,15 @@ caf::expected<settings> read_settings(const raw_options& o,
   if (auto err = parse_mode(prefix + "initial", o.initial,
                             parse_initial_position, s.source.initial))
     return err;
+  if (auto err = parse_mode(prefix + "snapshot", o.snapshot,
+                            parse_snapshot_mode, s.snapshot.mode))
+    return err;
+  if (o.snapshot_chunk_rows == 0)
+    return bad("snapshot-chunk-rows", "must be at least 1");
+  s.snapshot.chunk_rows = o.snapshot_chunk_rows;
+  if (o.snapshot_parallelism == 0 || o.snapshot_parallelism > 64)
+    return bad("snapshot-parallelism", "must be 1 to 64");
+  s.snapshot.parallelism = o.snapshot_parallelism;
   if (auto err = parse_mode(prefix + "resume-by", o.resume_by,
                             parse_resume_mode, s.source.resume_by))
     return err;

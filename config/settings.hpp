@@ -66,6 +66,13 @@ struct kafka_settings {
   }
 };
 
+/// Existing rows as op "r" records (design.md, "Snapshots").
+struct snapshot_settings {
+  snapshot_mode mode = defaults::snapshot;
+  uint64_t chunk_rows = defaults::snapshot_chunk_rows;
+  uint64_t parallelism = defaults::snapshot_parallelism;
+};
+
 struct endpoint {
   std::string host;
   uint16_t port = 0;
@@ -86,6 +93,7 @@ struct settings {
   binlog::record_options records;
   batch_settings batches;
   kafka_settings kafka;
+  snapshot_settings snapshot;
   caf::timespan progress_interval = defaults::progress_interval;
   caf::timespan stop_timeout = defaults::stop_timeout;
   std::string log_level{defaults::log_level};

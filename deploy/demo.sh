@@ -181,8 +181,26 @@ cmd_start() {
               DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP"
   fi
 
+  # A few rows that exist before binlog2kafka starts: its first start
+  # snapshots them (snapshot = initial), as op "r" records.
+  if [[ $(sql -e "SELECT COUNT(*) FROM demo.$TABLE") == 0 ]]; then
+    sql -e "INSERT INTO demo.$TABLE (name, email, balance) VALUES
+              ('Alan Turing', 'alan@example.com', 5.00),
+              ('Katherine Johnson', 'katherine@example.com', 7.50),
+              ('Margaret Hamilton', 'margaret@example.com', 12.00)"
+  fi
+
   say "4/6 starting binlog2kafka with deploy/binlog2kafka.ini"
+  local log_lines=0
+  [[ -f $LOG ]] && log_lines=$(wc -l <"$LOG")
   start_daemon
+  if tail -n +"$((log_lines + 1))" "$LOG" | grep -q 'snapshot: reading'; then
+    wait_for 60 "the snapshot of the existing rows" \
+      bash -c "tail -n +$((log_lines + 1)) '$LOG' | grep -q 'snapshot: done'"
+    say "the existing rows arrived first, as a snapshot (op r, source.snapshot):"
+    show_records 0
+    echo
+  fi
 
   say "5/6 changing demo.$TABLE: insert, update, a multi-row transaction, delete"
   local before

@@ -25,6 +25,8 @@ std::string encode_commit(const binlog::position& pos, uint64_t ts_ms) {
   j["skip_rows"] = pos.skip_rows;
   if (pos.server_id != 0)
     j["server_id"] = pos.server_id;
+  if (!pos.snapshot.empty())
+    j["snapshot"] = nlohmann::json::parse(pos.snapshot, nullptr, false);
   j["ts_ms"] = ts_ms;
   return j.dump();
 }
@@ -49,6 +51,8 @@ std::optional<commit_record> decode_commit(std::string_view value) {
   if (auto skip = j.find("skip_rows");
       skip != j.end() && skip->is_number_unsigned())
     result.skip_rows = skip->get<uint64_t>();
+  if (auto snap = j.find("snapshot"); snap != j.end() && snap->is_object())
+    result.snapshot = snap->dump();
   if (result.file.empty() || result.pos < 4)
     return std::nullopt;
   commit_record record;

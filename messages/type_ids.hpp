@@ -8,6 +8,7 @@
 #include "messages/batch_ticket.hpp"
 #include "messages/metrics.hpp"
 #include "messages/record_batch.hpp"
+#include "messages/snapshot_chunk.hpp"
 
 CAF_BEGIN_TYPE_ID_BLOCK(b2k, caf::first_custom_type_id)
 
@@ -21,6 +22,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(b2k, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(b2k, (b2k::pipeline_state))
   CAF_ADD_TYPE_ID(b2k, (b2k::log_line))
   CAF_ADD_TYPE_ID(b2k, (b2k::snapshot_metrics))
+  CAF_ADD_TYPE_ID(b2k, (b2k::snapshot_chunk))
 
   // Each atom has one meaning. Timers end in _due.
 
@@ -78,6 +80,9 @@ CAF_BEGIN_TYPE_ID_BLOCK(b2k, caf::first_custom_type_id)
   CAF_ADD_ATOM(b2k, b2k::atom, snapshot, "snapshot")
   // Status: a warning or error line of the log.
   CAF_ADD_ATOM(b2k, b2k::atom, log, "log")
+  // Snapshot lane → reader: a chunk of this table is about to be read; the
+  // reader notes the table's changes from now on and answers the chunk's id.
+  CAF_ADD_ATOM(b2k, b2k::atom, watermark, "watermark")
   // Status timer: take a sample for the charts.
   CAF_ADD_ATOM(b2k, b2k::atom, sample, "sample")
 

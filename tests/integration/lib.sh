@@ -116,14 +116,17 @@ master_status() {
 
 # -- binlog2kafka -------------------------------------------------------------
 
+# The tests written before snapshots existed expect changes only: they run
+# with snapshot = never unless B2K_ITEST_SNAPSHOT says otherwise.
 common_args() {
   printf '%s\n' \
     "--binlog2kafka.name=$SOURCE_NAME" \
     "--binlog2kafka.source=$SOURCE_URL" \
     "--binlog2kafka.source-password-file=$PASSWORD_FILE" \
     "--binlog2kafka.brokers=$BROKERS" \
-    "--binlog2kafka.server-id=4343" \
-    "--binlog2kafka.progress-interval=5s"
+    "--binlog2kafka.server-id=${B2K_ITEST_SERVER_ID:-4343}" \
+    "--binlog2kafka.progress-interval=5s" \
+    "--binlog2kafka.snapshot=${B2K_ITEST_SNAPSHOT:-never}"
 }
 
 daemon_running() {

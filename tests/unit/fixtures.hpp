@@ -42,6 +42,8 @@ template <class F>
 settings_ptr make_settings(F change) {
   settings s;
   s.kafka.commit_topic = s.name + ".commits";
+  // Tests that want a snapshot ask for one: it needs a server.
+  s.snapshot.mode = snapshot_mode::never;
   change(s);
   return std::make_shared<const settings>(std::move(s));
 }

@@ -565,3 +565,145 @@ CAF_TEST(resume by gtid refuses a position without one) {
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
+
+// -- snapshot chunks (design.md, "Snapshots") ---------------------------------
+
+namespace {
+
+/// A chunk of shop.customers with rows for `ids`, their values "r<id>".
+snapshot_chunk customers_chunk(uint64_t id, std::vector<int> ids,
+                               binlog::position high) {
+  snapshot_chunk c;
+  c.id = id;
+  c.table = "shop.customers";
+  c.high = std::move(high);
+  c.after = {"6964"};
+  for (auto i : ids) {
+    record_ref ref;
+    c.records.topics = {"binlog2kafka.shop.customers"};
+    ref.key_offset = static_cast<uint32_t>(c.records.data.size());
+    auto key = "{\"id\":" + std::to_string(i) + "}";
+    c.records.data += key;
+    ref.key_size = static_cast<uint32_t>(key.size());
+    ref.value_offset = static_cast<uint32_t>(c.records.data.size());
+    auto value = "r" + std::to_string(i);
+    c.records.data += value;
+    ref.value_size = static_cast<uint32_t>(value.size());
+    ref.partition_key_offset = static_cast<uint32_t>(c.records.data.size());
+    c.records.records.push_back(ref);
+  }
+  return c;
+}
+
+/// Where each transaction of the file ends, after the records it sent.
+struct transaction_ends : binlog::record_sink {
+  std::vector<std::pair<size_t, binlog::position>> ends; // record count, end
+  size_t records = 0;
+  void on_record(const binlog::row_record&) override {
+    ++records;
+  }
+  void on_transaction_end(const binlog::position& next) override {
+    ends.emplace_back(records, next);
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(reader_snapshot_tests, fixture)
+
+CAF_TEST(a chunk goes out at its high watermark without the keys changed) {
+  // One byte of credit: the reader stops after its first batch (the
+  // transaction that inserts customers 1 and 2).
+  start(start_of_file(), false, 10000, 1);
+  CAF_REQUIRE_EQUAL(down.batches.size(), 1u);
+  self->send(aut, atom::watermark_v, std::string{"shop.customers"});
+  consume_messages();
+  uint64_t id = 0;
+  self->receive([&](uint64_t x) { id = x; },
+                caf::after(std::chrono::seconds(0)) >> [] {
+                  CAF_FAIL("no chunk id");
+                });
+  // The chunk read 1, 2 and 5; the stream then deletes 2 (and inserts and
+  // deletes 3 and 4): 2 must not come back. High watermark: the file's end.
+  binlog::position end;
+  fake_source{file}.current_end(end);
+  self->send(aut, customers_chunk(id, {1, 2, 5}, end));
+  consume_messages();
+  self->send(aut, atom::credit_v, plenty);
+  consume_messages();
+  uint64_t sent_rows = 0;
+  self->receive([&](uint64_t x) { sent_rows = x; },
+                caf::after(std::chrono::seconds(0)) >> [] {
+                  CAF_FAIL("the chunk was not answered");
+                });
+  CAF_CHECK_EQUAL(sent_rows, 2u);
+  auto all = sent();
+  auto want = expected(start_of_file());
+  CAF_REQUIRE_EQUAL(all.size(), want.size() + 2);
+  // Everything the stream sent, then the chunk's rows at the end (its high
+  // watermark), in key order.
+  CAF_CHECK(std::equal(want.begin(), want.end(), all.begin()));
+  CAF_CHECK_EQUAL(all[want.size()].key, "{\"id\":1}");
+  CAF_CHECK_EQUAL(all[want.size()].value, "r1");
+  CAF_CHECK_EQUAL(all[want.size() + 1].key, "{\"id\":5}");
+  // The batch with the rows records the table's progress.
+  auto& last = down.batches.back().end;
+  CAF_CHECK_NOT_EQUAL(last.snapshot.find("\"shop.customers\":[\"6964\"]"),
+                      std::string::npos);
+}
+
+CAF_TEST(a change at the high watermark wins and one after it does not) {
+  // Find the end of the transaction that deletes customer 2.
+  transaction_ends ends;
+  {
+    fake_source src{file};
+    auto encoder = binlog::record_encoder::make(make_settings()->records);
+    CAF_REQUIRE(encoder);
+    binlog::stream stream{src, std::move(*encoder), ends};
+    CAF_REQUIRE(!stream.start(start_of_file(), false, true));
+    binlog::stream::event ev;
+    while (!stream.next(ev)) {
+    }
+  }
+  auto want = expected(start_of_file());
+  size_t delete_2 = 0;
+  for (size_t i = 0; i < want.size(); ++i)
+    if (want[i].key == "{\"id\":2}" && want[i].value.find("\"op\":\"d\"")
+                                         != std::string::npos)
+      delete_2 = i;
+  CAF_REQUIRE_GREATER(delete_2, 0u);
+  binlog::position high;
+  size_t records_before_high = 0;
+  for (auto& [count, end] : ends.ends)
+    if (count > delete_2) {
+      high = end;
+      records_before_high = count;
+      break;
+    }
+  CAF_REQUIRE(!high.file.empty());
+  start(start_of_file(), false, 10000, 1);
+  self->send(aut, atom::watermark_v, std::string{"shop.customers"});
+  consume_messages();
+  uint64_t id = 0;
+  self->receive([&](uint64_t x) { id = x; },
+                caf::after(std::chrono::seconds(0)) >> [] {
+                  CAF_FAIL("no chunk id");
+                });
+  // 2 is deleted at exactly the high watermark: it wins. 3 is inserted
+  // after it: the chunk's row goes out before that insert, and stays.
+  self->send(aut, customers_chunk(id, {2, 3}, high));
+  consume_messages();
+  self->send(aut, atom::credit_v, plenty);
+  consume_messages();
+  auto all = sent();
+  CAF_REQUIRE_EQUAL(all.size(), want.size() + 1);
+  // The transactions up to the high watermark, the chunk's row, the rest.
+  CAF_CHECK(std::equal(want.begin(), want.begin() + records_before_high,
+                       all.begin()));
+  CAF_CHECK_EQUAL(all[records_before_high].key, "{\"id\":3}");
+  CAF_CHECK_EQUAL(all[records_before_high].value, "r3");
+  CAF_CHECK(std::equal(want.begin() + records_before_high, want.end(),
+                       all.begin() + records_before_high + 1));
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()

@@ -1,0 +1,360 @@
+#include "binlog/snapshot_reader.hpp"
+
+#include <map>
+#include <set>
+
+#include <mysql.h>
+
+#include "binlog/connect_failure.hpp"
+
+namespace binlog {
+
+namespace {
+
+std::string quote_name(const std::string& name) {
+  std::string out = "`";
+  for (char ch : name) {
+    if (ch == '`')
+      out.push_back('`');
+    out.push_back(ch);
+  }
+  out.push_back('`');
+  return out;
+}
+
+struct result {
+  MYSQL_RES* res = nullptr;
+  ~result() {
+    if (res != nullptr)
+      mysql_free_result(res);
+  }
+};
+
+} // namespace
+
+snapshot_reader::snapshot_reader() = default;
+
+snapshot_reader::~snapshot_reader() {
+  if (mysql_ != nullptr)
+    mysql_close(mysql_);
+}
+
+error snapshot_reader::failure(const std::string& what) const {
+  auto code = mysql_errno(mysql_);
+  std::string text = what + " on " + endpoint_ + ": " + mysql_error(mysql_);
+  if (code == 1142 || code == 1143 || code == 1044 || code == 1045
+      || code == 1227)
+    return {errc::access_denied, text};
+  if (code == 1146 || code == 1049)
+    return {errc::unknown_table, text};
+  return {errc::connection, text};
+}
+
+error snapshot_reader::connect(const connection_options& options) {
+  if (mysql_ != nullptr)
+    mysql_close(mysql_);
+  endpoint_ = options.host + ":" + std::to_string(options.port);
+  mysql_ = mysql_init(nullptr);
+  if (mysql_ == nullptr)
+    return {errc::connection, "out of memory creating a MySQL connection"};
+  unsigned connect_timeout = options.connect_timeout_s;
+  mysql_optionsv(mysql_, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
+  unsigned io_timeout = options.read_timeout_s > 0 ? options.read_timeout_s
+                                                   : 30;
+  mysql_optionsv(mysql_, MYSQL_OPT_READ_TIMEOUT, &io_timeout);
+  mysql_optionsv(mysql_, MYSQL_OPT_WRITE_TIMEOUT, &io_timeout);
+  unsigned protocol = MYSQL_PROTOCOL_TCP;
+  mysql_optionsv(mysql_, MYSQL_OPT_PROTOCOL, &protocol);
+  mysql_optionsv(mysql_, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+  apply_tls(mysql_, options);
+  if (mysql_real_connect(mysql_, options.host.c_str(), options.user.c_str(),
+                         options.password.c_str(), nullptr, options.port,
+                         nullptr, 0)
+      == nullptr) {
+    auto reason = connect_failure_reason(mysql_errno(mysql_),
+                                         mysql_error(mysql_), options.host,
+                                         options.port);
+    auto err = failure("cannot connect for the snapshot");
+    if (!reason.empty())
+      err.message += ": " + reason;
+    return err;
+  }
+  // Values as the columns store them (no conversion), TIMESTAMP in UTC,
+  // and nothing this session does can write.
+  for (auto sql : {"SET SESSION character_set_results = binary",
+                   "SET SESSION time_zone = '+00:00'",
+                   "SET SESSION TRANSACTION READ ONLY",
+                   "SET SESSION sql_mode = ''"})
+    if (mysql_query(mysql_, sql) != 0)
+      return failure(std::string{"'"} + sql + "' failed");
+  return {};
+}
+
+error snapshot_reader::list_tables(
+  std::vector<std::pair<std::string, std::string>>& out) {
+  const char* sql
+    = "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE "
+      "TABLE_TYPE = 'BASE TABLE' AND TABLE_SCHEMA NOT IN ('mysql', 'sys', "
+      "'information_schema', 'performance_schema') ORDER BY TABLE_SCHEMA, "
+      "TABLE_NAME";
+  if (mysql_query(mysql_, sql) != 0)
+    return failure("listing the tables failed");
+  result r{mysql_store_result(mysql_)};
+  if (r.res == nullptr)
+    return failure("listing the tables failed");
+  out.clear();
+  while (auto row = mysql_fetch_row(r.res))
+    out.emplace_back(row[0], row[1]);
+  return {};
+}
+
+error snapshot_reader::describe(const std::string& db,
+                                const std::string& table,
+                                snapshot_table& out) {
+  out = snapshot_table{};
+  out.db = db;
+  out.table = table;
+  auto literal = [&](const std::string& s) {
+    std::string buf(s.size() * 2 + 1, '\0');
+    buf.resize(mysql_real_escape_string(mysql_, buf.data(), s.data(),
+                                        s.size()));
+    return "'" + buf + "'";
+  };
+  auto where = " WHERE TABLE_SCHEMA = " + literal(db)
+               + " AND TABLE_NAME = " + literal(table);
+  auto sql = "SELECT c.COLUMN_NAME, c.DATA_TYPE, c.COLUMN_TYPE, "
+             "c.CHARACTER_OCTET_LENGTH, c.NUMERIC_PRECISION, "
+             "c.NUMERIC_SCALE, c.DATETIME_PRECISION, COALESCE(co.ID, 63), "
+             "c.CHARACTER_SET_NAME, c.IS_NULLABLE FROM "
+             "information_schema.COLUMNS c LEFT JOIN "
+             "information_schema.COLLATIONS co ON co.COLLATION_NAME = "
+             "c.COLLATION_NAME"
+             + std::string{" WHERE c.TABLE_SCHEMA = "} + literal(db)
+             + " AND c.TABLE_NAME = " + literal(table)
+             + " ORDER BY c.ORDINAL_POSITION";
+  if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0)
+    return failure("describing " + db + "." + table + " failed");
+  {
+    result r{mysql_store_result(mysql_)};
+    if (r.res == nullptr)
+      return failure("describing " + db + "." + table + " failed");
+    auto num = [](const char* s) -> uint64_t {
+      return s == nullptr ? 0 : std::strtoull(s, nullptr, 10);
+    };
+    while (auto row = mysql_fetch_row(r.res)) {
+      column_description d;
+      d.name = row[0];
+      d.data_type = row[1] ? row[1] : "";
+      d.column_type = row[2] ? row[2] : "";
+      d.octet_length = num(row[3]);
+      d.precision = static_cast<unsigned>(num(row[4]));
+      d.scale = static_cast<unsigned>(num(row[5]));
+      d.fsp = static_cast<unsigned>(num(row[6]));
+      d.collation = static_cast<uint32_t>(num(row[7]));
+      d.charset = row[8] ? row[8] : "";
+      d.nullable = row[9] != nullptr && std::string{row[9]} == "YES";
+      out.columns.push_back(std::move(d));
+    }
+  }
+  if (out.columns.empty())
+    return {errc::unknown_table, db + "." + table + " does not exist"};
+  // The chunk key: PRIMARY, else the first UNIQUE key of NOT NULL columns
+  // (which the server itself promotes to primary key, also in the binlog's
+  // table map; information_schema marks it PRI).
+  sql = "SELECT INDEX_NAME, COLUMN_NAME, NON_UNIQUE FROM "
+        "information_schema.STATISTICS"
+        + where + " ORDER BY INDEX_NAME = 'PRIMARY' DESC, SEQ_IN_INDEX";
+  if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0)
+    return failure("reading the keys of " + db + "." + table + " failed");
+  std::map<std::string, std::vector<std::string>> unique;
+  std::vector<std::string> order;
+  {
+    result r{mysql_store_result(mysql_)};
+    if (r.res == nullptr)
+      return failure("reading the keys of " + db + "." + table + " failed");
+    while (auto row = mysql_fetch_row(r.res)) {
+      if (std::string{row[2]} != "0")
+        continue;
+      if (unique.find(row[0]) == unique.end())
+        order.push_back(row[0]);
+      unique[row[0]].push_back(row[1]);
+    }
+  }
+  std::vector<uint32_t> key;
+  auto index_of = [&](const std::string& name) -> int {
+    for (size_t i = 0; i < out.columns.size(); ++i)
+      if (out.columns[i].name == name)
+        return static_cast<int>(i);
+    return -1;
+  };
+  for (auto& name : order) {
+    std::vector<uint32_t> cols;
+    bool usable = true;
+    for (auto& c : unique[name]) {
+      auto i = index_of(c);
+      if (i < 0 || out.columns[static_cast<size_t>(i)].nullable) {
+        usable = false;
+        break;
+      }
+      cols.push_back(static_cast<uint32_t>(i));
+    }
+    if (usable) {
+      key = std::move(cols);
+      break;
+    }
+  }
+  if (auto err = make_table_map(db, table, out.columns, std::move(key),
+                                out.map))
+    return err;
+  sql = "SELECT TABLE_ROWS FROM information_schema.TABLES" + where;
+  if (mysql_real_query(mysql_, sql.data(), sql.size()) == 0) {
+    result r{mysql_store_result(mysql_)};
+    if (r.res != nullptr)
+      if (auto row = mysql_fetch_row(r.res); row != nullptr && row[0])
+        out.estimated_rows = std::strtoull(row[0], nullptr, 10);
+  }
+  return {};
+}
+
+error snapshot_reader::end_position(position& out) {
+  for (auto sql : {"SHOW MASTER STATUS", "SHOW BINARY LOG STATUS"}) {
+    if (mysql_query(mysql_, sql) != 0)
+      continue;
+    result r{mysql_store_result(mysql_)};
+    if (r.res == nullptr)
+      continue;
+    auto row = mysql_fetch_row(r.res);
+    if (row != nullptr && row[0] != nullptr && row[1] != nullptr) {
+      out = position{};
+      out.file = row[0];
+      out.pos = std::strtoull(row[1], nullptr, 10);
+      return {};
+    }
+  }
+  return failure("cannot read the binlog position (SHOW MASTER STATUS)");
+}
+
+error snapshot_reader::select(const snapshot_table& t, const std::string& sql,
+                              const row_handler& on_row, uint64_t& rows) {
+  rows = 0;
+  if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0)
+    return failure("reading " + t.qualified_name() + " failed");
+  // Row by row from the server: a chunk (or a whole keyless table) is never
+  // held twice.
+  result r{mysql_use_result(mysql_)};
+  if (r.res == nullptr)
+    return failure("reading " + t.qualified_name() + " failed");
+  auto& cols = t.map.columns;
+  std::vector<std::string> key(t.map.primary_key.size());
+  error bad;
+  while (auto row = mysql_fetch_row(r.res)) {
+    auto lengths = mysql_fetch_lengths(r.res);
+    images_.begin_row(cols.size());
+    for (size_t i = 0; i < cols.size() && !bad; ++i)
+      bad = images_.add(cols[i], row[i], lengths[i]);
+    if (bad) {
+      while (mysql_fetch_row(r.res) != nullptr) {
+      }
+      bad.message = t.qualified_name() + ": " + bad.message;
+      return bad;
+    }
+    for (size_t k = 0; k < key.size(); ++k) {
+      auto i = t.map.primary_key[k];
+      key[k].assign(row[i], lengths[i]);
+    }
+    on_row(images_.slots(), key);
+    ++rows;
+  }
+  if (mysql_errno(mysql_) != 0)
+    return failure("reading " + t.qualified_name() + " failed");
+  return {};
+}
+
+error snapshot_reader::read_chunk(const snapshot_table& t,
+                                  const std::vector<std::string>& after,
+                                  uint64_t limit, const row_handler& on_row,
+                                  uint64_t& rows) {
+  auto& cols = t.map.columns;
+  std::string list;
+  for (size_t i = 0; i < cols.size(); ++i) {
+    if (i > 0)
+      list += ", ";
+    list += select_expression(cols[i], quote_name(cols[i].name));
+  }
+  std::string order;
+  std::vector<std::string> names;
+  for (auto i : t.map.primary_key) {
+    names.push_back(quote_name(cols[i].name));
+    if (!order.empty())
+      order += ", ";
+    order += names.back();
+  }
+  std::string sql = "SELECT " + list + " FROM " + quote_name(t.db) + "."
+                    + quote_name(t.table);
+  if (!after.empty()) {
+    // (k1, k2) > (v1, v2) spelled out, so that every server uses the key's
+    // index for it.
+    std::string cond;
+    for (size_t k = 0; k < names.size(); ++k) {
+      auto i = t.map.primary_key[k];
+      std::string term;
+      for (size_t j = 0; j < k; ++j) {
+        auto ij = t.map.primary_key[j];
+        term += names[j] + " = "
+                + key_literal(cols[ij], t.columns[ij], after[j]) + " AND ";
+      }
+      term += names[k] + " > " + key_literal(cols[i], t.columns[i], after[k]);
+      cond += (cond.empty() ? "(" : " OR (") + term + ")";
+    }
+    sql += " WHERE " + cond;
+  }
+  sql += " ORDER BY " + order + " LIMIT " + std::to_string(limit);
+  return select(t, sql, on_row, rows);
+}
+
+error snapshot_reader::read_whole(const snapshot_table& t, position& at,
+                                  const row_handler& on_row, uint64_t& rows) {
+  if (mysql_query(mysql_, "START TRANSACTION WITH CONSISTENT SNAPSHOT, "
+                          "READ ONLY")
+      != 0)
+    return failure("starting a consistent read of " + t.qualified_name());
+  auto done = [&](error err) {
+    mysql_query(mysql_, "COMMIT");
+    return err;
+  };
+  if (mysql_query(mysql_, "SHOW STATUS LIKE 'binlog_snapshot_%'") != 0)
+    return done(failure("reading binlog_snapshot_file"));
+  {
+    result r{mysql_store_result(mysql_)};
+    at = position{};
+    while (r.res != nullptr)
+      if (auto row = mysql_fetch_row(r.res)) {
+        std::string name = row[0];
+        if (name == "Binlog_snapshot_file" && row[1])
+          at.file = row[1];
+        else if (name == "Binlog_snapshot_position" && row[1])
+          at.pos = std::strtoull(row[1], nullptr, 10);
+      } else {
+        break;
+      }
+  }
+  if (at.file.empty())
+    return done({errc::unsupported,
+                 t.qualified_name()
+                   + " has no primary key or unique NOT NULL key, and this "
+                     "server does not say which binlog position a "
+                     "consistent read matches (MariaDB's "
+                     "binlog_snapshot_file): it cannot be snapshotted"});
+  auto& cols = t.map.columns;
+  std::string list;
+  for (size_t i = 0; i < cols.size(); ++i) {
+    if (i > 0)
+      list += ", ";
+    list += select_expression(cols[i], quote_name(cols[i].name));
+  }
+  auto sql = "SELECT " + list + " FROM " + quote_name(t.db) + "."
+             + quote_name(t.table);
+  return done(select(t, sql, on_row, rows));
+}
+
+} // namespace binlog
