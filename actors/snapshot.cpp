@@ -88,6 +88,13 @@ bool snapshot_state::open_next_table() {
       spdlog::warn("snapshot: {} is gone (dropped or renamed): skipped", name);
       continue;
     }
+    if (err.code == binlog::errc::access_denied
+        || err.code == binlog::errc::unsupported) {
+      spdlog::warn("snapshot: {} is not snapshotted (its changes are "
+                   "streamed): {}",
+                   name, err.message);
+      continue;
+    }
     if (err) {
       self->quit(make_error(err));
       return false;
@@ -165,10 +172,11 @@ void snapshot_state::next_chunk() {
           last = key;
         };
         if (auto err = sql.read_chunk(current, after, limit, on_row, rows)) {
-          if (err.code == binlog::errc::unknown_table) {
-            spdlog::warn("snapshot: {} is gone (dropped or renamed): "
-                         "skipped",
-                         name);
+          if (err.code == binlog::errc::unknown_table
+              || err.code == binlog::errc::access_denied) {
+            spdlog::warn("snapshot: {} is not snapshotted (its changes are "
+                         "streamed): {}",
+                         name, err.message);
             have_current = false;
             chunk.table_done = true;
           } else {

@@ -60,6 +60,14 @@ inline reader_actor::behavior_type mock_reader(reader_actor::pointer self,
     [](atom::lock) { B2K_UNEXPECTED("lock"); },
     [m](atom::stop) { return expected_call(m->stop, "stop"); },
     [](atom::stats_due) { B2K_UNEXPECTED("stats_due"); },
+    [](atom::watermark, std::string&) {
+      B2K_UNEXPECTED("watermark");
+      return uint64_t{0};
+    },
+    [](snapshot_chunk&) {
+      B2K_UNEXPECTED("snapshot_chunk");
+      return uint64_t{0};
+    },
   };
 }
 
