@@ -628,8 +628,14 @@ void reader_state::read() {
     if (ev.size == 0)
       break; // end of a non-blocking dump
     if (ev.type == binlog::event_type::rotate) {
-      stream_file = stream->dec().file();
-      stream_end = 4;
+      // A real ROTATE ends its file (the decoder has moved on already); the
+      // one a dump starts with only names the file.
+      if (ev.end != 0) {
+        stream_end = ev.end;
+      } else if (stream->dec().file() != stream_file) {
+        stream_file = stream->dec().file();
+        stream_end = 4;
+      }
     } else if (ev.end != 0 && ev.type != binlog::event_type::heartbeat
                && ev.type != binlog::event_type::heartbeat_v2) {
       stream_file = stream->dec().file();

@@ -127,7 +127,7 @@ CAF_TEST(strings enums sets and bits) {
   s.members = {"x", "y", "z"};
   CAF_CHECK_EQUAL(round_trip(s, "5"), "\"x,z\"");
   CAF_CHECK_EQUAL(round_trip(col(ft::bit, 1), "1"), "true");
-  CAF_CHECK_EQUAL(round_trip(col(ft::bit, 9), "341"), "\"AVU=\"");
+  CAF_CHECK_EQUAL(round_trip(col(ft::bit, 9), "341"), "341");
 }
 
 CAF_TEST(a table map from information_schema) {
