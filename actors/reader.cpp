@@ -278,8 +278,29 @@ void reader_state::plan_snapshot(const binlog::position& from, bool fresh) {
       spdlog::warn("reader: the commit log's snapshot progress is not "
                    "readable: no snapshot is resumed");
   }
-  if (!p && fresh && mode != snapshot_mode::never)
+  // Which tables the filters include, in a form that tells a change.
+  auto& r = config.settings->records;
+  std::string filters;
+  for (auto* list : {&r.include_databases, &r.exclude_databases,
+                     &r.include_tables, &r.exclude_tables}) {
+    for (auto& x : *list)
+      filters += x + '\n';
+    filters += '|';
+  }
+  filters += r.skip_system_schemas ? "s" : "a";
+  if (!p && fresh && mode != snapshot_mode::never) {
     p = snapshot_progress{};
+    p->filters = filters;
+  } else if (p && p->done && mode != snapshot_mode::never
+             && !p->filters.empty() && p->filters != filters) {
+    spdlog::info("snapshot: the table filters changed since the last "
+                 "snapshot: reading the tables they now include that it did "
+                 "not read (source.snapshot \"incremental\")");
+    p->done = false;
+    p->incremental = true;
+    p->after.clear();
+    p->filters = filters;
+  }
   if (!p)
     return;
   progress = std::move(p);
@@ -310,7 +331,9 @@ uint64_t reader_state::open_chunk_for(const std::string& table) {
 
 void reader_state::emit_chunks() {
   // Never inside a transaction: a restart's skip count must stay its own.
-  if (stream->dec().in_transaction())
+  // Nor without credit: chunks wait (and their lanes with them) until Kafka
+  // has taken what was sent, so that memory stays bounded.
+  if (stream->dec().in_transaction() || credit <= 0)
     return;
   auto passed = [this](const binlog::position& high) {
     if (high.file.empty())
@@ -328,6 +351,8 @@ void reader_state::emit_chunks() {
       ++it;
       continue;
     }
+    if (emitted && credit - static_cast<int64_t>(batch.bytes()) <= 0)
+      break; // the rest waits for credit
     uint64_t sent_rows = 0;
     auto& records = c.chunk.records;
     if (!records.records.empty()) {
@@ -742,6 +767,8 @@ reader(reader_actor::stateful_pointer<reader_state> self, reader_config config,
     [self](atom::credit, uint64_t bytes) {
       auto& st = self->state;
       st.credit += static_cast<int64_t>(bytes);
+      if (!st.chunks.empty() && st.stream && !st.stopped)
+        st.emit_chunks();
       if (!st.reading && !st.stopped && st.stream && st.credit > 0) {
         st.reading = true;
         self->send(self, atom::read_v);

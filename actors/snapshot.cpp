@@ -165,7 +165,9 @@ void snapshot_state::next_chunk() {
         auto on_row = [&](const std::vector<binlog::value_slot>& row,
                           std::vector<std::string>& key) {
           encoder->encode_read(info, row, ts, config.server_id, {}, 0,
-                               first_record ? "first" : "true");
+                               config.progress.incremental ? "incremental"
+                               : first_record              ? "first"
+                                                           : "true");
           first_record = false;
           encoded.emplace_back(std::string{encoder->key()},
                                std::string{encoder->value()});

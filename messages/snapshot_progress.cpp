@@ -46,6 +46,8 @@ std::string snapshot_progress::to_json() const {
   for (auto& [table, key] : after)
     j["after"][table] = key;
   j["finished"] = finished;
+  if (!filters.empty())
+    j["filters"] = filters;
   return j.dump();
 }
 
@@ -60,6 +62,7 @@ std::optional<snapshot_progress> snapshot_progress::parse(std::string_view json)
     if (auto a = j.find("after"); a != j.end() && a->is_object())
       for (auto& [table, key] : a->items())
         out.after[table] = key.get<std::vector<std::string>>();
+    out.filters = j.value("filters", std::string{});
     if (auto f = j.find("finished"); f != j.end() && f->is_array())
       for (auto& t : *f)
         out.finished.insert(t.get<std::string>());

@@ -22,6 +22,9 @@ struct snapshot_progress {
   std::map<std::string, std::vector<std::string>> after;
   /// Tables done ("db.table").
   std::set<std::string> finished;
+  /// The table filters the snapshot read with: when they change, the tables
+  /// they newly include are read on the next start.
+  std::string filters;
 
   /// {"incremental":…,"done":…,"after":{"db.t":["hex",…]},"finished":[…]}
   std::string to_json() const;

@@ -177,6 +177,21 @@ DAEMON_PID=
 again=$(kcat -b "$BROKERS" -C -t once.snap.s_uniq -e -q -f '%s\n' | grep -c '"op":"r"' || true)
 [[ $again -eq $reads ]] || fail "the second initial-only run sent $((again - reads)) records again"
 log_since "$mark" 'nothing to do' || fail "the second initial-only run did not say why it stopped"
+# A table added to the filters is read on the next start, and only it.
+mark=$(wc -l <"$DAEMON_LOG")
+daemon_start '--binlog2kafka.include-tables=["snap.s_uniq","snap.s_ci"]'
+wait_for 120 "the run with a new table exits" bash -c "! kill -0 $DAEMON_PID 2>/dev/null"
+rc=0
+wait "$DAEMON_PID" || rc=$?
+DAEMON_PID=
+[[ $rc -eq 0 ]] || fail "the run with a new table exited with status $rc"
+log_since "$mark" 'the table filters changed' || fail "no line says that the filters changed"
+ci_rows=$(sql -e 'SELECT COUNT(*) FROM snap.s_ci')
+ci_reads=$(kcat -b "$BROKERS" -C -t once.snap.s_ci -e -q -f '%s\n' | grep -c '"snapshot":"incremental"' || true)
+[[ $ci_reads -eq $ci_rows ]] || fail "the added table sent $ci_reads incremental op r records for $ci_rows rows"
+third=$(kcat -b "$BROKERS" -C -t once.snap.s_uniq -e -q -f '%s\n' | grep -c '"op":"r"' || true)
+[[ $third -eq $reads ]] || fail "the table read before was read again ($((third - reads)) records)"
+log "a table added to include-tables: $ci_reads incremental op r records, none again for the others"
 fi
 
 # -- 4. every column type: op "r" equals op "c" --------------------------------

@@ -612,8 +612,8 @@ struct transaction_ends : binlog::record_sink {
 CAF_TEST_FIXTURE_SCOPE(reader_snapshot_tests, fixture)
 
 CAF_TEST(a chunk goes out at its high watermark without the keys changed) {
-  // One byte of credit: the reader stops after its first batch (the
-  // transaction that inserts customers 1 and 2).
+  // One byte of credit: the reader stops after its first batch (the rows
+  // event that inserts customers 1 and 2; its transaction then updates 1).
   start(start_of_file(), false, 10000, 1);
   CAF_REQUIRE_EQUAL(down.batches.size(), 1u);
   self->send(aut, atom::watermark_v, std::string{"shop.customers"});
@@ -623,11 +623,12 @@ CAF_TEST(a chunk goes out at its high watermark without the keys changed) {
                 caf::after(std::chrono::seconds(0)) >> [] {
                   CAF_FAIL("no chunk id");
                 });
-  // The chunk read 1, 2 and 5; the stream then deletes 2 (and inserts and
-  // deletes 3 and 4): 2 must not come back. High watermark: the file's end.
+  // The chunk read 1, 2, 5 and 6; the stream then updates 1 and deletes 2
+  // (and inserts and deletes 3 and 4): the stream's rows win, 2 must not
+  // come back. High watermark: the file's end.
   binlog::position end;
   fake_source{file}.current_end(end);
-  self->send(aut, customers_chunk(id, {1, 2, 5}, end));
+  self->send(aut, customers_chunk(id, {1, 2, 5, 6}, end));
   consume_messages();
   self->send(aut, atom::credit_v, plenty);
   consume_messages();
@@ -643,13 +644,43 @@ CAF_TEST(a chunk goes out at its high watermark without the keys changed) {
   // Everything the stream sent, then the chunk's rows at the end (its high
   // watermark), in key order.
   CAF_CHECK(std::equal(want.begin(), want.end(), all.begin()));
-  CAF_CHECK_EQUAL(all[want.size()].key, "{\"id\":1}");
-  CAF_CHECK_EQUAL(all[want.size()].value, "r1");
-  CAF_CHECK_EQUAL(all[want.size() + 1].key, "{\"id\":5}");
+  CAF_CHECK_EQUAL(all[want.size()].key, "{\"id\":5}");
+  CAF_CHECK_EQUAL(all[want.size()].value, "r5");
+  CAF_CHECK_EQUAL(all[want.size() + 1].key, "{\"id\":6}");
   // The batch with the rows records the table's progress.
   auto& last = down.batches.back().end;
   CAF_CHECK_NOT_EQUAL(last.snapshot.find("\"shop.customers\":[\"6964\"]"),
                       std::string::npos);
+}
+
+CAF_TEST(a chunk waits for credit) {
+  // One byte of credit: spent by the first batch.
+  start(start_of_file(), false, 10000, 1);
+  CAF_REQUIRE_EQUAL(down.batches.size(), 1u);
+  self->send(aut, atom::watermark_v, std::string{"shop.customers"});
+  consume_messages();
+  uint64_t id = 0;
+  self->receive([&](uint64_t x) { id = x; },
+                caf::after(std::chrono::seconds(0)) >> [] {
+                  CAF_FAIL("no chunk id");
+                });
+  // Its high watermark is where the stream stands: only the credit holds it.
+  auto high = down.batches.front().end;
+  high.skip_rows = 0;
+  self->send(aut, customers_chunk(id, {7}, high));
+  consume_messages();
+  CAF_CHECK_EQUAL(down.batches.size(), 1u);
+  bool answered = false;
+  self->receive([&](uint64_t) { answered = true; },
+                caf::after(std::chrono::seconds(0)) >> [] {});
+  CAF_CHECK(!answered);
+  // Credit back: the chunk goes out before anything more is read.
+  self->send(aut, atom::credit_v, down.batches.front().bytes());
+  consume_messages();
+  CAF_REQUIRE_GREATER_OR_EQUAL(down.batches.size(), 2u);
+  auto& second = down.batches[1];
+  CAF_REQUIRE_EQUAL(second.records.size(), 1u);
+  CAF_CHECK_EQUAL(second.key(second.records[0]), "{\"id\":7}");
 }
 
 CAF_TEST(a change at the high watermark wins and one after it does not) {
