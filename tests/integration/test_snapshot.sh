@@ -91,26 +91,41 @@ chunks_sent() { grep -c '' "$DAEMON_LOG"; }
 # -- 1. under writes and kill -9 ----------------------------------------------
 if [[ $PHASES == *1* ]]; then
 export B2K_ITEST_SNAPSHOT=initial
-SNAP_ARGS=(--binlog2kafka.snapshot-chunk-rows=2000 --binlog2kafka.snapshot-parallelism=2)
+SNAP_ARGS=(--binlog2kafka.snapshot-chunk-rows=500 --binlog2kafka.snapshot-parallelism=2)
 writer_sql 8000 >"$STATE/writer.sql"
 sql <"$STATE/writer.sql" &
 WORKLOAD_PID=$!
+# Progress of an unfinished snapshot is in the commit log (a chunk went out
+# and Kafka acknowledged it), or the snapshot is done.
+progress_committed() {
+  local out args
+  mapfile -t args < <(common_args)
+  out=$("$B2K_BINARY" position "${args[@]}" 2>/dev/null) || return 1
+  python3 -c 'import json, sys
+p = json.loads(sys.argv[1]).get("snapshot") or {}
+sys.exit(0 if p.get("after") or p.get("finished") or p.get("done") else 1)' "$out"
+}
 daemon_start "${SNAP_ARGS[@]}"
+# Kill 1 once progress is committed, so that the restart must go on from it;
+# kill 2 a moment (from the seed) into the restarted snapshot.
 kills=0
-for delay in 3 5; do
-  mark=$(grep -n -- '^--- start' "$DAEMON_LOG" | tail -n 1 | cut -d: -f1)
-  wait_for 60 "the snapshot has begun" \
-    bash -c "tail -n +$mark '$DAEMON_LOG' | grep -q 'snapshot: \(reading\|going on\)'"
-  deadline=$((SECONDS + delay))
-  while ((SECONDS < deadline)) && ! snapshot_done; do sleep 0.1; done
-  if snapshot_done; then
-    log "the snapshot finished before kill $((kills + 1))"
-    break
-  fi
+wait_for 120 "snapshot progress in the commit log" progress_committed
+snapshot_done && fail "the snapshot finished before the first kill: make it larger"
+daemon_kill9
+kills=1
+mark=$(wc -l <"$DAEMON_LOG")
+daemon_start "${SNAP_ARGS[@]}"
+wait_for 60 "the restart goes on with the snapshot" log_since "$mark" 'snapshot: going on where it stopped'
+pause=$((SEED % 1500))
+deadline=$((SECONDS * 1000 + pause))
+while ((SECONDS * 1000 < deadline)) && ! snapshot_done; do sleep 0.05; done
+if snapshot_done; then
+  log "the snapshot finished before kill 2"
+else
   daemon_kill9
-  kills=$((kills + 1))
+  kills=2
   daemon_start "${SNAP_ARGS[@]}"
-done
+fi
 wait_for 300 "the snapshot is done" snapshot_done
 workload_running && log "the writer is still writing"
 wait "$WORKLOAD_PID" || fail "the writer failed"
