@@ -368,16 +368,7 @@ void reader_state::emit_chunks() {
             ch != changes.end() && ch->second >= since)
           continue;
         record_ref out = ref;
-        auto topic = records.topic(ref);
-        uint32_t t = static_cast<uint32_t>(batch.topics.size());
-        for (uint32_t i = t; i > 0; --i)
-          if (batch.topics[i - 1] == topic) {
-            t = i - 1;
-            break;
-          }
-        if (t == batch.topics.size())
-          batch.topics.emplace_back(topic);
-        out.topic = t;
+        out.topic = batch.topic_index(records.topic(ref));
         out.key_offset = static_cast<uint32_t>(batch.data.size());
         batch.data.append(key);
         out.value_offset = static_cast<uint32_t>(batch.data.size());
@@ -470,16 +461,7 @@ void reader_state::on_record(const binlog::row_record& r) {
   if (batch.records.empty())
     batch_started = clock::now();
   record_ref ref;
-  // Batches rarely hold more than a few topics: search from the back.
-  uint32_t topic = static_cast<uint32_t>(batch.topics.size());
-  for (uint32_t i = topic; i > 0; --i)
-    if (batch.topics[i - 1] == r.topic) {
-      topic = i - 1;
-      break;
-    }
-  if (topic == batch.topics.size())
-    batch.topics.emplace_back(r.topic);
-  ref.topic = topic;
+  ref.topic = batch.topic_index(r.topic);
   auto& data = batch.data;
   ref.key_offset = static_cast<uint32_t>(data.size());
   ref.key_size = static_cast<uint32_t>(r.key.size());

@@ -23,15 +23,7 @@ uint64_t now_ms() {
 void append(record_batch& batch, std::string_view topic, std::string_view key,
             std::string_view value, std::string_view partition_key) {
   record_ref ref;
-  uint32_t t = static_cast<uint32_t>(batch.topics.size());
-  for (uint32_t i = t; i > 0; --i)
-    if (batch.topics[i - 1] == topic) {
-      t = i - 1;
-      break;
-    }
-  if (t == batch.topics.size())
-    batch.topics.emplace_back(topic);
-  ref.topic = t;
+  ref.topic = batch.topic_index(topic);
   auto& data = batch.data;
   ref.key_offset = static_cast<uint32_t>(data.size());
   ref.key_size = static_cast<uint32_t>(key.size());

@@ -103,6 +103,15 @@ struct record_batch {
   /// Where to resume once this batch and every batch before it are in Kafka.
   binlog::position end;
 
+  /// The index of `name` in topics, added if new. Batches rarely hold more
+  /// than a few topics: searched from the back.
+  uint32_t topic_index(std::string_view name) {
+    for (auto i = static_cast<uint32_t>(topics.size()); i > 0; --i)
+      if (topics[i - 1] == name)
+        return i - 1;
+    topics.emplace_back(name);
+    return static_cast<uint32_t>(topics.size() - 1);
+  }
   std::string_view topic(const record_ref& r) const {
     return topics[r.topic];
   }
