@@ -153,15 +153,16 @@ int run_dump(const std::vector<std::string>& args) {
     return std::find(given.begin(), given.end(), key) != given.end();
   };
   if (on_command_line("file") && on_command_line("source"))
-    return fail("dump needs either --file=F (one or more) or --source=URL, "
-                "not both");
+    return fail(
+      "dump needs either --file=F (one or more) or --source=URL, "
+      "not both");
   if (raw.file.empty() && raw.source.empty())
     return fail("dump needs either --file=F (one or more) or --source=URL");
   std::signal(SIGPIPE, SIG_IGN); // `dump | head` ends quietly
   stdout_sink sink;
   // rows, rate and percent of the files on a terminal (cli/progress_line)
-  b2k::cli::progress_line progress{
-    "dump", "rows", b2k::cli::progress_line::default_enabled()};
+  b2k::cli::progress_line progress{"dump", "rows",
+                                   b2k::cli::progress_line::default_enabled()};
   if (!raw.file.empty()) {
     binlog::record_options records;
     if (auto err = b2k::apply_record_options("--", raw, records))
@@ -173,12 +174,11 @@ int run_dump(const std::vector<std::string>& args) {
     progress.set_total(b2k::cli::file_sizes(raw.file));
     uint64_t done = 0;
     for (auto& file : raw.file) {
-      auto err = binlog::decode_file(file, dec, 4, 0,
-                                     [&](uint64_t at, uint64_t) {
-                                       progress.update_at(
-                                         dec.stats().rows, done + at,
-                                         std::chrono::steady_clock::now());
-                                     });
+      auto err = binlog::decode_file(
+        file, dec, 4, 0, [&](uint64_t at, uint64_t) {
+          progress.update_at(dec.stats().rows, done + at,
+                             std::chrono::steady_clock::now());
+        });
       if (err) {
         sink.flush();
         progress.clear();
@@ -287,8 +287,7 @@ int print_position(const b2k::settings& s) {
   if (!last)
     return fail(error_text(last.error()), 1);
   if (!*last)
-    return fail("no position for source '" + s.name + "' in " + log.topic(),
-                1);
+    return fail("no position for source '" + s.name + "' in " + log.topic(), 1);
   std::printf("%s\n",
               b2k::kafka::encode_commit((*last)->pos, (*last)->ts_ms).c_str());
   return 0;
@@ -301,7 +300,7 @@ int run_reader_node(b2k::b2k_config& cfg, const b2k::settings_ptr& s) {
   auto signals = block_stop_signals();
   caf::actor_system sys{cfg};
   auto node = sys.spawn(b2k::reader_node, s,
-                       b2k::reader_factory{b2k::spawn_detached_reader});
+                        b2k::reader_factory{b2k::spawn_detached_reader});
   auto& listen = s->reader_node_listen;
   auto port = sys.middleman().publish(node, listen.port, listen.host.c_str(),
                                       true);

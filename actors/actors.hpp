@@ -63,8 +63,8 @@ using snapshot_actor = caf::typed_actor<
 
 /// Hears that Kafka acknowledged every record of a batch: the watcher, as
 /// the producer sees it (the two need each other's handles).
-using delivery_listener_actor
-  = caf::typed_actor<caf::reacts_to<atom::delivered, uint64_t>>;
+using delivery_listener_actor =
+  caf::typed_actor<caf::reacts_to<atom::delivered, uint64_t>>;
 
 /// Hands records to librdkafka and reports complete batches to the watcher.
 /// Runs detached: librdkafka's metadata, queue and transaction calls and
@@ -113,8 +113,7 @@ using watcher_actor = delivery_listener_actor::extend<
   // Timer: hands the released position to the commit log if it moved.
   caf::reacts_to<atom::checkpoint_due>,
   // The status actor to report to, and the timer that reports.
-  caf::reacts_to<atom::attach, status_actor>,
-  caf::reacts_to<atom::stats_due>>;
+  caf::reacts_to<atom::attach, status_actor>, caf::reacts_to<atom::stats_due>>;
 
 /// Runs readers on the database's side for a pipeline on another node
 /// (through CAF's middleman): `binlog2kafka reader-node`.

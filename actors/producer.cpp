@@ -29,12 +29,11 @@ void client_error(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
   char text[512];
   rd_kafka_fatal_error(rk, text, sizeof(text));
   if (!st->failure)
-    st->failure = caf::make_error(ec::delivery_failed,
-                                  std::string{"Kafka producer failed: "} + text);
+    st->failure = caf::make_error(
+      ec::delivery_failed, std::string{"Kafka producer failed: "} + text);
 }
 
-void delivery_report(rd_kafka_t*, const rd_kafka_message_t* msg,
-                     void* opaque) {
+void delivery_report(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
   static_cast<producer_state*>(opaque)->on_delivery(msg);
 }
 
@@ -152,20 +151,23 @@ bool producer_state::produce(in_flight& entry) {
       });
     }
     for (;;) {
-      auto err = headers != nullptr
-        ? rd_kafka_producev(
-          client.get(), RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(partition),
-          RD_KAFKA_V_VALUE(value_data, r.value_null ? 0 : value.size()),
-          RD_KAFKA_V_KEY(key.empty() ? nullptr : key.data(), key.size()),
-          RD_KAFKA_V_HEADERS(headers),
-          RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<uintptr_t>(seq))),
-          RD_KAFKA_V_END)
-        : rd_kafka_producev(
-          client.get(), RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(partition),
-          RD_KAFKA_V_VALUE(value_data, r.value_null ? 0 : value.size()),
-          RD_KAFKA_V_KEY(key.empty() ? nullptr : key.data(), key.size()),
-          RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<uintptr_t>(seq))),
-          RD_KAFKA_V_END);
+      auto err =
+        headers != nullptr
+          ? rd_kafka_producev(
+            client.get(), RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(partition),
+            RD_KAFKA_V_VALUE(value_data, r.value_null ? 0 : value.size()),
+            RD_KAFKA_V_KEY(key.empty() ? nullptr : key.data(), key.size()),
+            RD_KAFKA_V_HEADERS(headers),
+            RD_KAFKA_V_OPAQUE(
+              reinterpret_cast<void*>(static_cast<uintptr_t>(seq))),
+            RD_KAFKA_V_END)
+          : rd_kafka_producev(
+            client.get(), RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(partition),
+            RD_KAFKA_V_VALUE(value_data, r.value_null ? 0 : value.size()),
+            RD_KAFKA_V_KEY(key.empty() ? nullptr : key.data(), key.size()),
+            RD_KAFKA_V_OPAQUE(
+              reinterpret_cast<void*>(static_cast<uintptr_t>(seq))),
+            RD_KAFKA_V_END);
       if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
         break;
       if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
@@ -188,15 +190,15 @@ bool producer_state::produce(in_flight& entry) {
   return true;
 }
 
-bool producer_state::produce_commit(uint64_t seq,
-                                    const binlog::position& pos) {
+bool producer_state::produce_commit(uint64_t seq, const binlog::position& pos) {
   // The invariant every path below keeps; cheap enough to check always.
   if (seq <= written_seq) {
-    failure = caf::make_error(
-      ec::commit_log, "internal error: commit-log record for batch "
-                        + std::to_string(seq) + " (" + binlog::to_string(pos)
-                        + ") would not be newer than batch "
-                        + std::to_string(written_seq) + "'s");
+    failure = caf::make_error(ec::commit_log,
+                              "internal error: commit-log record for batch "
+                                + std::to_string(seq) + " ("
+                                + binlog::to_string(pos)
+                                + ") would not be newer than batch "
+                                + std::to_string(written_seq) + "'s");
     check_failure();
     return false;
   }
@@ -295,14 +297,15 @@ void producer_state::commit_transaction() {
   // Abort, then send every batch of the transaction again in a new one:
   // nothing of the aborted one is visible to read_committed consumers.
   auto abort_and_resend = [&](const std::string& why) {
-    spdlog::warn("producer: Kafka transaction aborted ({}); sending its {} "
-                 "batches again",
-                 why, txn->seqs.size());
+    spdlog::warn(
+      "producer: Kafka transaction aborted ({}); sending its {} "
+      "batches again",
+      why, txn->seqs.size());
     ++txn->aborts;
     if (auto abort = rd_kafka_abort_transaction(client.get(), timeout_ms)) {
-      failure = caf::make_error(ec::delivery_failed,
-                                std::string{"cannot abort a Kafka transaction: "}
-                                  + rd_kafka_error_string(abort));
+      failure = caf::make_error(
+        ec::delivery_failed, std::string{"cannot abort a Kafka transaction: "}
+                               + rd_kafka_error_string(abort));
       rd_kafka_error_destroy(abort);
       check_failure();
       return false;
@@ -326,10 +329,10 @@ void producer_state::commit_transaction() {
       continue;
     }
     // (The fault tests kill -9 between these two lines: log-level debug.)
-    spdlog::debug("producer: committing Kafka transaction {} ({} batches, "
-                  "position {})",
-                  txn->commits + 1, txn->seqs.size(),
-                  binlog::to_string(txn->end));
+    spdlog::debug(
+      "producer: committing Kafka transaction {} ({} batches, "
+      "position {})",
+      txn->commits + 1, txn->seqs.size(), binlog::to_string(txn->end));
     for (;;) {
       auto err = rd_kafka_commit_transaction(client.get(), timeout_ms);
       if (err == nullptr) {
@@ -342,9 +345,10 @@ void producer_state::commit_transaction() {
       rd_kafka_error_destroy(err);
       if (retriable) {
         // The transaction, its commit-log record included, is still open.
-        spdlog::warn("producer: committing the transaction failed ({}); "
-                     "retrying",
-                     what);
+        spdlog::warn(
+          "producer: committing the transaction failed ({}); "
+          "retrying",
+          what);
         continue;
       }
       if (!abortable) {
@@ -480,9 +484,8 @@ producer(producer_actor::stateful_pointer<producer_state> self,
   auto& kc = st.config->kafka;
   st.commit_log.emplace(kc.brokers, kc.properties, kc.commit_topic,
                         st.config->name);
-  auto properties = kc.exactly_once()
-                      ? kafka::transactional_producer_defaults()
-                      : kafka::producer_defaults();
+  auto properties = kc.exactly_once() ? kafka::transactional_producer_defaults()
+                                      : kafka::producer_defaults();
   if (kc.exactly_once()) {
     st.txn.emplace();
     properties.emplace_back("transactional.id", st.config->transactional_id());

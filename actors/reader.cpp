@@ -92,10 +92,11 @@ void reader_state::take_lock() {
   }
   if (!got) {
     if (!standby_reported) {
-      spdlog::info("standby: another binlog2kafka named '{}' holds the "
-                   "source lock (server connection {}); taking over when it "
-                   "goes",
-                   name, holder);
+      spdlog::info(
+        "standby: another binlog2kafka named '{}' holds the "
+        "source lock (server connection {}); taking over when it "
+        "goes",
+        name, holder);
       if (config.status)
         self->send(config.status, atom::state_v, pipeline_state::standby,
                    std::string{"waiting for the source lock (held by server "
@@ -177,9 +178,10 @@ caf::error reader_state::start(binlog::position from) {
           + std::to_string(server_id)
           + ", and the position holds no GTID to find the same place there; "
             "set from=FILE:POS for this server");
-    spdlog::warn("reader: the server id changed from {} to {} (a failover?): "
-                 "resuming by GTID {}",
-                 from.server_id, server_id, from.gtid);
+    spdlog::warn(
+      "reader: the server id changed from {} to {} (a failover?): "
+      "resuming by GTID {}",
+      from.server_id, server_id, from.gtid);
     by_gtid = true;
   }
   if (by_gtid && from.gtid.empty())
@@ -193,16 +195,16 @@ caf::error reader_state::start(binlog::position from) {
     if (!source->first_file(oldest)
         && binlog::binlog_file_before(from.file, oldest)
         && mode == snapshot_mode::when_needed) {
-      spdlog::warn("reader: the resume position {} was purged from the "
-                   "server (its oldest binlog is now {}): snapshot = "
-                   "when-needed, so every table is read again",
-                   binlog::to_string(from), oldest);
+      spdlog::warn(
+        "reader: the resume position {} was purged from the "
+        "server (its oldest binlog is now {}): snapshot = "
+        "when-needed, so every table is read again",
+        binlog::to_string(from), oldest);
       if (auto err = source->current_end(from))
         return make_error(err);
       from.snapshot.clear();
       fresh = true;
-    } else if (!oldest.empty()
-               && binlog::binlog_file_before(from.file, oldest))
+    } else if (!oldest.empty() && binlog::binlog_file_before(from.file, oldest))
       return caf::make_error(
         ec::position_purged,
         "the resume position " + binlog::to_string(from)
@@ -275,8 +277,9 @@ void reader_state::plan_snapshot(const binlog::position& from, bool fresh) {
   if (!from.snapshot.empty()) {
     p = snapshot_progress::parse(from.snapshot);
     if (!p)
-      spdlog::warn("reader: the commit log's snapshot progress is not "
-                   "readable: no snapshot is resumed");
+      spdlog::warn(
+        "reader: the commit log's snapshot progress is not "
+        "readable: no snapshot is resumed");
   }
   // Which tables the filters include, in a form that tells a change.
   auto& r = config.settings->records;
@@ -291,11 +294,12 @@ void reader_state::plan_snapshot(const binlog::position& from, bool fresh) {
   if (!p && fresh && mode != snapshot_mode::never) {
     p = snapshot_progress{};
     p->filters = filters;
-  } else if (p && p->done && mode != snapshot_mode::never
-             && !p->filters.empty() && p->filters != filters) {
-    spdlog::info("snapshot: the table filters changed since the last "
-                 "snapshot: reading the tables they now include that it did "
-                 "not read (source.snapshot \"incremental\")");
+  } else if (p && p->done && mode != snapshot_mode::never && !p->filters.empty()
+             && p->filters != filters) {
+    spdlog::info(
+      "snapshot: the table filters changed since the last "
+      "snapshot: reading the tables they now include that it did "
+      "not read (source.snapshot \"incremental\")");
     p->done = false;
     p->incremental = true;
     p->after.clear();
@@ -308,15 +312,16 @@ void reader_state::plan_snapshot(const binlog::position& from, bool fresh) {
   if (progress->done)
     return;
   if (progress->after.empty() && progress->finished.empty())
-    spdlog::info("snapshot: reading every included table ({} lanes, {} rows "
-                 "per chunk) while the binlog streams from {}",
-                 config.settings->snapshot.parallelism,
-                 config.settings->snapshot.chunk_rows,
-                 binlog::to_string(from));
+    spdlog::info(
+      "snapshot: reading every included table ({} lanes, {} rows "
+      "per chunk) while the binlog streams from {}",
+      config.settings->snapshot.parallelism,
+      config.settings->snapshot.chunk_rows, binlog::to_string(from));
   else
-    spdlog::info("snapshot: going on where it stopped ({} tables done, {} "
-                 "begun)",
-                 progress->finished.size(), progress->after.size());
+    spdlog::info(
+      "snapshot: going on where it stopped ({} tables done, {} "
+      "begun)",
+      progress->finished.size(), progress->after.size());
 }
 
 uint64_t reader_state::open_chunk_for(const std::string& table) {
@@ -411,13 +416,13 @@ void reader_state::emit_chunks() {
       uint64_t rows = 0;
       for (auto& [name, tp] : snapshot_tables)
         rows += tp.rows;
-      auto secs = std::chrono::duration<double>(clock::now()
-                                                - snapshot_started)
+      auto secs = std::chrono::duration<double>(clock::now() - snapshot_started)
                     .count();
-      spdlog::info("snapshot: done: {} rows of {} tables in {:.1f} s ({:.0f} "
-                   "rows/s); streaming goes on",
-                   rows, snapshot_tables.size(), secs,
-                   secs > 0 ? static_cast<double>(rows) / secs : 0.0);
+      spdlog::info(
+        "snapshot: done: {} rows of {} tables in {:.1f} s ({:.0f} "
+        "rows/s); streaming goes on",
+        rows, snapshot_tables.size(), secs,
+        secs > 0 ? static_cast<double>(rows) / secs : 0.0);
     }
     progress_json = progress->to_json();
     resume.snapshot = progress_json;
@@ -429,8 +434,9 @@ void reader_state::emit_chunks() {
     return;
   flush();
   if (snapshot_only && progress->done) {
-    spdlog::info("snapshot: initial-only: stopping once every record is in "
-                 "Kafka");
+    spdlog::info(
+      "snapshot: initial-only: stopping once every record is in "
+      "Kafka");
     stopped = true;
     reading = false;
     self->quit();
@@ -522,7 +528,8 @@ bool reader_state::flush() {
   sent = resume;
   auto bytes = batch.bytes();
   credit -= static_cast<int64_t>(bytes);
-  self->send(watcher, atom::enqueue_v, batch_ticket{batch.seq, batch.end, bytes});
+  self->send(watcher, atom::enqueue_v,
+             batch_ticket{batch.seq, batch.end, bytes});
   if (batch.records.empty()) {
     // Nothing for Kafka: only the position moved (DDL, filtered tables).
     self->send(watcher, atom::delivered_v, batch.seq);
@@ -544,7 +551,8 @@ int64_t reader_state::lag_seconds() const {
   auto ts = stream ? stream->dec().last_timestamp() : 0;
   if (caught_up || ts == 0)
     return 0;
-  auto lag = static_cast<int64_t>(std::time(nullptr)) - static_cast<int64_t>(ts);
+  auto lag = static_cast<int64_t>(std::time(nullptr))
+             - static_cast<int64_t>(ts);
   return lag < 0 ? 0 : lag;
 }
 
@@ -559,9 +567,9 @@ reader_metrics reader_state::metrics() const {
     m.transactions = s.transactions;
     for (size_t i = 0; i < s.events_by_type.size(); ++i)
       if (s.events_by_type[i] > 0)
-        m.events_by_type.emplace_back(
-          binlog::to_string(static_cast<binlog::event_type>(i)),
-          s.events_by_type[i]);
+        m.events_by_type.emplace_back(binlog::to_string(
+                                        static_cast<binlog::event_type>(i)),
+                                      s.events_by_type[i]);
   }
   m.position = resume;
   m.source = source_cfg->connection.host + ":"
@@ -605,9 +613,10 @@ void reader_state::log_progress(clock::time_point now) {
   auto secs = std::chrono::duration<double>(now - last_progress).count();
   auto rate = static_cast<double>(stats.rows - rows_at_last_progress) / secs;
   auto lag = lag_seconds();
-  spdlog::info("reader: {} rows read ({:.0f} rows/s), at {}, {} s behind the "
-               "server",
-               stats.rows, rate, binlog::to_string(resume), lag);
+  spdlog::info(
+    "reader: {} rows read ({:.0f} rows/s), at {}, {} s behind the "
+    "server",
+    stats.rows, rate, binlog::to_string(resume), lag);
   last_progress = now;
   rows_at_last_progress = stats.rows;
 }
@@ -705,8 +714,7 @@ reader(reader_actor::stateful_pointer<reader_state> self, reader_config config,
   st.next_seq = (st.config.epoch << 40) + 1;
   st.batch.data.reserve(st.batches->bytes + (st.batches->bytes >> 2));
   st.last_progress = reader_state::clock::now();
-  self->send(st.watcher, atom::attach_v,
-             caf::actor_cast<reader_actor>(self));
+  self->send(st.watcher, atom::attach_v, caf::actor_cast<reader_actor>(self));
   // Without the watcher or the producer (a pipeline on another node that
   // went away) reading on would only hold the source lock: stop.
   self->monitor(st.watcher);
@@ -784,10 +792,9 @@ reader(reader_actor::stateful_pointer<reader_state> self, reader_config config,
   };
 }
 
-reader_actor spawn_detached_reader(caf::actor_system& sys,
-                                   const reader_config& cfg,
-                                   watcher_actor watcher,
-                                   producer_actor producer) {
+reader_actor
+spawn_detached_reader(caf::actor_system& sys, const reader_config& cfg,
+                      watcher_actor watcher, producer_actor producer) {
   return sys.spawn<caf::detached>(reader, cfg, std::move(watcher),
                                   std::move(producer));
 }

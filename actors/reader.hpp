@@ -3,8 +3,8 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <memory>
 #include <map>
+#include <memory>
 #include <string>
 #include <unordered_map>
 
@@ -20,8 +20,8 @@
 namespace b2k {
 
 /// Opens the source a reader reads (a server; a list of events in tests).
-using source_factory
-  = std::function<std::unique_ptr<binlog::source>(const source_settings&)>;
+using source_factory =
+  std::function<std::unique_ptr<binlog::source>(const source_settings&)>;
 
 /// One reader's run: the pipeline's settings and what differs per run.
 struct reader_config {
@@ -46,10 +46,9 @@ using reader_factory = std::function<reader_actor(
   caf::actor_system&, const reader_config&, watcher_actor, producer_actor)>;
 
 /// The real one: detached, since its reads block.
-reader_actor spawn_detached_reader(caf::actor_system& sys,
-                                   const reader_config& cfg,
-                                   watcher_actor watcher,
-                                   producer_actor producer);
+reader_actor
+spawn_detached_reader(caf::actor_system& sys, const reader_config& cfg,
+                      watcher_actor watcher, producer_actor producer);
 
 struct reader_state : binlog::record_sink {
   using clock = std::chrono::steady_clock;

@@ -74,17 +74,17 @@ bool snapshot_state::open_next_table() {
     auto name = tables.front();
     tables.erase(tables.begin());
     auto dot = name.find('.');
-    auto err = sql.describe(name.substr(0, dot), name.substr(dot + 1),
-                            current);
+    auto err = sql.describe(name.substr(0, dot), name.substr(dot + 1), current);
     if (err.code == binlog::errc::unknown_table) {
       spdlog::warn("snapshot: {} is gone (dropped or renamed): skipped", name);
       continue;
     }
     if (err.code == binlog::errc::access_denied
         || err.code == binlog::errc::unsupported) {
-      spdlog::warn("snapshot: {} is not snapshotted (its changes are "
-                   "streamed): {}",
-                   name, err.message);
+      spdlog::warn(
+        "snapshot: {} is not snapshotted (its changes are "
+        "streamed): {}",
+        name, err.message);
       continue;
     }
     if (err) {
@@ -106,10 +106,11 @@ bool snapshot_state::open_next_table() {
         after.push_back(std::move(text));
       }
     if (current.map.primary_key.empty()) {
-      spdlog::warn("snapshot: {} has no primary key and no unique key of NOT "
-                   "NULL columns: its rows are not snapshotted (its changes "
-                   "are streamed)",
-                   name);
+      spdlog::warn(
+        "snapshot: {} has no primary key and no unique key of NOT "
+        "NULL columns: its rows are not snapshotted (its changes "
+        "are streamed)",
+        name);
       continue;
     }
     spdlog::info("snapshot: reading {} (about {} rows){}", name,
@@ -129,13 +130,14 @@ void snapshot_state::next_chunk() {
     snapshot_chunk last;
     last.lane_done = true;
     self->request(reader, caf::infinite, atom::watermark_v, std::string{})
-      .await([this, last](uint64_t id) mutable {
-        last.id = id;
-        self->request(reader, caf::infinite, std::move(last))
-          .await([this](uint64_t) { self->quit(); },
-                 [this](caf::error& err) { self->quit(err); });
-      },
-             [this](caf::error& err) { self->quit(err); });
+      .await(
+        [this, last](uint64_t id) mutable {
+          last.id = id;
+          self->request(reader, caf::infinite, std::move(last))
+            .await([this](uint64_t) { self->quit(); },
+                   [this](caf::error& err) { self->quit(err); });
+        },
+        [this](caf::error& err) { self->quit(err); });
     return;
   }
   auto name = current.qualified_name();
@@ -168,9 +170,10 @@ void snapshot_state::next_chunk() {
         if (auto err = sql.read_chunk(current, after, limit, on_row, rows)) {
           if (err.code == binlog::errc::unknown_table
               || err.code == binlog::errc::access_denied) {
-            spdlog::warn("snapshot: {} is not snapshotted (its changes are "
-                         "streamed): {}",
-                         name, err.message);
+            spdlog::warn(
+              "snapshot: {} is not snapshotted (its changes are "
+              "streamed): {}",
+              name, err.message);
             have_current = false;
             chunk.table_done = true;
           } else {
@@ -185,8 +188,8 @@ void snapshot_state::next_chunk() {
         chunk.high = high;
         // The source position goes in after the fact: patch "file"/"pos".
         const std::string_view unknown = "\"file\":\"\",\"pos\":0,";
-        auto known = "\"file\":\"" + high.file + "\",\"pos\":"
-                     + std::to_string(high.pos) + ",";
+        auto known = "\"file\":\"" + high.file
+                     + "\",\"pos\":" + std::to_string(high.pos) + ",";
         for (auto& [key, value] : encoded) {
           auto at = value.find(unknown);
           if (at != std::string::npos)

@@ -35,13 +35,15 @@ void status_state::update_rates() {
   auto secs = std::chrono::duration<double>(now - rates_at).count();
   if (secs < 1.0)
     return;
-  current.rows_per_second
-    = static_cast<double>(current.reader.rows - rows_at) / secs;
-  current.records_per_second
-    = static_cast<double>(current.reader.records - records_at) / secs;
-  current.delivered_per_second
-    = static_cast<double>(current.producer.delivered_records - delivered_at)
-      / secs;
+  current.rows_per_second = static_cast<double>(current.reader.rows - rows_at)
+                            / secs;
+  current.records_per_second = static_cast<double>(current.reader.records
+                                                   - records_at)
+                               / secs;
+  current.delivered_per_second = static_cast<double>(
+                                   current.producer.delivered_records
+                                   - delivered_at)
+                                 / secs;
   rates_at = now;
   rows_at = current.reader.rows;
   records_at = current.reader.records;
@@ -60,12 +62,12 @@ void status_state::sample() {
   status_sample s;
   s.ts_ms = wall_ms();
   if (secs > 0) {
-    s.read_per_second
-      = static_cast<double>(records_total - records_at_sample) / secs;
-    s.acknowledged_per_second
-      = static_cast<double>(growth(current.producer.delivered_records,
-                                   delivered_at_sample))
-        / secs;
+    s.read_per_second = static_cast<double>(records_total - records_at_sample)
+                        / secs;
+    s.acknowledged_per_second = static_cast<double>(
+                                  growth(current.producer.delivered_records,
+                                         delivered_at_sample))
+                                / secs;
   }
   s.lag_seconds = current.reader.lag_seconds;
   s.credit_in_use = current.reader.credit_in_use;

@@ -63,15 +63,15 @@ void supervisor_state::launch_remote(reader_config cfg) {
   auto where = node.to_string();
   auto mm = self->system().middleman().actor_handle();
   self
-    ->request(mm, std::chrono::seconds(30), caf::connect_atom::value,
-              node.host, node.port)
+    ->request(mm, std::chrono::seconds(30), caf::connect_atom::value, node.host,
+              node.port)
     .then(
       [this, cfg, where](caf::node_id&, caf::strong_actor_ptr& ptr,
                          std::set<std::string>&) {
         if (!ptr) {
-          launch_failed(caf::make_error(ec::source_unavailable,
-                                        "reader node " + where
-                                          + " publishes no reader"));
+          launch_failed(
+            caf::make_error(ec::source_unavailable,
+                            "reader node " + where + " publishes no reader"));
           return;
         }
         auto node = caf::actor_cast<reader_node_actor>(ptr);
@@ -95,8 +95,7 @@ void supervisor_state::launch_remote(reader_config cfg) {
       },
       [this, where](caf::error& err) {
         launch_failed(caf::make_error(ec::source_unavailable,
-                                      "reader node " + where
-                                        + " unreachable: "
+                                      "reader node " + where + " unreachable: "
                                         + describe(self->system(), err)));
       });
 }
@@ -134,10 +133,9 @@ void supervisor_state::on_reader_down(const caf::error& reason) {
     backoff = std::min(config.max_backoff,
                        backoff.count() == 0 ? config.min_backoff : backoff * 2);
   report(pipeline_state::reconnecting, reason);
-  spdlog::warn("reader: {}; reconnecting in {} ms",
-               describe(self->system(), reason),
-               std::chrono::duration_cast<std::chrono::milliseconds>(backoff)
-                 .count());
+  spdlog::warn(
+    "reader: {}; reconnecting in {} ms", describe(self->system(), reason),
+    std::chrono::duration_cast<std::chrono::milliseconds>(backoff).count());
   self->delayed_send(self, backoff, atom::restart_v);
 }
 
@@ -188,8 +186,9 @@ void supervisor_state::finish_deliveries() {
                 .then(
                   [pos, finish](uint64_t) {
                     if (pos.empty())
-                      spdlog::info("supervisor: stopped before reading "
-                                   "anything");
+                      spdlog::info(
+                        "supervisor: stopped before reading "
+                        "anything");
                     else
                       spdlog::info("supervisor: stopped at {}",
                                    binlog::to_string(pos));
@@ -236,8 +235,7 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
                                          st.config.status);
   st.watcher = sys.spawn(b2k::watcher, st.producer, settings.source.from,
                          settings.kafka.commit_interval);
-  self->send(st.producer, atom::attach_v,
-             delivery_listener_actor{st.watcher});
+  self->send(st.producer, atom::attach_v, delivery_listener_actor{st.watcher});
   self->monitor(st.producer);
   self->monitor(st.watcher);
   if (st.config.status) {
@@ -262,10 +260,10 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
       // and let the next start resume from the commit log.
       auto reason = dm.reason
                       ? dm.reason
-                      : caf::make_error(ec::kafka, std::string{producer
-                                                                 ? "producer"
-                                                                 : "watcher"}
-                                                     + " stopped unexpectedly");
+                      : caf::make_error(ec::kafka,
+                                        std::string{producer ? "producer"
+                                                             : "watcher"}
+                                          + " stopped unexpectedly");
       st.shut_down(reason); // main() prints the reason
     }
   });

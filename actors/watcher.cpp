@@ -51,8 +51,9 @@ void watcher_state::write_commit() {
   if (!lease_valid()) {
     // Written when the next lease comes, if the lock is still ours.
     if (!lease_warned)
-      spdlog::warn("watcher: the source lock is not confirmed; not writing "
-                   "the commit log until it is");
+      spdlog::warn(
+        "watcher: the source lock is not confirmed; not writing "
+        "the commit log until it is");
     lease_warned = true;
     return;
   }

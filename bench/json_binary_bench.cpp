@@ -114,8 +114,8 @@ int main(int argc, char** argv) {
   bytes diff_list = {0, 7, '$', '.', 's', 'c', 'o', 'r', 'e', 9};
   auto value = doc(dbl(91.25));
   diff_list.insert(diff_list.end(), value.begin(), value.end());
-  bytes insert = {1, 9, '$', '.', 't', 'a', 'g', 's', '[', '1', ']', 4,
-                  0x0c, 0x02, 'u', 's'};
+  bytes insert = {1,   9,   '$', '.', 't',  'a',  'g', 's',
+                  '[', '1', ']', 4,   0x0c, 0x02, 'u', 's'};
   diff_list.insert(diff_list.end(), insert.begin(), insert.end());
   binlog::json_patcher patcher;
   std::string patched;
@@ -154,8 +154,8 @@ int main(int argc, char** argv) {
     double per_doc = static_cast<double>(allocations.load() - before)
                      / static_cast<double>(3 * iterations);
     std::printf("%-34s %8.1f ns/document  %6.1f MB/s in  %.3f allocations\n",
-                c.name, best,
-                static_cast<double>(d.size()) * 1e3 / best, per_doc);
+                c.name, best, static_cast<double>(d.size()) * 1e3 / best,
+                per_doc);
   }
   return sink ? 0 : 1;
 }

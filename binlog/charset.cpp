@@ -96,9 +96,8 @@ iconv_t converter(uint32_t collation) {
   if (!c.tried[collation]) {
     c.tried[collation] = true;
     auto cs = mariadb_get_charset_by_nr(collation);
-    auto name = cs != nullptr && cs->csname != nullptr
-                  ? iconv_name(cs->csname)
-                  : nullptr;
+    auto name = cs != nullptr && cs->csname != nullptr ? iconv_name(cs->csname)
+                                                       : nullptr;
     if (name != nullptr)
       c.open[collation] = iconv_open("UTF-8", name);
   }

@@ -193,7 +193,8 @@ duration read_time(const uint8_t* p) {
   int32_t x = static_cast<int32_t>(load_le24(p) << 8) >> 8;
   duration d;
   d.negative = x < 0;
-  uint32_t v = d.negative ? static_cast<uint32_t>(-x) : static_cast<uint32_t>(x);
+  uint32_t v = d.negative ? static_cast<uint32_t>(-x)
+                          : static_cast<uint32_t>(x);
   d.hour = v / 10000;
   d.minute = v / 100 % 100;
   d.second = v % 100;
@@ -437,8 +438,9 @@ void write_unscaled(json_writer& out, std::string_view digits) {
   out.base64({reinterpret_cast<const char*>(bytes), n});
 }
 
-[[gnu::noinline]] void write_decimal(json_writer& out, const column& col, const uint8_t* p,
-                   const value_options& options) {
+[[gnu::noinline]] void write_decimal(json_writer& out, const column& col,
+                                     const uint8_t* p,
+                                     const value_options& options) {
   unsigned precision = col.meta >> 8;
   unsigned scale = col.meta & 0xff;
   if (options.mode == value_mode::readable
@@ -459,7 +461,7 @@ void write_unscaled(json_writer& out, std::string_view digits) {
 }
 
 [[gnu::noinline]] void write_binary(json_writer& out, std::string_view bytes,
-                  const value_options& options) {
+                                    const value_options& options) {
   if (options.mode == value_mode::readable) {
     out.base64(bytes);
     return;
@@ -494,8 +496,9 @@ void write_text(json_writer& out, uint32_t collation, const uint8_t* p,
   }
 }
 
-[[gnu::noinline]] void write_bits(json_writer& out, const column& col, const uint8_t* p,
-                size_t n, const value_options& options) {
+[[gnu::noinline]] void write_bits(json_writer& out, const column& col,
+                                  const uint8_t* p, size_t n,
+                                  const value_options& options) {
   if (col.meta == 1) {
     out.boolean((p[0] & 1) != 0);
     return;
@@ -511,7 +514,8 @@ void write_text(json_writer& out, uint32_t collation, const uint8_t* p,
   out.base64({reinterpret_cast<const char*>(le), n > 8 ? 8 : n});
 }
 
-[[gnu::noinline]] void write_members(json_writer& out, const column& col, uint64_t bits) {
+[[gnu::noinline]] void write_members(json_writer& out, const column& col,
+                                     uint64_t bits) {
   auto& buf = out.buffer();
   buf.push_back('"');
   bool first = true;
@@ -528,8 +532,8 @@ void write_text(json_writer& out, uint32_t collation, const uint8_t* p,
 
 /// Debezium's Geometry {"wkb","srid"} (or Point {"x","y","wkb","srid"})
 /// from MySQL's bytes: a little-endian SRID, then the WKB.
-[[gnu::noinline]] void write_geometry(json_writer& out, const column& col, const uint8_t* p,
-                    size_t n) {
+[[gnu::noinline]] void write_geometry(json_writer& out, const column& col,
+                                      const uint8_t* p, size_t n) {
   std::string_view wkb;
   uint32_t srid = 0;
   if (n >= 4) {
@@ -568,7 +572,8 @@ void write_text(json_writer& out, uint32_t collation, const uint8_t* p,
 }
 
 /// Debezium's FloatVector: a JSON array of the 32-bit floats.
-[[gnu::noinline]] void write_float_vector(json_writer& out, const uint8_t* p, size_t n) {
+[[gnu::noinline]] void write_float_vector(json_writer& out, const uint8_t* p,
+                                          size_t n) {
   out.raw('[');
   for (size_t i = 0; i + 4 <= n; i += 4) {
     if (i > 0)
@@ -580,8 +585,9 @@ void write_text(json_writer& out, uint32_t collation, const uint8_t* p,
   out.raw(']');
 }
 
-[[gnu::noinline]] void write_temporal(json_writer& out, const column& col, const uint8_t* p,
-                    const value_options& options) {
+[[gnu::noinline]] void write_temporal(json_writer& out, const column& col,
+                                      const uint8_t* p,
+                                      const value_options& options) {
   bool readable = options.mode == value_mode::readable;
   switch (col.type) {
     case field_type::date:
@@ -624,8 +630,7 @@ void write_text(json_writer& out, uint32_t collation, const uint8_t* p,
     }
     default: { // time, time2
       uint16_t fsp = col.type == field_type::time ? 0 : col.meta;
-      auto d = col.type == field_type::time ? read_time(p)
-                                            : read_time2(p, fsp);
+      auto d = col.type == field_type::time ? read_time(p) : read_time2(p, fsp);
       if (readable)
         write_clock(out, d, fsp);
       else
@@ -860,8 +865,7 @@ bool value_size(const column& col, const uint8_t* p, const uint8_t* end,
         // The binlog drops the trailing zero bytes of BINARY(n) (as it
         // drops CHAR's trailing spaces): put them back, the value has n.
         thread_local std::string padded;
-        padded.assign(reinterpret_cast<const char*>(p + prefix),
-                      size - prefix);
+        padded.assign(reinterpret_cast<const char*>(p + prefix), size - prefix);
         padded.resize(col.meta, '\0');
         write_binary(out, padded, options);
         break;
@@ -874,8 +878,8 @@ bool value_size(const column& col, const uint8_t* p, const uint8_t* end,
       // without charset metadata the bytes are sent as they are (binary).
       auto prefix = col.meta;
       if (col.collation == 0)
-        write_binary(out, {reinterpret_cast<const char*>(p + prefix),
-                           size - prefix},
+        write_binary(out,
+                     {reinterpret_cast<const char*>(p + prefix), size - prefix},
                      options);
       else
         write_text(out, col.collation, p + prefix, size - prefix, options);
@@ -1014,8 +1018,8 @@ void write_header_value(json_writer& out, const column& col, const uint8_t* p,
     case field_type::newdate: {
       auto c = read_date(p);
       if (connect && !debezium_zero(c)) {
-        append_connect_date(buf, days_from_civil(debezium_year(c.year),
-                                                 c.month, c.day)
+        append_connect_date(buf, days_from_civil(debezium_year(c.year), c.month,
+                                                 c.day)
                                    * 86400000);
         return;
       }
@@ -1057,13 +1061,24 @@ void write_header_value(json_writer& out, const column& col, const uint8_t* p,
           if (c == '\\' && i + 2 < text.size()) {
             char e = text[++i];
             switch (e) {
-              case 'n': buf.push_back('\n'); break;
-              case 'r': buf.push_back('\r'); break;
-              case 't': buf.push_back('\t'); break;
-              case 'b': buf.push_back('\b'); break;
-              case 'f': buf.push_back('\f'); break;
+              case 'n':
+                buf.push_back('\n');
+                break;
+              case 'r':
+                buf.push_back('\r');
+                break;
+              case 't':
+                buf.push_back('\t');
+                break;
+              case 'b':
+                buf.push_back('\b');
+                break;
+              case 'f':
+                buf.push_back('\f');
+                break;
               case 'u': {
-                auto cp = std::strtoul(text.substr(i + 1, 4).c_str(), nullptr, 16);
+                auto cp = std::strtoul(text.substr(i + 1, 4).c_str(), nullptr,
+                                       16);
                 i += 4;
                 buf.push_back(static_cast<char>(cp)); // control characters
                 break;
@@ -1145,8 +1160,9 @@ void append_value_schema(std::string& out, const column& col,
           && options.bigint_unsigned == bigint_unsigned_handling::precise) {
         schema_type(out, "bytes", opt);
         schema_name(out, "org.apache.kafka.connect.data.Decimal");
-        out += ",\"parameters\":{\"scale\":\"0\","
-               "\"connect.decimal.precision\":\"20\"}";
+        out +=
+          ",\"parameters\":{\"scale\":\"0\","
+          "\"connect.decimal.precision\":\"20\"}";
       } else {
         schema_type(out, "int64", opt);
       }
@@ -1166,7 +1182,8 @@ void append_value_schema(std::string& out, const column& col,
         case decimal_handling::precise:
           schema_type(out, "bytes", opt);
           schema_name(out, "org.apache.kafka.connect.data.Decimal");
-          out += ",\"parameters\":{\"scale\":\"" + std::to_string(col.meta & 0xff)
+          out += ",\"parameters\":{\"scale\":\""
+                 + std::to_string(col.meta & 0xff)
                  + "\",\"connect.decimal.precision\":\""
                  + std::to_string(col.meta >> 8) + "\"}";
           break;
@@ -1216,8 +1233,9 @@ void append_value_schema(std::string& out, const column& col,
     case field_type::enum_:
     case field_type::set:
       schema_type(out, "string", opt);
-      schema_name(out, col.type == field_type::enum_ ? "io.debezium.data.Enum"
-                                                     : "io.debezium.data.EnumSet");
+      schema_name(out, col.type == field_type::enum_
+                         ? "io.debezium.data.Enum"
+                         : "io.debezium.data.EnumSet");
       schema_allowed(out, col);
       break;
     case field_type::varchar:
@@ -1236,26 +1254,31 @@ void append_value_schema(std::string& out, const column& col,
       break;
     case field_type::geometry:
       if (col.geometry_type == 1) {
-        out += "{\"type\":\"struct\",\"fields\":["
-               "{\"type\":\"double\",\"optional\":false,\"field\":\"x\"},"
-               "{\"type\":\"double\",\"optional\":false,\"field\":\"y\"},"
-               "{\"type\":\"bytes\",\"optional\":true,\"field\":\"wkb\"},"
-               "{\"type\":\"int32\",\"optional\":true,\"field\":\"srid\"}],";
+        out +=
+          "{\"type\":\"struct\",\"fields\":["
+          "{\"type\":\"double\",\"optional\":false,\"field\":\"x\"},"
+          "{\"type\":\"double\",\"optional\":false,\"field\":\"y\"},"
+          "{\"type\":\"bytes\",\"optional\":true,\"field\":\"wkb\"},"
+          "{\"type\":\"int32\",\"optional\":true,\"field\":\"srid\"}],";
         out += opt ? "\"optional\":true" : "\"optional\":false";
-        out += ",\"name\":\"io.debezium.data.geometry.Point\",\"version\":1,"
-               "\"doc\":\"Geometry (POINT)\"";
+        out +=
+          ",\"name\":\"io.debezium.data.geometry.Point\",\"version\":1,"
+          "\"doc\":\"Geometry (POINT)\"";
       } else {
-        out += "{\"type\":\"struct\",\"fields\":["
-               "{\"type\":\"bytes\",\"optional\":false,\"field\":\"wkb\"},"
-               "{\"type\":\"int32\",\"optional\":true,\"field\":\"srid\"}],";
+        out +=
+          "{\"type\":\"struct\",\"fields\":["
+          "{\"type\":\"bytes\",\"optional\":false,\"field\":\"wkb\"},"
+          "{\"type\":\"int32\",\"optional\":true,\"field\":\"srid\"}],";
         out += opt ? "\"optional\":true" : "\"optional\":false";
-        out += ",\"name\":\"io.debezium.data.geometry.Geometry\",\"version\":1,"
-               "\"doc\":\"Geometry\"";
+        out +=
+          ",\"name\":\"io.debezium.data.geometry.Geometry\",\"version\":1,"
+          "\"doc\":\"Geometry\"";
       }
       break;
     case field_type::vector:
-      out += "{\"type\":\"array\",\"items\":{\"type\":\"float\","
-             "\"optional\":true},";
+      out +=
+        "{\"type\":\"array\",\"items\":{\"type\":\"float\","
+        "\"optional\":true},";
       out += opt ? "\"optional\":true" : "\"optional\":false";
       out += ",\"name\":\"io.debezium.data.FloatVector\",\"version\":1";
       break;

@@ -83,8 +83,7 @@ error decoder::on_payload(const uint8_t* body, size_t size, uint64_t offset,
     if (h.event_size < header_size || h.event_size > events_size - at) {
       result = fail(errc::corrupt_event, offset,
                     "event length " + std::to_string(h.event_size)
-                      + " does not fit the "
-                      + std::to_string(events_size - at)
+                      + " does not fit the " + std::to_string(events_size - at)
                       + " bytes left in the payload");
       break;
     }

@@ -44,9 +44,8 @@ error zstd_decompressor::decompress(const uint8_t* src, size_t size,
     if (dst.pos == dst.size) {
       if (dst.size >= limit) {
         out.clear();
-        return {errc::corrupt_event,
-                "decompresses to more than the limit of "
-                  + std::to_string(limit) + " bytes"};
+        return {errc::corrupt_event, "decompresses to more than the limit of "
+                                       + std::to_string(limit) + " bytes"};
       }
       out.resize(std::min(std::max(dst.size * 2, min_room), limit));
       dst.dst = out.data();
@@ -84,14 +83,14 @@ error mariadb_compressed_header(const uint8_t* p, const uint8_t* end,
             "the compressed body does not start with a compression header"};
   unsigned algorithm = (flags & 0x70) >> 4;
   if (algorithm != 0)
-    return {errc::corrupt_event,
-            "unknown compression algorithm " + std::to_string(algorithm)
-              + " (only zlib, 0, is defined)"};
+    return {errc::corrupt_event, "unknown compression algorithm "
+                                   + std::to_string(algorithm)
+                                   + " (only zlib, 0, is defined)"};
   size_t n = flags & 0x07;
   if (n < 1 || n > 4)
-    return {errc::corrupt_event,
-            "compression header gives a length of " + std::to_string(n)
-              + " bytes (1 to 4 are valid)"};
+    return {errc::corrupt_event, "compression header gives a length of "
+                                   + std::to_string(n)
+                                   + " bytes (1 to 4 are valid)"};
   if (static_cast<size_t>(end - p) < 1 + n)
     return {errc::corrupt_event,
             "the compression header runs past the end of the event"};

@@ -36,8 +36,8 @@ int system_error_of(std::string_view message) {
 
 /// One connect attempt to `ai` within `timeout`: its errno, 0 on success.
 int try_connect(const addrinfo* ai, std::chrono::milliseconds timeout) {
-  int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK
-                                     | SOCK_CLOEXEC,
+  int fd = ::socket(ai->ai_family,
+                    ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
                     ai->ai_protocol);
   if (fd < 0)
     return errno;
@@ -51,8 +51,8 @@ int try_connect(const addrinfo* ai, std::chrono::milliseconds timeout) {
         result = ETIMEDOUT;
       } else {
         socklen_t len = sizeof(result);
-        if (ready < 0 || ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &result, &len)
-                           != 0)
+        if (ready < 0
+            || ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &result, &len) != 0)
           result = errno;
       }
     }

@@ -22,9 +22,9 @@ int probe_tcp(const std::string& host, unsigned port,
 /// listens on db:3306 ..."). Empty for other errors. When the number does
 /// not say (EINPROGRESS), a TCP connect of our own finds out (at most
 /// `probe_timeout`).
-std::string connect_failure_reason(unsigned code, std::string_view message,
-                                   const std::string& host, unsigned port,
-                                   std::chrono::milliseconds probe_timeout
-                                   = std::chrono::seconds(3));
+std::string connect_failure_reason(
+  unsigned code, std::string_view message, const std::string& host,
+  unsigned port,
+  std::chrono::milliseconds probe_timeout = std::chrono::seconds(3));
 
 } // namespace binlog

@@ -28,8 +28,7 @@ void decoder::start_at(const position& from) {
   flavor_.forget_open();
 }
 
-error decoder::fail(errc code, uint64_t offset,
-                    const std::string& what) const {
+error decoder::fail(errc code, uint64_t offset, const std::string& what) const {
   auto& name = !origin_.empty() ? origin_ : pos_.file();
   return {code, (name.empty() ? std::string{"binlog"} : name) + " at offset "
                   + std::to_string(offset) + nested_ + ": " + what};
@@ -91,8 +90,8 @@ error decoder::consume(const uint8_t* event, size_t size, uint64_t offset) {
   return dispatch(h, event + header_size, body_size, offset, offset + size);
 }
 
-error decoder::dispatch(const event_header& h, const uint8_t* body,
-                        size_t size, uint64_t offset, uint64_t next) {
+error decoder::dispatch(const event_header& h, const uint8_t* body, size_t size,
+                        uint64_t offset, uint64_t next) {
   switch (h.type) {
     case event_type::rotate:
       return on_rotate(h, body, size, offset);
@@ -173,9 +172,10 @@ void decoder::end_transaction(uint64_t next) {
   // the transaction; a transaction that sent nothing has none (nor BEGIN).
   if (pos_.open() && meta_.events() > 0
       && !encoder_.transaction_topic().empty()) {
-    encoder_.encode_transaction_end(
-      transaction_id(), uint64_t{last_timestamp_} * 1000, meta_.events(),
-      meta_.collections(), meta_.collections_used());
+    encoder_.encode_transaction_end(transaction_id(),
+                                    uint64_t{last_timestamp_} * 1000,
+                                    meta_.events(), meta_.collections(),
+                                    meta_.collections_used());
     emit(record_kind::transaction, encoder_.transaction_topic(), pos_.rows());
   }
   meta_.end();
@@ -219,8 +219,8 @@ error decoder::on_rotate(const event_header& h, const uint8_t* body,
   return {};
 }
 
-error decoder::on_xid(const event_header& h, const uint8_t* body,
-                      size_t size, uint64_t offset, uint64_t next) {
+error decoder::on_xid(const event_header& h, const uint8_t* body, size_t size,
+                      uint64_t offset, uint64_t next) {
   xid_event xid;
   if (auto err = parse_xid(format_.post_header(h.type), body, size, xid))
     return fail(err, offset);
@@ -228,8 +228,8 @@ error decoder::on_xid(const event_header& h, const uint8_t* body,
   return {};
 }
 
-error decoder::on_gtid(const event_header& h, const uint8_t* body,
-                       size_t size, uint64_t offset) {
+error decoder::on_gtid(const event_header& h, const uint8_t* body, size_t size,
+                       uint64_t offset) {
   if (auto err = parse_gtid_event(h, body, size, gtid_event_))
     return fail(err, offset);
   if (pos_.open())
@@ -265,8 +265,8 @@ error decoder::on_gtid_state(const event_header& h, const uint8_t* body,
   return {};
 }
 
-error decoder::on_query(const event_header& h, const uint8_t* body,
-                        size_t size, uint64_t offset, uint64_t next) {
+error decoder::on_query(const event_header& h, const uint8_t* body, size_t size,
+                        uint64_t offset, uint64_t next) {
   query_event query;
   if (auto err = parse_query_event(h.type, format_.post_header(h.type), body,
                                    size, query))
@@ -339,8 +339,8 @@ void decoder::on_statement(const event_header& h, uint64_t offset,
   emit(record_kind::schema_change, encoder_.schema_topic(), pos_.rows());
 }
 
-error decoder::on_xa_prepare(const uint8_t* body, size_t size,
-                             uint64_t offset, uint64_t next) {
+error decoder::on_xa_prepare(const uint8_t* body, size_t size, uint64_t offset,
+                             uint64_t next) {
   xa_prepare_event prepare;
   if (auto err = parse_xa_prepare(body, size, prepare))
     return fail(err, offset);
@@ -413,8 +413,7 @@ error decoder::replay_xa(const xa_transaction& xa) {
   return result;
 }
 
-error decoder::on_table_map(const uint8_t* body, size_t size,
-                            uint64_t offset) {
+error decoder::on_table_map(const uint8_t* body, size_t size, uint64_t offset) {
   if (format_.pre_ga_type_codes)
     return fail(errc::unsupported, offset,
                 "TABLE_MAP event of pre-GA MySQL 5.1 build "
@@ -451,8 +450,8 @@ error decoder::on_table_map(const uint8_t* body, size_t size,
   return {};
 }
 
-error decoder::on_rows(const event_header& h, const uint8_t* body,
-                       size_t size, uint64_t offset) {
+error decoder::on_rows(const event_header& h, const uint8_t* body, size_t size,
+                       uint64_t offset) {
   rows_event event;
   if (auto err = parse_rows_event(h.type, format_.post_header(h.type), body,
                                   size, event))
@@ -532,9 +531,9 @@ error decoder::on_row_images(const event_header& h, rows_event event,
       emit(record_kind::change, table.topic, row_in_txn - 1);
       if (encoder_.options().tombstones)
         emit(record_kind::tombstone, table.topic, row_in_txn - 1);
-      encoder_.encode_key_change(part::create, table, this_row,
-                                 total_order + 1, collection_order + 1,
-                                 rows_.before(), rows_.after());
+      encoder_.encode_key_change(part::create, table, this_row, total_order + 1,
+                                 collection_order + 1, rows_.before(),
+                                 rows_.after());
       emit(record_kind::change, table.topic, row_in_txn);
       continue;
     }

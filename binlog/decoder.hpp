@@ -190,13 +190,13 @@ private:
   error on_rows(const event_header& h, const uint8_t* body, size_t size,
                 uint64_t offset);
   /// The row images of a rows event, at [p, end).
-  error on_row_images(const event_header& h, rows_event event,
-                      const uint8_t* p, const uint8_t* end, uint64_t offset);
+  error on_row_images(const event_header& h, rows_event event, const uint8_t* p,
+                      const uint8_t* end, uint64_t offset);
   error on_gtid(const event_header& h, const uint8_t* body, size_t size,
                 uint64_t offset);
   /// GTID_LIST or PREVIOUS_GTIDS: the GTID state at a file's start.
-  error on_gtid_state(const event_header& h, const uint8_t* body,
-                      size_t size, uint64_t offset);
+  error on_gtid_state(const event_header& h, const uint8_t* body, size_t size,
+                      uint64_t offset);
   error on_xa_prepare(const uint8_t* body, size_t size, uint64_t offset,
                       uint64_t next);
   /// XA COMMIT or XA ROLLBACK of `xid`: sends or drops what it prepared.

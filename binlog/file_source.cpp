@@ -99,16 +99,15 @@ error decode_range(const uint8_t* data, size_t size, const std::string& path,
   dec.follow_rotate(false);
   auto next_event = [&](uint64_t offset, uint32_t& length) -> error {
     if (size - offset < header_size)
-      return {errc::truncated,
-              path + " at offset " + std::to_string(offset)
-                + ": truncated event header (" + std::to_string(size - offset)
-                + " of " + std::to_string(header_size) + " bytes)"};
+      return {errc::truncated, path + " at offset " + std::to_string(offset)
+                                 + ": truncated event header ("
+                                 + std::to_string(size - offset) + " of "
+                                 + std::to_string(header_size) + " bytes)"};
     length = load_le32(data + offset + 9);
     if (length < header_size)
-      return {errc::corrupt_event, path + " at offset " + std::to_string(offset)
-                                     + ": event length "
-                                     + std::to_string(length)
-                                     + " is shorter than an event header"};
+      return {errc::corrupt_event,
+              path + " at offset " + std::to_string(offset) + ": event length "
+                + std::to_string(length) + " is shorter than an event header"};
     if (length > size - offset)
       return {errc::truncated,
               path + " at offset " + std::to_string(offset) + ": event length "

@@ -12,9 +12,9 @@ error flavor::set_state(std::string_view text) {
   if (is_mysql_gtid_text(text)) {
     if (auto err = parse_gtid_set(text, executed_)) {
       write_state();
-      return {errc::unsupported, "the GTID state '" + std::string{text}
-                                   + "' is not a MySQL GTID set: "
-                                   + err.message};
+      return {errc::unsupported,
+              "the GTID state '" + std::string{text}
+                + "' is not a MySQL GTID set: " + err.message};
     }
     mysql_known_ = track_mysql_;
     merge_previous_ = mysql_known_;
@@ -33,8 +33,9 @@ error flavor::set_state(std::string_view text) {
     unsigned long long seq = 0;
     std::string part{item};
     if (std::sscanf(part.c_str(), "%lu-%lu-%llu", &domain, &server, &seq) == 3)
-      domains_[static_cast<uint32_t>(domain)]
-        = {static_cast<uint32_t>(domain), static_cast<uint32_t>(server), seq};
+      domains_[static_cast<uint32_t>(domain)] = {static_cast<uint32_t>(domain),
+                                                 static_cast<uint32_t>(server),
+                                                 seq};
   }
   write_state();
   return {};

@@ -47,17 +47,28 @@ bool has_pre_ga_type_codes(const std::string& v) {
 }
 
 constexpr event_type pre_ga_permutation[23] = {
-  event_type::unknown,           event_type::start_v3,
-  event_type::query,             event_type::stop,
-  event_type::rotate,            event_type::intvar,
-  event_type::load,              event_type::slave,
-  event_type::create_file,       event_type::append_block,
-  event_type::exec_load,         event_type::delete_file,
-  event_type::new_load,          event_type::rand,
-  event_type::user_var,          event_type::format_description,
-  event_type::table_map,         event_type::pre_ga_write_rows,
-  event_type::pre_ga_update_rows, event_type::pre_ga_delete_rows,
-  event_type::xid,               event_type::begin_load_query,
+  event_type::unknown,
+  event_type::start_v3,
+  event_type::query,
+  event_type::stop,
+  event_type::rotate,
+  event_type::intvar,
+  event_type::load,
+  event_type::slave,
+  event_type::create_file,
+  event_type::append_block,
+  event_type::exec_load,
+  event_type::delete_file,
+  event_type::new_load,
+  event_type::rand,
+  event_type::user_var,
+  event_type::format_description,
+  event_type::table_map,
+  event_type::pre_ga_write_rows,
+  event_type::pre_ga_update_rows,
+  event_type::pre_ga_delete_rows,
+  event_type::xid,
+  event_type::begin_load_query,
   event_type::execute_load_query,
 };
 
@@ -133,10 +144,10 @@ error parse_format_description(const uint8_t* event, size_t size,
   }
   if (has_pre_ga_type_codes(fd.server_version)) {
     if (n != 22)
-      return {errc::unsupported,
-              "FORMAT_DESCRIPTION of pre-GA server " + fd.server_version
-                + " lists " + std::to_string(n)
-                + " event types where 22 are expected"};
+      return {errc::unsupported, "FORMAT_DESCRIPTION of pre-GA server "
+                                   + fd.server_version + " lists "
+                                   + std::to_string(n)
+                                   + " event types where 22 are expected"};
     // Index post_header_len by today's type codes.
     std::array<uint8_t, 256> written = fd.post_header_len;
     for (size_t i = 1; i < 23; ++i)

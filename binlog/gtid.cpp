@@ -116,8 +116,8 @@ error parse_mariadb_gtid(const event_header& h, const uint8_t* body,
   return {};
 }
 
-error parse_mysql_gtid(const event_header& h, const uint8_t* body,
-                       size_t size, gtid_event& out) {
+error parse_mysql_gtid(const event_header& h, const uint8_t* body, size_t size,
+                       gtid_event& out) {
   cursor c{body, size};
   c.skip(1); // flags
   auto sid = c.bytes(16);
@@ -173,10 +173,10 @@ error parse_gtid_tagged(const uint8_t* body, size_t size, mysql_gtid& gtid) {
     return {errc::corrupt_event,
             "GTID_TAGGED event ends inside its message header"};
   if (message_size > size)
-    return {errc::corrupt_event,
-            "GTID_TAGGED message size " + std::to_string(message_size)
-              + " exceeds the event body of " + std::to_string(size)
-              + " bytes"};
+    return {errc::corrupt_event, "GTID_TAGGED message size "
+                                   + std::to_string(message_size)
+                                   + " exceeds the event body of "
+                                   + std::to_string(size) + " bytes"};
   r = varlen_reader{r.pos(), body + message_size};
   r.u(); // last non-ignorable field id
   auto& uuid = gtid.sid;
@@ -202,9 +202,9 @@ error parse_gtid_tagged(const uint8_t* body, size_t size, mysql_gtid& gtid) {
     } else if (id == field_tag) {
       auto n = r.u();
       if (!r.ok() || n > tag_max_length)
-        return {errc::corrupt_event,
-                "GTID_TAGGED event has a tag of " + std::to_string(n)
-                  + " bytes (at most 32 are allowed)"};
+        return {errc::corrupt_event, "GTID_TAGGED event has a tag of "
+                                       + std::to_string(n)
+                                       + " bytes (at most 32 are allowed)"};
       auto at = r.pos();
       if (r.bytes(static_cast<size_t>(n)))
         tag.assign(reinterpret_cast<const char*>(at), static_cast<size_t>(n));
@@ -217,15 +217,15 @@ error parse_gtid_tagged(const uint8_t* body, size_t size, mysql_gtid& gtid) {
     return {errc::corrupt_event,
             "GTID_TAGGED event ends before its uuid and transaction number"};
   if (gno < 1)
-    return {errc::corrupt_event,
-            "GTID_TAGGED event has the transaction number "
-              + std::to_string(gno) + " (must be at least 1)"};
+    return {errc::corrupt_event, "GTID_TAGGED event has the transaction number "
+                                   + std::to_string(gno)
+                                   + " (must be at least 1)"};
   gtid.gno = gno;
   return {};
 }
 
-error parse_gtid_event(const event_header& h, const uint8_t* body,
-                       size_t size, gtid_event& out) {
+error parse_gtid_event(const event_header& h, const uint8_t* body, size_t size,
+                       gtid_event& out) {
   switch (h.type) {
     case event_type::mariadb_gtid:
       return parse_mariadb_gtid(h, body, size, out);

@@ -66,8 +66,8 @@ struct gtid_event {
 /// GTID event of type `h.type`: MARIADB_GTID (whose server id is the
 /// header's), GTID, ANONYMOUS_GTID or GTID_TAGGED. Fails with
 /// errc::corrupt_event.
-error parse_gtid_event(const event_header& h, const uint8_t* body,
-                       size_t size, gtid_event& out);
+error parse_gtid_event(const event_header& h, const uint8_t* body, size_t size,
+                       gtid_event& out);
 
 /// Reads MariaDB's GTID_LIST event: the GTID state at a file's start, one
 /// GTID per domain. Fails with errc::corrupt_event.

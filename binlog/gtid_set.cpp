@@ -102,16 +102,15 @@ public:
                       + std::to_string(pos_)};
           auto start = pos_;
           tag.clear();
-          while (!at_end() && (is_alpha(peek()) || is_digit(peek())
-                               || peek() == '_')) {
+          while (!at_end()
+                 && (is_alpha(peek()) || is_digit(peek()) || peek() == '_')) {
             char t = peek();
             tag.push_back(t >= 'A' && t <= 'Z' ? static_cast<char>(t + 32) : t);
             ++pos_;
           }
           if (tag.size() > tag_max_length)
-            return {errc::bad_value,
-                    "tag at offset " + std::to_string(start) + " is longer "
-                      + "than 32 characters"};
+            return {errc::bad_value, "tag at offset " + std::to_string(start)
+                                       + " is longer " + "than 32 characters"};
           numbers_for_tag = false;
         } else {
           int64_t first = 0;
@@ -132,10 +131,10 @@ public:
                       "expected a transaction number at offset "
                         + std::to_string(second)};
             if (last < first)
-              return {errc::bad_value,
-                      "interval " + std::to_string(first) + "-"
-                        + std::to_string(last) + " at offset "
-                        + std::to_string(start) + " ends before it starts"};
+              return {errc::bad_value, "interval " + std::to_string(first) + "-"
+                                         + std::to_string(last) + " at offset "
+                                         + std::to_string(start)
+                                         + " ends before it starts"};
           }
           out.add(sid, tag, first, last + 1);
           numbers_for_tag = true;
@@ -151,9 +150,8 @@ public:
       if (at_end())
         return {};
       if (peek() != ',')
-        return {errc::bad_value,
-                std::string{"unexpected '"} + peek() + "' at offset "
-                  + std::to_string(pos_)};
+        return {errc::bad_value, std::string{"unexpected '"} + peek()
+                                   + "' at offset " + std::to_string(pos_)};
       ++pos_;
       skip_space();
     }
@@ -359,9 +357,8 @@ static error decode_gtid_set_into(const uint8_t* data, size_t size,
   cursor c{data, size};
   auto word = c.u64();
   if (!c.ok())
-    return {errc::corrupt_event,
-            "GTID set of " + std::to_string(size)
-              + " bytes ends inside its 8-byte count"};
+    return {errc::corrupt_event, "GTID set of " + std::to_string(size)
+                                   + " bytes ends inside its 8-byte count"};
   auto format = word >> 56;
   uint64_t count = word;
   bool with_tags = false;
@@ -378,9 +375,9 @@ static error decode_gtid_set_into(const uint8_t* data, size_t size,
   }
   // A source takes at least a uuid and its interval count.
   if (count > c.remaining() / 24)
-    return {errc::corrupt_event,
-            "GTID set announces " + std::to_string(count) + " uuids in "
-              + std::to_string(c.remaining()) + " bytes"};
+    return {errc::corrupt_event, "GTID set announces " + std::to_string(count)
+                                   + " uuids in "
+                                   + std::to_string(c.remaining()) + " bytes"};
   for (uint64_t i = 0; i < count; ++i) {
     gtid_set::uuid sid;
     auto sid_bytes = c.bytes(sid.size());
@@ -399,9 +396,9 @@ static error decode_gtid_set_into(const uint8_t* data, size_t size,
     }
     auto intervals = c.u64();
     if (!c.ok())
-      return {errc::corrupt_event,
-              "GTID set ends inside uuid " + std::to_string(i + 1) + " of "
-                + std::to_string(count)};
+      return {errc::corrupt_event, "GTID set ends inside uuid "
+                                     + std::to_string(i + 1) + " of "
+                                     + std::to_string(count)};
     std::memcpy(sid.data(), sid_bytes, sid.size());
     if (intervals > c.remaining() / 16)
       return {errc::corrupt_event,
@@ -423,9 +420,9 @@ static error decode_gtid_set_into(const uint8_t* data, size_t size,
     }
   }
   if (!c.empty())
-    return {errc::corrupt_event,
-            "GTID set is followed by " + std::to_string(c.remaining())
-              + " unexpected bytes"};
+    return {errc::corrupt_event, "GTID set is followed by "
+                                   + std::to_string(c.remaining())
+                                   + " unexpected bytes"};
   return {};
 }
 

@@ -37,8 +37,7 @@ bool read_variable_length(const uint8_t* p, size_t avail, uint32_t& length,
   return false;
 }
 
-bool value_extent(uint8_t type, const uint8_t* p, size_t avail,
-                  size_t& size) {
+bool value_extent(uint8_t type, const uint8_t* p, size_t avail, size_t& size) {
   auto fixed = [&](size_t n) {
     size = n;
     return n <= avail;
@@ -92,7 +91,6 @@ bool value_extent(uint8_t type, const uint8_t* p, size_t avail,
 namespace {
 
 constexpr char hex_digits[] = "0123456789abcdef";
-
 
 // How a string byte is printed: 0 as it is, 1 escaped (MySQL's
 // double_quote: `"`, `\` and control characters), 2 checked as UTF-8
@@ -579,8 +577,8 @@ private:
           sink_.put('0');
           return true;
         }
-        if (precision == 0 || precision > 65 || scale > 30
-            || scale > precision || decimal_size(precision, scale) != n - 2)
+        if (precision == 0 || precision > 65 || scale > 30 || scale > precision
+            || decimal_size(precision, scale) != n - 2)
           return fail("bad DECIMAL value", p);
         if constexpr (Sink::prints) {
           // Reused per thread: no allocation per value.
@@ -599,8 +597,9 @@ private:
           return fail("date or time value is not 8 bytes", p);
         if constexpr (Sink::prints) {
           char tmp[48];
-          auto size = format_temporal(
-            field, static_cast<int64_t>(load_le64(data)), tmp);
+          auto size = format_temporal(field,
+                                      static_cast<int64_t>(load_le64(data)),
+                                      tmp);
           sink_.quote();
           sink_.put(tmp, size);
           sink_.quote();
@@ -675,14 +674,13 @@ private:
                            : load_le16(p + offset_size);
     if (bytes > len)
       return fail("object or array runs past the end", p);
-    uint64_t header = 2 * offset_size
-                      + count * (object ? key_entry_size : 0)
+    uint64_t header = 2 * offset_size + count * (object ? key_entry_size : 0)
                       + count * value_entry_size;
     if (header > bytes)
       return fail("object or array entries run past its end", p);
     const uint8_t* key_entries = p + 2 * offset_size;
-    const uint8_t* value_entries
-      = key_entries + (object ? count * key_entry_size : 0);
+    const uint8_t* value_entries = key_entries
+                                   + (object ? count * key_entry_size : 0);
     sink_.put(object ? '{' : '[');
     for (size_t i = 0; i < count; ++i) {
       if (i > 0)

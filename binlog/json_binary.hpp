@@ -69,8 +69,7 @@ bool read_variable_length(const uint8_t* p, size_t avail, uint32_t& length,
 /// The exact number of bytes the value of `type` at `p` takes (for a
 /// container: its header's byte size), reading at most `avail` bytes.
 /// Containers are not checked inside.
-bool value_extent(uint8_t type, const uint8_t* p, size_t avail,
-                  size_t& size);
+bool value_extent(uint8_t type, const uint8_t* p, size_t avail, size_t& size);
 
 } // namespace jsonb
 

@@ -235,8 +235,7 @@ uint32_t json_patcher::add_container(bool object) {
 }
 
 // A whole binary document (type byte first) as a node; empty is null.
-bool json_patcher::add_value(const uint8_t* value, size_t size,
-                             uint32_t& out) {
+bool json_patcher::add_value(const uint8_t* value, size_t size, uint32_t& out) {
   static constexpr uint8_t null_value = jsonb::literal_null;
   if (size == 0) {
     out = add_view(jsonb::literal, &null_value, 1);
@@ -272,8 +271,8 @@ bool json_patcher::materialize(uint32_t n) {
   uint32_t kids = new_list();
   auto& list = kids_[kids]; // add_view below moves nodes_, not kids_
   list.reserve(static_cast<size_t>(count));
-  const uint8_t* value_entries
-    = p + 2 * offset_size + (object ? count * key_entry_size : 0);
+  const uint8_t* value_entries = p + 2 * offset_size
+                                 + (object ? count * key_entry_size : 0);
   for (size_t i = 0; i < count; ++i) {
     member m;
     if (object) {
@@ -550,13 +549,12 @@ bool json_patcher::serialize(uint32_t n, std::string& out, uint8_t& type) {
   size_t value_entry_size = offset_size + 1;
   size_t count = kids_[nd.kids].size();
   size_t start = out.size();
-  size_t header
-    = 2 * offset_size + count * (object ? key_entry_size : 0)
-      + count * value_entry_size;
+  size_t header = 2 * offset_size + count * (object ? key_entry_size : 0)
+                  + count * value_entry_size;
   out.resize(start + header);
   put_le(out, start, count, offset_size);
-  size_t value_entries
-    = start + 2 * offset_size + (object ? count * key_entry_size : 0);
+  size_t value_entries = start + 2 * offset_size
+                         + (object ? count * key_entry_size : 0);
   if (object) {
     for (size_t i = 0; i < count; ++i) {
       auto key = kids_[nd.kids][i].key;
@@ -632,9 +630,8 @@ error json_patcher::apply(const uint8_t* doc, size_t doc_size,
   json_binary_error bad;
   if (!check_json_binary(reinterpret_cast<const uint8_t*>(out.data()) + start,
                          out.size() - start, &bad))
-    return {errc::corrupt_event,
-            "the patched JSON document cannot be printed: "
-              + std::string{bad.reason}};
+    return {errc::corrupt_event, "the patched JSON document cannot be printed: "
+                                   + std::string{bad.reason}};
   return {};
 }
 
@@ -732,10 +729,9 @@ error check_json_columns(const table_map& map,
     json_binary_error bad;
     if (!check_json_binary(image[i].data + col.meta, image[i].size - col.meta,
                            &bad))
-      return {errc::corrupt_event, "JSON value of column " + col.name
-                                     + " is malformed: " + bad.reason
-                                     + " at byte "
-                                     + std::to_string(bad.offset)};
+      return {errc::corrupt_event,
+              "JSON value of column " + col.name + " is malformed: "
+                + bad.reason + " at byte " + std::to_string(bad.offset)};
   }
   return {};
 }

@@ -55,8 +55,8 @@ void escape(std::string& out, unsigned char c) {
       out.append("\\f", 2);
       break;
     default: {
-      char buf[6] = {'\\', 'u', '0', '0', hex_digits[c >> 4],
-                     hex_digits[c & 0xf]};
+      char buf[6] = {
+        '\\', 'u', '0', '0', hex_digits[c >> 4], hex_digits[c & 0xf]};
       out.append(buf, 6);
     }
   }

@@ -21,8 +21,10 @@ bool binlog_file_before(const std::string& x, const std::string& y) {
     return false; // other base names: nothing to compare
   uint64_t nx = 0;
   uint64_t ny = 0;
-  auto [px, ex] = std::from_chars(x.data() + dot_x + 1, x.data() + x.size(), nx);
-  auto [py, ey] = std::from_chars(y.data() + dot_y + 1, y.data() + y.size(), ny);
+  auto [px, ex] = std::from_chars(x.data() + dot_x + 1, x.data() + x.size(),
+                                  nx);
+  auto [py, ey] = std::from_chars(y.data() + dot_y + 1, y.data() + y.size(),
+                                  ny);
   if (ex != std::errc{} || ey != std::errc{} || px != x.data() + x.size()
       || py != y.data() + y.size())
     return false;
@@ -31,14 +33,13 @@ bool binlog_file_before(const std::string& x, const std::string& y) {
 
 std::optional<position> parse_position(std::string_view text) {
   auto colon = text.rfind(':');
-  if (colon == std::string_view::npos || colon == 0
-      || colon + 1 == text.size())
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size())
     return std::nullopt;
   position result;
   result.file = std::string{text.substr(0, colon)};
   auto digits = text.substr(colon + 1);
-  auto [end, ec] = std::from_chars(digits.data(),
-                                   digits.data() + digits.size(), result.pos);
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(),
+                                   result.pos);
   if (ec != std::errc{} || end != digits.data() + digits.size()
       || result.pos < 4)
     return std::nullopt;

@@ -230,8 +230,7 @@ statement_kind classify_statement(std::string_view statement,
     if (commit || starts_with_word(rest, "ROLLBACK")) {
       xid = xid_key_of_text(trim_statement(rest.substr(commit ? 6 : 8)));
       if (!xid.empty())
-        return commit ? statement_kind::xa_commit
-                      : statement_kind::xa_rollback;
+        return commit ? statement_kind::xa_commit : statement_kind::xa_rollback;
     }
     return statement_kind::commit;
   }
@@ -329,9 +328,8 @@ bool is_schema_statement(std::string_view statement) {
   // Account management (GRANT, SET PASSWORD, CREATE USER ... IDENTIFIED
   // BY ...) is no schema change, and it carries password hashes.
   static constexpr std::string_view not_schema[] = {
-    "BEGIN",  "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "XA",
-    "INSERT", "UPDATE", "DELETE",   "REPLACE",   "LOAD",    "GRANT",
-    "REVOKE", "SET",
+    "BEGIN",  "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "XA",     "INSERT",
+    "UPDATE", "DELETE", "REPLACE",  "LOAD",      "GRANT",   "REVOKE", "SET",
   };
   for (auto keyword : not_schema)
     if (equals_keyword(word, keyword))
@@ -340,9 +338,9 @@ bool is_schema_statement(std::string_view statement) {
       || equals_keyword(word, "DROP") || equals_keyword(word, "RENAME")) {
     bool quoted = false;
     auto object = scan.next(quoted);
-    while (!quoted
-           && (equals_keyword(object, "OR")
-               || equals_keyword(object, "REPLACE")))
+    while (
+      !quoted
+      && (equals_keyword(object, "OR") || equals_keyword(object, "REPLACE")))
       object = scan.next(quoted);
     if (!quoted
         && (equals_keyword(object, "USER") || equals_keyword(object, "ROLE")

@@ -59,8 +59,7 @@ enum class statement_kind : uint8_t {
 
 /// Classifies a statement (trimmed). For XA START, XA COMMIT and XA
 /// ROLLBACK, sets `xid` to the key (xid_key_of_text) of the xid it names.
-statement_kind classify_statement(std::string_view statement,
-                                  std::string& xid);
+statement_kind classify_statement(std::string_view statement, std::string& xid);
 
 /// The collation id of character_set_client (Q_CHARSET_CODE) in a QUERY
 /// event's status variables, or 0 when they do not say (then the statement

@@ -246,8 +246,8 @@ std::string options_problem(const record_options& options) {
       try {
         compile(p);
       } catch (const std::regex_error& e) {
-        return std::string{key} + ": '" + p
-               + "' is not a regular expression (" + e.what() + ")";
+        return std::string{key} + ": '" + p + "' is not a regular expression ("
+               + e.what() + ")";
       }
     }
   }
@@ -447,13 +447,10 @@ void record_encoder::write_table_schemas(table_info& table) const {
   v += R"(,"version":2},"payload":)";
 }
 
-void record_encoder::write_source_head(std::string& out, uint64_t ts_ms,
-                                       std::string_view names,
-                                       const event_header& header,
-                                       const std::string& gtid,
-                                       const std::string& file,
-                                       uint64_t event_offset,
-                                       std::string_view snapshot) const {
+void record_encoder::write_source_head(
+  std::string& out, uint64_t ts_ms, std::string_view names,
+  const event_header& header, const std::string& gtid, const std::string& file,
+  uint64_t event_offset, std::string_view snapshot) const {
   json_writer h{out};
   h.raw("{\"version\":");
   h.string(source_version);
@@ -483,8 +480,7 @@ void record_encoder::write_source_head(std::string& out, uint64_t ts_ms,
   h.raw(",\"row\":");
 }
 
-void record_encoder::write_source_tail(std::string& out,
-                                       int64_t thread) const {
+void record_encoder::write_source_tail(std::string& out, int64_t thread) const {
   json_writer t{out};
   t.raw(",\"thread\":");
   if (thread < 0)
@@ -495,8 +491,7 @@ void record_encoder::write_source_tail(std::string& out,
 }
 
 void record_encoder::begin_event(const event_header& header,
-                                 const std::string& file,
-                                 uint64_t event_offset,
+                                 const std::string& file, uint64_t event_offset,
                                  const std::string& gtid,
                                  const std::string& transaction_id,
                                  int64_t thread, const table_info& table,
@@ -512,8 +507,8 @@ void record_encoder::begin_event(const event_header& header,
   h.raw(",\"ts_ms\":");
   h.integer(ts_ms);
   h.raw(",\"source\":");
-  write_source_head(source_head_, ts_ms, table.source_names, header, gtid,
-                    file, event_offset);
+  write_source_head(source_head_, ts_ms, table.source_names, header, gtid, file,
+                    event_offset);
   source_tail_.clear();
   write_source_tail(source_tail_, thread);
   json_writer t{source_tail_};
@@ -546,9 +541,10 @@ void record_encoder::write_image(const table_info& table,
 
 // Both are on every row's path: inlined there.
 template <bool Header>
-[[gnu::always_inline]] inline void record_encoder::write_key(std::string& out, const table_info& table,
-                               const std::vector<value_slot>* before,
-                               const std::vector<value_slot>* after) const {
+[[gnu::always_inline]] inline void
+record_encoder::write_key(std::string& out, const table_info& table,
+                          const std::vector<value_slot>* before,
+                          const std::vector<value_slot>* after) const {
   // Key columns stay in the key even when exclude-columns drops them from
   // the value, as in Debezium.
   auto& columns = table.map.columns;
@@ -574,18 +570,17 @@ template <bool Header>
       write_header_value(k, columns[index], slot->data, slot->size,
                          options_.values);
     else
-      write_value(k, columns[index], slot->data, slot->size,
-                  options_.values);
+      write_value(k, columns[index], slot->data, slot->size, options_.values);
   }
   k.raw('}');
 }
 
 [[gnu::always_inline]] inline void
 record_encoder::write_change(const table_info& table, char op,
-                                  uint32_t row_in_event, uint64_t total_order,
-                                  uint64_t collection_order,
-                                  const std::vector<value_slot>* before,
-                                  const std::vector<value_slot>* after) {
+                             uint32_t row_in_event, uint64_t total_order,
+                             uint64_t collection_order,
+                             const std::vector<value_slot>* before,
+                             const std::vector<value_slot>* after) {
   value_.clear();
   if (options_.schemas)
     value_ += table.value_schema;
@@ -697,13 +692,10 @@ bool record_encoder::key_changed(const table_info& table,
   return key_payload_ != other_key_;
 }
 
-void record_encoder::encode_key_change(key_change_part part,
-                                       const table_info& table,
-                                       uint32_t row_in_event,
-                                       uint64_t total_order,
-                                       uint64_t collection_order,
-                                       const std::vector<value_slot>& before,
-                                       const std::vector<value_slot>& after) {
+void record_encoder::encode_key_change(
+  key_change_part part, const table_info& table, uint32_t row_in_event,
+  uint64_t total_order, uint64_t collection_order,
+  const std::vector<value_slot>& before, const std::vector<value_slot>& after) {
   bool remove = part == key_change_part::remove;
   // The record's own key, and the other one for the header (always without
   // a schema: Kafka Connect writes headers with its SimpleHeaderConverter).
@@ -728,13 +720,10 @@ void record_encoder::encode_key_change(key_change_part part,
                  nullptr, &after);
 }
 
-void record_encoder::encode_schema_change(const event_header& header,
-                                          const std::string& file,
-                                          uint64_t event_offset,
-                                          const std::string& gtid,
-                                          int64_t thread,
-                                          std::string_view database,
-                                          std::string_view statement) {
+void record_encoder::encode_schema_change(
+  const event_header& header, const std::string& file, uint64_t event_offset,
+  const std::string& gtid, int64_t thread, std::string_view database,
+  std::string_view statement) {
   uint64_t ts_ms = uint64_t{header.timestamp} * 1000;
   header_count_ = 0;
   key_.clear();
@@ -772,8 +761,8 @@ void record_encoder::encode_schema_change(const event_header& header,
     w.raw('}');
 }
 
-void record_encoder::encode_transaction_begin(
-  const std::string& transaction_id, uint64_t ts_ms) {
+void record_encoder::encode_transaction_begin(const std::string& transaction_id,
+                                              uint64_t ts_ms) {
   header_count_ = 0;
   key_.clear();
   if (options_.schemas)
@@ -797,9 +786,10 @@ void record_encoder::encode_transaction_begin(
     w.raw('}');
 }
 
-void record_encoder::encode_transaction_end(
-  const std::string& transaction_id, uint64_t ts_ms, uint64_t events,
-  const collection_count* collections, size_t collection_count) {
+void record_encoder::encode_transaction_end(const std::string& transaction_id,
+                                            uint64_t ts_ms, uint64_t events,
+                                            const collection_count* collections,
+                                            size_t collection_count) {
   header_count_ = 0;
   key_.clear();
   if (options_.schemas)

@@ -114,10 +114,10 @@ error check_record_options(const record_options& options);
 
 /// What a record is.
 enum class record_kind : uint8_t {
-  change,         // a row change of a table
-  tombstone,      // the null value after a delete
-  schema_change,  // a DDL statement, on the schema-change topic
-  transaction,    // a transaction's BEGIN or END, on the transaction topic
+  change,        // a row change of a table
+  tombstone,     // the null value after a delete
+  schema_change, // a DDL statement, on the schema-change topic
+  transaction,   // a transaction's BEGIN or END, on the transaction topic
 };
 
 /// A Kafka record header.
@@ -245,10 +245,9 @@ public:
 
   /// Encodes a schema change: key {"databaseName"}, value in the shape of
   /// Debezium's schema change events. `statement` is UTF-8.
-  void encode_schema_change(const event_header& header,
-                            const std::string& file, uint64_t event_offset,
-                            const std::string& gtid, int64_t thread,
-                            std::string_view database,
+  void encode_schema_change(const event_header& header, const std::string& file,
+                            uint64_t event_offset, const std::string& gtid,
+                            int64_t thread, std::string_view database,
                             std::string_view statement);
 
   /// Encodes a transaction's BEGIN record.
@@ -256,8 +255,8 @@ public:
                                 uint64_t ts_ms);
 
   /// Encodes a transaction's END record with its event counts.
-  void encode_transaction_end(const std::string& transaction_id,
-                              uint64_t ts_ms, uint64_t events,
+  void encode_transaction_end(const std::string& transaction_id, uint64_t ts_ms,
+                              uint64_t events,
                               const collection_count* collections,
                               size_t collection_count);
 
@@ -315,7 +314,7 @@ private:
   std::string other_key_; // the other key of a key change (its header)
   record_header header_;
   size_t header_count_ = 0;
-  char event_op_ = 'c'; // of the rows event begun
+  char event_op_ = 'c';     // of the rows event begun
   std::string source_head_; // `,"op":…,"ts_ms":…,"source":{…,"row":`
   std::string source_tail_; // `,"thread":…},"transaction":{…"total_order":`
 };

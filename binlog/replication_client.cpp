@@ -4,8 +4,8 @@
 #include <cstring>
 #include <string_view>
 
-#include <mysql.h>
 #include <ma_pvio.h>
+#include <mysql.h>
 #include <poll.h>
 #include <sys/socket.h>
 
@@ -18,7 +18,8 @@ namespace {
 
 constexpr unsigned error_access_denied = 1045;
 constexpr unsigned error_specific_access_denied = 1227;
-constexpr unsigned error_binlog_read = 1236; // ER_MASTER_FATAL_ERROR_READING_BINLOG
+constexpr unsigned error_binlog_read =
+  1236; // ER_MASTER_FATAL_ERROR_READING_BINLOG
 constexpr uint16_t dump_non_block = 1;
 // COM_BINLOG_DUMP_GTID: the command byte (Connector/C names it
 // COM_UNSUPPORTED) and its flag for "start after this GTID set".
@@ -105,10 +106,10 @@ bool tls_setup_failed(st_mysql* mysql) {
   // retry may fix: only messages about certificates, keys or the server's
   // lack of TLS are setup problems.
   std::string_view text = mysql_error(mysql);
-  for (auto word : {"certificate", "verif", "not support", "self-signed",
-                    "self signed", "hostname", "host name", "issuer",
-                    "PEM", "key values mismatch", "no such file",
-                    "No such file", "unable to", "Unable to"})
+  for (auto word :
+       {"certificate", "verif", "not support", "self-signed", "self signed",
+        "hostname", "host name", "issuer", "PEM", "key values mismatch",
+        "no such file", "No such file", "unable to", "Unable to"})
     if (text.find(word) != std::string_view::npos)
       return true;
   return false;
@@ -192,9 +193,10 @@ error replication_client::connect(const connection_options& options) {
                          nullptr, 0)
       == nullptr)
     return mysql_failure("cannot connect as '" + options.user + "'");
-  const char* sql = "SELECT @@version, @@global.binlog_format, "
-                    "@@global.binlog_row_image, @@global.binlog_checksum, "
-                    "@@global.log_bin, @@global.server_id";
+  const char* sql =
+    "SELECT @@version, @@global.binlog_format, "
+    "@@global.binlog_row_image, @@global.binlog_checksum, "
+    "@@global.log_bin, @@global.server_id";
   if (mysql_query(mysql_, sql) != 0)
     return mysql_failure("reading the server's settings failed");
   auto res = mysql_store_result(mysql_);
@@ -257,10 +259,10 @@ error replication_client::check_settings(bool require_full_metadata) const {
                 "MariaDB 10.5+): SET GLOBAL binlog_row_metadata=FULL and set "
                 "it in the server's config file"};
   if (settings_.server_id == options_.server_id)
-    return {errc::server_config,
-            "our replica server id " + std::to_string(options_.server_id)
-              + " equals the server's own server_id" + where
-              + "; choose another server-id"};
+    return {errc::server_config, "our replica server id "
+                                   + std::to_string(options_.server_id)
+                                   + " equals the server's own server_id"
+                                   + where + "; choose another server-id"};
   return {};
 }
 
@@ -298,8 +300,8 @@ error replication_client::first_file(std::string& out) {
     out = row[0];
   mysql_free_result(res);
   if (out.empty())
-    return {errc::server_config, "the server on " + endpoint_
-                                   + " lists no binary logs"};
+    return {errc::server_config,
+            "the server on " + endpoint_ + " lists no binary logs"};
   return {};
 }
 
@@ -355,9 +357,8 @@ std::string replication_client::mysql_gtid_set_at(const position& at) {
     } else if (type.substr(0, 4) == "Gtid") {
       // Gtid and Gtid_tagged: "SET @@SESSION.GTID_NEXT= 'uuid[:tag]:gno'".
       auto open = info.find('\'');
-      auto close = open == std::string_view::npos
-                     ? open
-                     : info.find('\'', open + 1);
+      auto close = open == std::string_view::npos ? open
+                                                  : info.find('\'', open + 1);
       ok = close != std::string_view::npos
            && !parse_gtid_set(info.substr(open + 1, close - open - 1), part);
     }
@@ -382,10 +383,11 @@ error replication_client::start(const position& from, bool by_gtid) {
                                                : settings_.gtid_mode)
                 + "; start it by position with from=FILE:POS"};
     if (auto err = parse_gtid_set(from.gtid, executed))
-      return {errc::unsupported, "cannot resume by GTID on the MySQL server "
-                                   "on " + endpoint_ + ": '" + from.gtid
-                                   + "' is not a MySQL GTID set ("
-                                   + err.message + ")"};
+      return {errc::unsupported,
+              "cannot resume by GTID on the MySQL server "
+              "on "
+                + endpoint_ + ": '" + from.gtid + "' is not a MySQL GTID set ("
+                + err.message + ")"};
   }
   // The server must send checksums as it writes them, so we can verify.
   if (auto err = query("SET @master_binlog_checksum = @@global.binlog_checksum,"
@@ -405,9 +407,9 @@ error replication_client::start(const position& from, bool by_gtid) {
   // Register, so the server lists us in SHOW SLAVE HOSTS.
   std::string reg;
   put_le(reg, options_.server_id, 4);
-  reg.push_back(0); // host name
-  reg.push_back(0); // user
-  reg.push_back(0); // password
+  reg.push_back(0);  // host name
+  reg.push_back(0);  // user
+  reg.push_back(0);  // password
   put_le(reg, 0, 2); // port
   put_le(reg, 0, 4); // replication rank
   put_le(reg, 0, 4); // master id

@@ -45,8 +45,8 @@ error parse_rows_event(event_type type, uint8_t post_header_len,
   if (c.ok() && out.width <= 4096) {
     auto bitmap_size = static_cast<size_t>((out.width + 7) / 8);
     out.present1 = c.bytes(bitmap_size);
-    out.present2 =
-      out.op == row_op::update ? c.bytes(bitmap_size) : out.present1;
+    out.present2 = out.op == row_op::update ? c.bytes(bitmap_size)
+                                            : out.present1;
   }
   if (!c.ok() || out.width > 4096)
     return {errc::corrupt_event,
@@ -55,9 +55,8 @@ error parse_rows_event(event_type type, uint8_t post_header_len,
   return {};
 }
 
-bool read_row_image(const table_map& map, const uint8_t*& p,
-                    const uint8_t* end, const uint8_t* present,
-                    std::vector<value_slot>& slots) {
+bool read_row_image(const table_map& map, const uint8_t*& p, const uint8_t* end,
+                    const uint8_t* present, std::vector<value_slot>& slots) {
   size_t n = map.columns.size();
   slots.resize(n);
   // Locals, not the references: value_size might change what they refer to
@@ -130,9 +129,8 @@ error row_reader::row_error(const rows_event& event, const table_info& table,
                                      + table.qualified_name
                                      + " runs past the end of the event"};
     case bad_value_options:
-      return {errc::corrupt_event, "value options of row "
-                                     + std::to_string(row) + " on "
-                                     + table.qualified_name
+      return {errc::corrupt_event, "value options of row " + std::to_string(row)
+                                     + " on " + table.qualified_name
                                      + " run past the end of the event"};
     case bad_after_image:
       return {errc::corrupt_event, "after-image of row " + std::to_string(row)
@@ -158,8 +156,7 @@ error row_reader::check_json(const rows_event& event, const table_info& table,
   if (err)
     return {errc::corrupt_event, "row " + std::to_string(row) + " of "
                                    + to_string(event.type) + " on "
-                                   + table.qualified_name + ": "
-                                   + err.message};
+                                   + table.qualified_name + ": " + err.message};
   return {};
 }
 

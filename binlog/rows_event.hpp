@@ -46,9 +46,8 @@ error parse_rows_event(event_type type, uint8_t post_header_len,
 /// `map`, whether the image holds it (bit set in `present`), whether it is
 /// NULL, and where its value's bytes are. False if the image does not fit
 /// before `end`.
-bool read_row_image(const table_map& map, const uint8_t*& p,
-                    const uint8_t* end, const uint8_t* present,
-                    std::vector<value_slot>& slots);
+bool read_row_image(const table_map& map, const uint8_t*& p, const uint8_t* end,
+                    const uint8_t* present, std::vector<value_slot>& slots);
 
 /// Decodes the rows of rows events one at a time into a before- and an
 /// after-image, with every JSON value checked and PARTIAL_UPDATE_ROWS diffs
@@ -66,9 +65,8 @@ public:
   /// `p` past it. JSON values are checked and resolved unless the table is
   /// skipped. Fails with errc::corrupt_event.
   [[gnu::always_inline]] error read(const rows_event& event,
-                                    const table_info& table,
-                                    const uint8_t*& p, const uint8_t* end,
-                                    uint32_t row) {
+                                    const table_info& table, const uint8_t*& p,
+                                    const uint8_t* end, uint32_t row) {
     // Inline: this runs once per row.
     const uint8_t* row_start = p;
     auto& first = event.op == row_op::insert ? after_ : before_;
@@ -99,8 +97,12 @@ public:
   }
 
 private:
-  enum row_problem { bad_first_image, bad_value_options, bad_after_image,
-                     no_columns };
+  enum row_problem {
+    bad_first_image,
+    bad_value_options,
+    bad_after_image,
+    no_columns
+  };
   static error row_error(const rows_event& event, const table_info& table,
                          uint32_t row, row_problem problem);
   /// Malformed JSON is a decoding error, with the event's offset; diffs

@@ -81,10 +81,10 @@ error snapshot_reader::connect(const connection_options& options) {
   }
   // Values as the columns store them (no conversion), TIMESTAMP in UTC,
   // and nothing this session does can write.
-  for (auto sql : {"SET SESSION character_set_results = binary",
-                   "SET SESSION time_zone = '+00:00'",
-                   "SET SESSION TRANSACTION READ ONLY",
-                   "SET SESSION sql_mode = ''"})
+  for (auto sql :
+       {"SET SESSION character_set_results = binary",
+        "SET SESSION time_zone = '+00:00'", "SET SESSION TRANSACTION READ ONLY",
+        "SET SESSION sql_mode = ''"})
     if (mysql_query(mysql_, sql) != 0)
       return failure(std::string{"'"} + sql + "' failed");
   return {};
@@ -92,11 +92,11 @@ error snapshot_reader::connect(const connection_options& options) {
 
 error snapshot_reader::list_tables(
   std::vector<std::pair<std::string, std::string>>& out) {
-  const char* sql
-    = "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE "
-      "TABLE_TYPE = 'BASE TABLE' AND TABLE_SCHEMA NOT IN ('mysql', 'sys', "
-      "'information_schema', 'performance_schema') ORDER BY TABLE_SCHEMA, "
-      "TABLE_NAME";
+  const char* sql =
+    "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE "
+    "TABLE_TYPE = 'BASE TABLE' AND TABLE_SCHEMA NOT IN ('mysql', 'sys', "
+    "'information_schema', 'performance_schema') ORDER BY TABLE_SCHEMA, "
+    "TABLE_NAME";
   if (mysql_query(mysql_, sql) != 0)
     return failure("listing the tables failed");
   result r{mysql_store_result(mysql_)};
@@ -108,30 +108,29 @@ error snapshot_reader::list_tables(
   return {};
 }
 
-error snapshot_reader::describe(const std::string& db,
-                                const std::string& table,
+error snapshot_reader::describe(const std::string& db, const std::string& table,
                                 snapshot_table& out) {
   out = snapshot_table{};
   out.db = db;
   out.table = table;
   auto literal = [&](const std::string& s) {
     std::string buf(s.size() * 2 + 1, '\0');
-    buf.resize(mysql_real_escape_string(mysql_, buf.data(), s.data(),
-                                        s.size()));
+    buf.resize(
+      mysql_real_escape_string(mysql_, buf.data(), s.data(), s.size()));
     return "'" + buf + "'";
   };
   auto where = " WHERE TABLE_SCHEMA = " + literal(db)
                + " AND TABLE_NAME = " + literal(table);
-  auto sql = "SELECT c.COLUMN_NAME, c.DATA_TYPE, c.COLUMN_TYPE, "
-             "c.CHARACTER_OCTET_LENGTH, c.NUMERIC_PRECISION, "
-             "c.NUMERIC_SCALE, c.DATETIME_PRECISION, COALESCE(co.ID, 63), "
-             "c.CHARACTER_SET_NAME, c.IS_NULLABLE FROM "
-             "information_schema.COLUMNS c LEFT JOIN "
-             "information_schema.COLLATIONS co ON co.COLLATION_NAME = "
-             "c.COLLATION_NAME"
-             + std::string{" WHERE c.TABLE_SCHEMA = "} + literal(db)
-             + " AND c.TABLE_NAME = " + literal(table)
-             + " ORDER BY c.ORDINAL_POSITION";
+  auto sql =
+    "SELECT c.COLUMN_NAME, c.DATA_TYPE, c.COLUMN_TYPE, "
+    "c.CHARACTER_OCTET_LENGTH, c.NUMERIC_PRECISION, "
+    "c.NUMERIC_SCALE, c.DATETIME_PRECISION, COALESCE(co.ID, 63), "
+    "c.CHARACTER_SET_NAME, c.IS_NULLABLE FROM "
+    "information_schema.COLUMNS c LEFT JOIN "
+    "information_schema.COLLATIONS co ON co.COLLATION_NAME = "
+    "c.COLLATION_NAME"
+    + std::string{" WHERE c.TABLE_SCHEMA = "} + literal(db)
+    + " AND c.TABLE_NAME = " + literal(table) + " ORDER BY c.ORDINAL_POSITION";
   if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0)
     return failure("describing " + db + "." + table + " failed");
   {
@@ -161,9 +160,10 @@ error snapshot_reader::describe(const std::string& db,
   // The chunk key: PRIMARY, else the first UNIQUE key of NOT NULL columns
   // (which the server itself promotes to primary key, also in the binlog's
   // table map; information_schema marks it PRI).
-  sql = "SELECT INDEX_NAME, COLUMN_NAME, NON_UNIQUE FROM "
-        "information_schema.STATISTICS"
-        + where + " ORDER BY INDEX_NAME = 'PRIMARY' DESC, SEQ_IN_INDEX";
+  sql =
+    "SELECT INDEX_NAME, COLUMN_NAME, NON_UNIQUE FROM "
+    "information_schema.STATISTICS"
+    + where + " ORDER BY INDEX_NAME = 'PRIMARY' DESC, SEQ_IN_INDEX";
   if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0)
     return failure("reading the keys of " + db + "." + table + " failed");
   std::map<std::string, std::vector<std::string>> unique;
@@ -314,8 +314,9 @@ error snapshot_reader::read_chunk(const snapshot_table& t,
 
 error snapshot_reader::read_whole(const snapshot_table& t, position& at,
                                   const row_handler& on_row, uint64_t& rows) {
-  if (mysql_query(mysql_, "START TRANSACTION WITH CONSISTENT SNAPSHOT, "
-                          "READ ONLY")
+  if (mysql_query(mysql_,
+                  "START TRANSACTION WITH CONSISTENT SNAPSHOT, "
+                  "READ ONLY")
       != 0)
     return failure("starting a consistent read of " + t.qualified_name());
   auto done = [&](error err) {

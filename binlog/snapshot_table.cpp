@@ -185,9 +185,8 @@ error make_table_map(std::string db, std::string table,
     auto& t = d.data_type;
     auto unsupported = [&] {
       return error{errc::unsupported,
-                   out.db + "." + out.table + ": column " + d.name
-                     + " of type " + d.column_type
-                     + " cannot be read exactly by a snapshot"};
+                   out.db + "." + out.table + ": column " + d.name + " of type "
+                     + d.column_type + " cannot be read exactly by a snapshot"};
     };
     if (t == "tinyint" || t == "bool" || t == "boolean") {
       c.type = field_type::tiny;
@@ -253,13 +252,12 @@ error make_table_map(std::string db, std::string table,
       c.type = field_type::bit;
       c.meta = static_cast<uint16_t>(d.precision);
     } else if (t == "geometry" || t == "point" || t == "linestring"
-               || t == "polygon" || t == "multipoint"
-               || t == "multilinestring" || t == "multipolygon"
-               || t == "geometrycollection") {
-      static const char* kinds[] = {"geometry",        "point",
-                                    "linestring",      "polygon",
-                                    "multipoint",      "multilinestring",
-                                    "multipolygon",    "geometrycollection"};
+               || t == "polygon" || t == "multipoint" || t == "multilinestring"
+               || t == "multipolygon" || t == "geometrycollection") {
+      static const char* kinds[] = {"geometry",     "point",
+                                    "linestring",   "polygon",
+                                    "multipoint",   "multilinestring",
+                                    "multipolygon", "geometrycollection"};
       c.type = field_type::geometry;
       c.meta = 4;
       for (uint32_t i = 0; i < 8; ++i)
@@ -297,8 +295,7 @@ error pack_decimal(std::string_view text, unsigned precision, unsigned scale,
   while (int_text.size() > intg && !int_text.empty() && int_text[0] == '0')
     int_text.remove_prefix(1);
   if (int_text.size() > intg || frac_text.size() > scale)
-    return {errc::bad_value, "'" + std::string{text}
-                               + "' does not fit DECIMAL("
+    return {errc::bad_value, "'" + std::string{text} + "' does not fit DECIMAL("
                                + std::to_string(precision) + ","
                                + std::to_string(scale) + ")"};
   std::string digits(intg - int_text.size(), '0');
@@ -403,9 +400,8 @@ error pack_value(const column& c, std::string_view text, std::string& out) {
       if (!parse_datetime(text, t))
         return bad(c, text);
       uint64_t ym = uint64_t{t.year} * 13 + t.month;
-      uint64_t packed = (((ym << 5) | t.day) << 17)
-                        | (uint64_t{t.hour} << 12) | (t.minute << 6)
-                        | t.second;
+      uint64_t packed = (((ym << 5) | t.day) << 17) | (uint64_t{t.hour} << 12)
+                        | (t.minute << 6) | t.second;
       put_be(out, packed + 0x8000000000ULL, 5);
       put_fraction(out, t.micros, c.meta);
       return {};
@@ -416,8 +412,8 @@ error pack_value(const column& c, std::string_view text, std::string& out) {
         return bad(c, text);
       int64_t secs = 0;
       if (t.year != 0 || t.month != 0 || t.day != 0)
-        secs = days_from_civil(t.year, t.month, t.day) * 86400
-               + t.hour * 3600 + t.minute * 60 + t.second;
+        secs = days_from_civil(t.year, t.month, t.day) * 86400 + t.hour * 3600
+               + t.minute * 60 + t.second;
       put_be(out, static_cast<uint64_t>(secs), 4);
       put_fraction(out, t.micros, c.meta);
       return {};
@@ -426,9 +422,9 @@ error pack_value(const column& c, std::string_view text, std::string& out) {
       parsed_temporal t;
       if (!parse_clock(text, t))
         return bad(c, text);
-      int64_t packed
-        = (((int64_t{t.hour} << 12) | (t.minute << 6) | t.second) << 24)
-          + t.micros;
+      int64_t packed = (((int64_t{t.hour} << 12) | (t.minute << 6) | t.second)
+                        << 24)
+                       + t.micros;
       if (t.negative)
         packed = -packed;
       if (c.meta >= 5) {
@@ -441,8 +437,7 @@ error pack_value(const column& c, std::string_view text, std::string& out) {
       if (c.meta == 1 || c.meta == 2)
         out.push_back(static_cast<char>(static_cast<int8_t>(frac / 10000)));
       else if (c.meta == 3 || c.meta == 4)
-        put_be(out, static_cast<uint16_t>(static_cast<int16_t>(frac / 100)),
-               2);
+        put_be(out, static_cast<uint16_t>(static_cast<int16_t>(frac / 100)), 2);
       return {};
     }
     case field_type::string:

@@ -20,8 +20,8 @@ namespace binlog {
 /// One column as information_schema.COLUMNS describes it.
 struct column_description {
   std::string name;
-  std::string data_type;   // DATA_TYPE: "int", "varchar", ...
-  std::string column_type; // COLUMN_TYPE: "int(10) unsigned", "enum('a','b')"
+  std::string data_type;     // DATA_TYPE: "int", "varchar", ...
+  std::string column_type;   // COLUMN_TYPE: "int(10) unsigned", "enum('a','b')"
   uint64_t octet_length = 0; // CHARACTER_OCTET_LENGTH
   unsigned precision = 0;    // NUMERIC_PRECISION
   unsigned scale = 0;        // NUMERIC_SCALE

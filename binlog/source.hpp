@@ -39,16 +39,12 @@ public:
 
   // -- the source lock (source_lock has the details) ---------------------
 
-  virtual error acquire_lock(const std::string& name,
-                             std::chrono::seconds wait,
-                             std::chrono::seconds idle_timeout)
-    = 0;
+  virtual error acquire_lock(const std::string& name, std::chrono::seconds wait,
+                             std::chrono::seconds idle_timeout) = 0;
   virtual error connect_lock(const std::string& name,
-                             std::chrono::seconds idle_timeout)
-    = 0;
+                             std::chrono::seconds idle_timeout) = 0;
   virtual error try_lock(std::chrono::seconds wait, bool& got,
-                         std::string& holder)
-    = 0;
+                         std::string& holder) = 0;
   virtual error keep_lock_alive() = 0;
   virtual bool lock_held() const = 0;
 };

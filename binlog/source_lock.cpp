@@ -73,7 +73,8 @@ error source_lock::connect(const connection_options& options,
   mysql_optionsv(mysql_, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
   // A silent server must not hold the keep-alive ping (and the reader's
   // thread) forever: give up like a binlog read would.
-  unsigned io_timeout = options.read_timeout_s > 0 ? options.read_timeout_s : 30;
+  unsigned io_timeout = options.read_timeout_s > 0 ? options.read_timeout_s
+                                                   : 30;
   mysql_optionsv(mysql_, MYSQL_OPT_READ_TIMEOUT, &io_timeout);
   mysql_optionsv(mysql_, MYSQL_OPT_WRITE_TIMEOUT, &io_timeout);
   unsigned protocol = MYSQL_PROTOCOL_TCP;
@@ -89,13 +90,13 @@ error source_lock::connect(const connection_options& options,
                          nullptr, 0)
       == nullptr) {
     auto code = mysql_errno(mysql_) == 1045 ? errc::access_denied
-                : tls_setup_failed(mysql_)    ? errc::server_config
-                                              : errc::connection;
+                : tls_setup_failed(mysql_)  ? errc::server_config
+                                            : errc::connection;
     auto reason = connect_failure_reason(mysql_errno(mysql_),
                                          mysql_error(mysql_), options.host,
                                          options.port);
-    return fail(code, "cannot connect to " + endpoint_ + " for the source lock: "
-                        + mysql_error(mysql_)
+    return fail(code, "cannot connect to " + endpoint_
+                        + " for the source lock: " + mysql_error(mysql_)
                         + (reason.empty() ? reason : ": " + reason)
                         + (code == errc::server_config
                              ? tls_failure_hint(mysql_, options)

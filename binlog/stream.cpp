@@ -8,8 +8,7 @@ stream::stream(source& src, record_encoder encoder, record_sink& sink)
   : source_(src), decoder_(std::move(encoder), sink) {
 }
 
-error stream::start(const position& from, bool by_gtid,
-                    bool carry_gtid_state) {
+error stream::start(const position& from, bool by_gtid, bool carry_gtid_state) {
   decoder_.assume_checksum(source_.checksum());
   decoder_.start_at(from);
   if (carry_gtid_state) {

@@ -177,8 +177,8 @@ bool is_numeric(uint8_t type) {
   }
 }
 
-error parse_table_map(const uint8_t* body, size_t size,
-                      uint8_t post_header_len, bool mariadb, table_map& out) {
+error parse_table_map(const uint8_t* body, size_t size, uint8_t post_header_len,
+                      bool mariadb, table_map& out) {
   cursor c{body, size};
   if (post_header_len == 6) {
     out.table_id = c.u32();
@@ -202,8 +202,8 @@ error parse_table_map(const uint8_t* body, size_t size,
   auto meta = c.bytes(meta_len);
   auto null_bits = c.bytes((count + 7) / 8);
   if (!c.ok())
-    return {errc::corrupt_event, "TABLE_MAP for " + out.db + "." + out.table
-                                   + " ends early"};
+    return {errc::corrupt_event,
+            "TABLE_MAP for " + out.db + "." + out.table + " ends early"};
   out.columns.assign(count, column{});
   out.primary_key.clear();
   out.has_names = out.has_signedness = out.has_charsets = false;
@@ -223,10 +223,10 @@ error parse_table_map(const uint8_t* body, size_t size,
             || types[i] == field_type::timestamp))
       out.ambiguous_temporal = true;
     if (!read_column_meta(m, types[i], col))
-      return {errc::corrupt_event,
-              "TABLE_MAP for " + out.db + "." + out.table + ": column "
-                + std::to_string(i + 1) + " has type "
-                + std::to_string(types[i]) + " with bad metadata"};
+      return {errc::corrupt_event, "TABLE_MAP for " + out.db + "." + out.table
+                                     + ": column " + std::to_string(i + 1)
+                                     + " has type " + std::to_string(types[i])
+                                     + " with bad metadata"};
     col.nullable = (null_bits[i / 8] >> (i % 8)) & 1;
     if (col.type == field_type::json)
       ++out.json_columns;
@@ -237,8 +237,7 @@ error parse_table_map(const uint8_t* body, size_t size,
     auto len = c.packed();
     auto value = c.bytes(len);
     if (!c.ok())
-      return {errc::corrupt_event, "TABLE_MAP for " + out.db + "."
-                                     + out.table
+      return {errc::corrupt_event, "TABLE_MAP for " + out.db + "." + out.table
                                      + ": optional metadata ends early"};
     cursor v{value, len};
     switch (field) {

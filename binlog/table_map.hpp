@@ -94,8 +94,8 @@ struct table_map {
 /// Parses the body (after the common header, without the checksum) of a
 /// TABLE_MAP event. `post_header_len` comes from the format description;
 /// `mariadb` selects MariaDB's rules for which columns carry a charset.
-error parse_table_map(const uint8_t* body, size_t size,
-                      uint8_t post_header_len, bool mariadb, table_map& out);
+error parse_table_map(const uint8_t* body, size_t size, uint8_t post_header_len,
+                      bool mariadb, table_map& out);
 
 /// True for types whose signedness the optional metadata records.
 bool is_numeric(uint8_t type);

@@ -32,11 +32,10 @@ error parse_transaction_payload_header(const uint8_t* body, size_t size,
                   + (have_size ? "compression type" : "payload size")};
       out.header_size = size - c.remaining();
       if (out.payload_size > c.remaining())
-        return {errc::corrupt_event,
-                "TRANSACTION_PAYLOAD header announces "
-                  + std::to_string(out.payload_size)
-                  + " bytes of payload, the event holds "
-                  + std::to_string(c.remaining())};
+        return {errc::corrupt_event, "TRANSACTION_PAYLOAD header announces "
+                                       + std::to_string(out.payload_size)
+                                       + " bytes of payload, the event holds "
+                                       + std::to_string(c.remaining())};
       return {};
     }
     auto length = c.packed();

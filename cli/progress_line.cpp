@@ -34,8 +34,8 @@ std::string with_commas(uint64_t n) {
   return out;
 }
 
-progress_line::progress_line(std::string label, std::string unit,
-                             bool enabled, std::FILE* out)
+progress_line::progress_line(std::string label, std::string unit, bool enabled,
+                             std::FILE* out)
   : label_(std::move(label)),
     unit_(std::move(unit)),
     enabled_(enabled),
@@ -61,12 +61,12 @@ std::string progress_line::text(uint64_t items, uint64_t done,
     line += buf;
   }
   if (rate > 0 || final)
-    line += " (" + with_commas(static_cast<uint64_t>(rate + 0.5)) + " "
-            + unit_ + "/s)";
+    line += " (" + with_commas(static_cast<uint64_t>(rate + 0.5)) + " " + unit_
+            + "/s)";
   if (total_ > 0) {
-    auto part = done >= total_ ? 1.0
-                               : static_cast<double>(done)
-                                   / static_cast<double>(total_);
+    auto part = done >= total_
+                  ? 1.0
+                  : static_cast<double>(done) / static_cast<double>(total_);
     std::snprintf(buf, sizeof buf, ", %d%%", static_cast<int>(part * 100));
     line += buf;
     if (!final && part > 0.01 && part < 1.0 && secs >= 1.0) {

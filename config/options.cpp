@@ -149,8 +149,7 @@ const std::vector<option_spec> specs = {
   {"batch-delay", g::delivery, commands({run, node}), &o::batch_delay,
    "DURATION", "longest a read batch waits to fill under load"},
   {"max-inflight-bytes", g::delivery, commands({run, node}),
-   &o::max_inflight_bytes, "N",
-   "credit: most bytes read but not yet in Kafka"},
+   &o::max_inflight_bytes, "N", "credit: most bytes read but not yet in Kafka"},
   {"commit-interval", g::delivery, commands({run}), &o::commit_interval,
    "DURATION", "how often the released position is written to the commit log"},
   {"stop-timeout", g::delivery, commands({run}), &o::stop_timeout, "DURATION",
@@ -215,8 +214,8 @@ bool starts_with(std::string_view text, std::string_view prefix) {
 std::string shown(const std::string& text) {
   std::string lower;
   for (auto c : text)
-    lower.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a'
-                                                           : c));
+    lower.push_back(
+      static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
   for (auto word : {"password", "secret", "private key", "-----begin"})
     if (lower.find(word) != std::string::npos)
       return "(value not shown: it may hold a secret)";
@@ -250,8 +249,9 @@ std::string describe_syntax_error(const std::string& path,
   std::string what;
   switch (code) {
     case caf::pec::unexpected_newline:
-      what = "unexpected end of line (an unclosed quote or bracket, a "
-             "missing value, or text after the value?)";
+      what =
+        "unexpected end of line (an unclosed quote or bracket, a "
+        "missing value, or text after the value?)";
       break;
     case caf::pec::unexpected_eof:
       what = "unexpected end of the file";
@@ -435,10 +435,10 @@ caf::error read_config_file(const std::string& path,
         return config_error(path + ": unknown key '" + key + "' in [" + group
                             + "] (binlog2kafka run --help lists every option)");
       if (opt->check(val))
-        return config_error(path + ": " + group + "." + key + " = "
-                            + shown(caf::to_string(val)) + " is not a "
-                            + std::string(opt->type_name().data(),
-                                          opt->type_name().size()));
+        return config_error(
+          path + ": " + group + "." + key + " = " + shown(caf::to_string(val))
+          + " is not a "
+          + std::string(opt->type_name().data(), opt->type_name().size()));
       if (group == "binlog2kafka")
         opt->store(val);
     }
@@ -544,10 +544,9 @@ caf::error b2k_config::parse_command_line(std::vector<std::string> args) {
 
 // -- dump, snapshot -----------------------------------------------------------
 
-caf::error parse_short_options(command cmd,
-                               const std::vector<std::string>& args,
-                               raw_options& out,
-                               std::vector<std::string>* given) {
+caf::error
+parse_short_options(command cmd, const std::vector<std::string>& args,
+                    raw_options& out, std::vector<std::string>* given) {
   out = defaults_of(cmd);
   caf::config_option_set set;
   add_options(set, out);
@@ -630,11 +629,11 @@ caf::error parse_short_options(command cmd,
     } else {
       if (!has_value)
         return config_error("missing value in '" + arg + "'");
-      auto opt = set.qualified_name_lookup("binlog2kafka",
-                                           caf_view(spec->key));
+      auto opt = set.qualified_name_lookup("binlog2kafka", caf_view(spec->key));
       if (!opt->parse(value))
-        return bad("not a " + std::string(opt->type_name().data(),
-                                          opt->type_name().size()));
+        return bad(
+          "not a "
+          + std::string(opt->type_name().data(), opt->type_name().size()));
     }
   }
   // dump shows every schema.
@@ -728,13 +727,13 @@ std::string help_text(command cmd, bool long_help,
       out << "  --" << (caf_form ? "binlog2kafka." : "") << spec.key << '='
           << spec.value << '\n';
       std::string text{spec.help};
-      auto shown_default
-        = std::visit([&](auto member) { return value_text(defaults.*member); },
-                     spec.field);
+      auto shown_default = std::visit(
+        [&](auto member) { return value_text(defaults.*member); }, spec.field);
       if (!shown_default.empty())
         text += " (default: " + shown_default + ")";
-      if (!caf_form && std::holds_alternative<std::vector<std::string> raw_options::*>(
-                         spec.field))
+      if (!caf_form
+          && std::holds_alternative<std::vector<std::string> raw_options::*>(
+            spec.field))
         text += "; once per value";
       wrap(out, text, 6);
     }

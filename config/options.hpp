@@ -125,11 +125,10 @@ struct raw_options {
 };
 
 /// Where an option's value goes.
-using option_field
-  = std::variant<std::string raw_options::*,
-                 std::vector<std::string> raw_options::*, bool raw_options::*,
-                 uint32_t raw_options::*, uint64_t raw_options::*,
-                 caf::timespan raw_options::*>;
+using option_field = std::variant<
+  std::string raw_options::*, std::vector<std::string> raw_options::*,
+  bool raw_options::*, uint32_t raw_options::*, uint64_t raw_options::*,
+  caf::timespan raw_options::*>;
 
 /// A set of commands.
 using command_set = uint8_t;

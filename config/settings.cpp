@@ -77,9 +77,9 @@ caf::error apply_source_tls(const std::string& prefix, const raw_options& o,
     return bad(cert.empty() ? "source-tls-cert" : "source-tls-key",
                "source-tls-cert and source-tls-key go together (the client "
                "certificate and its private key)");
-  for (auto [name, path] : {std::pair{"source-tls-ca", &ca},
-                            std::pair{"source-tls-cert", &cert},
-                            std::pair{"source-tls-key", &key}})
+  for (auto [name, path] :
+       {std::pair{"source-tls-ca", &ca}, std::pair{"source-tls-cert", &cert},
+        std::pair{"source-tls-key", &key}})
     if (!path->empty() && !readable_file(*path))
       return bad(name, "cannot read '" + *path + "'");
   out.tls = true;
@@ -97,9 +97,8 @@ caf::error parse_mode(const std::string& key, const std::string& text,
                       Mode& out) {
   auto mode = parse(text);
   if (!mode)
-    return caf::make_error(ec::config, key + ": must be "
-                                         + mode_choices<Mode>() + ", not '"
-                                         + text + "'");
+    return caf::make_error(ec::config, key + ": must be " + mode_choices<Mode>()
+                                         + ", not '" + text + "'");
   out = *mode;
   return caf::none;
 }
@@ -124,8 +123,7 @@ caf::error parse_endpoint(const std::string& key, const std::string& text,
 
 } // namespace
 
-caf::error apply_record_options(const std::string& prefix,
-                                const raw_options& o,
+caf::error apply_record_options(const std::string& prefix, const raw_options& o,
                                 binlog::record_options& out) {
   if (o.topic_template.empty())
     return caf::make_error(ec::config,
@@ -158,11 +156,10 @@ caf::error apply_record_options(const std::string& prefix,
         choice{"time-precision-mode", &o.time_precision_mode,
                binlog::parse(o.time_precision_mode, v.time),
                "adaptive_time_microseconds or connect"},
-        choice{"bigint-unsigned-handling-mode",
-               &o.bigint_unsigned_handling_mode,
-               binlog::parse(o.bigint_unsigned_handling_mode,
-                             v.bigint_unsigned),
-               "long or precise"},
+        choice{
+          "bigint-unsigned-handling-mode", &o.bigint_unsigned_handling_mode,
+          binlog::parse(o.bigint_unsigned_handling_mode, v.bigint_unsigned),
+          "long or precise"},
         choice{"binary-handling-mode", &o.binary_handling_mode,
                binlog::parse(o.binary_handling_mode, v.binary),
                "bytes, base64, base64-url-safe or hex"}})
@@ -334,8 +331,8 @@ caf::expected<settings> read_settings(const raw_options& o,
   // -- operations
   s.progress_interval = o.progress_interval;
   s.stop_timeout = o.stop_timeout;
-  static const char* levels[] = {"error", "warn", "info", "debug", "trace",
-                                 "off"};
+  static const char* levels[] = {"error", "warn",  "info",
+                                 "debug", "trace", "off"};
   bool known = false;
   for (auto l : levels)
     known = known || o.log_level == l;

@@ -116,9 +116,9 @@ using settings_ptr = std::shared_ptr<const settings>;
 
 /// Checks the options and resolves the passwords; errors name the key,
 /// with `prefix` ("binlog2kafka." for run's options, "--" for dump's).
-caf::expected<settings> read_settings(const raw_options& options,
-                                      const std::string& prefix
-                                      = "binlog2kafka.");
+caf::expected<settings>
+read_settings(const raw_options& options,
+              const std::string& prefix = "binlog2kafka.");
 
 /// Sets the record options of `out` (topics, tombstones, filters) from the
 /// options and checks them; errors name the key (`prefix` + key, e.g.

@@ -19,7 +19,7 @@ PACKAGES=(
   libcaf-dev librdkafka-dev default-libmysqlclient-dev libspdlog-dev libfmt-dev
   libzstd-dev zlib1g-dev libdeflate-dev nlohmann-json3-dev libcpp-httplib-dev
   mariadb-server mariadb-client kcat
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev clang-format
   openjdk-17-jre-headless openjdk-17-jdk-headless maven
   python3 procps iproute2 sysbench curl chromium util-linux
 )

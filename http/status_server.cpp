@@ -36,8 +36,8 @@ std::string label(const std::string& value) {
 nlohmann::json position_json(const binlog::position& p) {
   return {{"file", p.file},
           {"pos", p.pos},
-          {"gtid", p.gtid.empty() ? nlohmann::json(nullptr)
-                                  : nlohmann::json(p.gtid)},
+          {"gtid",
+           p.gtid.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.gtid)},
           {"skip_rows", p.skip_rows}};
 }
 
@@ -59,8 +59,7 @@ bool healthy(pipeline_state s) {
 
 } // namespace
 
-health health_of(const status_snapshot& s,
-                 std::chrono::seconds lag_threshold) {
+health health_of(const status_snapshot& s, std::chrono::seconds lag_threshold) {
   nlohmann::json j;
   health h;
   if (!serving(s.state)) {
@@ -93,13 +92,13 @@ std::string render_metrics(const status_snapshot& s) {
   metric("up", "gauge", "1 while the pipeline runs, 0 otherwise.",
          serving(s.state) ? 1 : 0,
          ",state=\"" + std::string{to_string(s.state)} + "\"");
-  metric("rows_read_total", "counter",
-         "Row changes decoded from the binlog.", s.reader.rows);
+  metric("rows_read_total", "counter", "Row changes decoded from the binlog.",
+         s.reader.rows);
   metric("records_read_total", "counter",
          "Row changes sent towards Kafka (skipped schemas excluded).",
          s.reader.records);
-  metric("records_acknowledged_total", "counter",
-         "Records Kafka acknowledged.", s.producer.delivered_records);
+  metric("records_acknowledged_total", "counter", "Records Kafka acknowledged.",
+         s.producer.delivered_records);
   metric("records_in_flight", "gauge",
          "Records handed to librdkafka and not yet acknowledged.",
          s.producer.in_flight_records);
@@ -140,8 +139,11 @@ std::string render_metrics(const status_snapshot& s) {
 namespace {
 
 nlohmann::json counts_json(const table_counts& c) {
-  return {{"c", c.inserts}, {"u", c.updates}, {"d", c.deletes},
-          {"r", c.snapshot_rows}, {"rows", c.rows()}};
+  return {{"c", c.inserts},
+          {"u", c.updates},
+          {"d", c.deletes},
+          {"r", c.snapshot_rows},
+          {"rows", c.rows()}};
 }
 
 // The charts' samples as columns: one array per series, oldest first.
@@ -180,13 +182,13 @@ std::string render_json(const status_snapshot& s, int64_t history_since_ms) {
     events[type] = count;
   nlohmann::json tables = nlohmann::json::array();
   for (auto& t : s.top_tables)
-    tables.push_back({{"table", t.total.table},
-                      {"topic", t.total.topic.empty()
-                                  ? nlohmann::json(nullptr)
-                                  : nlohmann::json(t.total.topic)},
-                      {"rows_per_second", t.rows_per_second},
-                      {"last_minute", counts_json(t.last_minute)},
-                      {"total", counts_json(t.total)}});
+    tables.push_back(
+      {{"table", t.total.table},
+       {"topic", t.total.topic.empty() ? nlohmann::json(nullptr)
+                                       : nlohmann::json(t.total.topic)},
+       {"rows_per_second", t.rows_per_second},
+       {"last_minute", counts_json(t.last_minute)},
+       {"total", counts_json(t.total)}});
   nlohmann::json log = nlohmann::json::array();
   for (auto& l : s.recent_log)
     log.push_back({{"ts_ms", l.ts_ms}, {"level", l.level}, {"text", l.text}});
@@ -360,8 +362,8 @@ caf::error status_server::start(const std::string& host, uint16_t port) {
                        const std::string& what) {
     res.status = code;
     res.set_header("Cache-Control", "no-store");
-    res.set_content(nlohmann::json{{"error", what}}.dump(-1, ' ', false,
-                      nlohmann::json::error_handler_t::replace),
+    res.set_content(nlohmann::json{{"error", what}}.dump(
+                      -1, ' ', false, nlohmann::json::error_handler_t::replace),
                     "application/json");
   };
   server_->Get("/records/topics", [this, json_error](const httplib::Request&,
@@ -373,19 +375,18 @@ caf::error status_server::start(const std::string& host, uint16_t port) {
     if (!topics)
       return json_error(res, 502, error_line(topics.error()));
     res.set_header("Cache-Control", "no-store");
-    res.set_content(nlohmann::json{{"prefix", topic_prefix_},
-                                   {"topics", *topics}}
-                      .dump(-1, ' ', false,
-                            nlohmann::json::error_handler_t::replace),
-                    "application/json");
+    res.set_content(
+      nlohmann::json{{"prefix", topic_prefix_}, {"topics", *topics}}.dump(
+        -1, ' ', false, nlohmann::json::error_handler_t::replace),
+      "application/json");
   });
   server_->Get("/records", [this, json_error](const httplib::Request& req,
                                               httplib::Response& res) {
     if (!records_)
       return json_error(res, 404, "the records view is off");
     auto topic = req.get_param_value("topic");
-    if (topic.empty() || topic.compare(0, topic_prefix_.size(), topic_prefix_)
-                           != 0
+    if (topic.empty()
+        || topic.compare(0, topic_prefix_.size(), topic_prefix_) != 0
         || std::find(hidden_topics_.begin(), hidden_topics_.end(), topic)
              != hidden_topics_.end())
       return json_error(res, 403,

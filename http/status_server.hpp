@@ -7,9 +7,9 @@
 #include <chrono>
 #include <memory>
 #include <optional>
-#include <vector>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <caf/actor_system.hpp>
 #include <caf/error.hpp>

@@ -56,7 +56,8 @@ void log_line(const rd_kafka_t*, int level, const char* facility,
 /// ssl.key.password, ssl.keystore.password, sasl.oauthbearer.client.secret,
 /// ssl.key.pem, ...): their values never go into a message.
 bool is_secret(const std::string& key) {
-  for (auto word : {"password", "secret", "ssl.key.pem", "sasl.oauthbearer.config"})
+  for (auto word :
+       {"password", "secret", "ssl.key.pem", "sasl.oauthbearer.config"})
     if (key.find(word) != std::string::npos)
       return true;
   return false;
@@ -137,9 +138,8 @@ caf::expected<client_ptr> make_client(rd_kafka_type_t type,
   auto rk = rd_kafka_new(type, conf, errstr, sizeof(errstr));
   if (rk == nullptr) {
     rd_kafka_conf_destroy(conf);
-    return caf::make_error(ec::kafka,
-                           std::string{"cannot create a Kafka client: "}
-                             + errstr);
+    return caf::make_error(
+      ec::kafka, std::string{"cannot create a Kafka client: "} + errstr);
   }
   return client_ptr{rk};
 }
@@ -160,8 +160,8 @@ caf::error name_security_failure(caf::error err, const std::string& brokers) {
                 : " (check security.protocol and the ssl.* properties: "
                   "ssl.ca.location must hold the CA that signed the "
                   "broker's certificate)";
-  return caf::make_error(ec::kafka, "Kafka at " + brokers + ": " + cause
-                                      + hint);
+  return caf::make_error(ec::kafka,
+                         "Kafka at " + brokers + ": " + cause + hint);
 }
 
 property_list producer_defaults() {

@@ -45,8 +45,7 @@ std::optional<commit_record> decode_commit(std::string_view value) {
   result.pos = pos->get<uint64_t>();
   if (auto gtid = j.find("gtid"); gtid != j.end() && gtid->is_string())
     result.gtid = gtid->get<std::string>();
-  if (auto id = j.find("server_id");
-      id != j.end() && id->is_number_unsigned())
+  if (auto id = j.find("server_id"); id != j.end() && id->is_number_unsigned())
     result.server_id = id->get<uint32_t>();
   if (auto skip = j.find("skip_rows");
       skip != j.end() && skip->is_number_unsigned())
@@ -98,8 +97,8 @@ caf::error commit_log::ensure_topic() const {
   auto new_topic = rd_kafka_NewTopic_new(topic.c_str(), 1, -1, errstr,
                                          sizeof(errstr));
   if (new_topic == nullptr)
-    return caf::make_error(ec::kafka, "cannot describe topic " + topic + ": "
-                                        + errstr);
+    return caf::make_error(ec::kafka,
+                           "cannot describe topic " + topic + ": " + errstr);
   rd_kafka_NewTopic_set_config(new_topic, "cleanup.policy", "compact");
   auto queue = rd_kafka_queue_new(rk);
   auto options = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
@@ -121,9 +120,9 @@ caf::error commit_log::ensure_topic() const {
     result = caf::make_error(ec::kafka, "no answer from Kafka at " + brokers
                                           + " while creating topic " + topic);
   } else if (rd_kafka_event_error(event) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    result = caf::make_error(ec::kafka,
-                             "cannot create topic " + topic + " on " + brokers
-                               + ": " + rd_kafka_event_error_string(event));
+    result = caf::make_error(ec::kafka, "cannot create topic " + topic + " on "
+                                          + brokers + ": "
+                                          + rd_kafka_event_error_string(event));
   } else {
     auto res = rd_kafka_event_CreateTopics_result(event);
     size_t n = 0;
@@ -190,9 +189,8 @@ read_last_commit_once(rd_kafka_t* rk, const std::string& brokers,
     int64_t start = std::max(low, end - window);
     if (rd_kafka_consume_start(rkt, 0, start) != 0) {
       err = rd_kafka_last_error();
-      failure = caf::make_error(ec::kafka, "cannot read the commit log "
-                                             + topic + ": "
-                                             + rd_kafka_err2str(err));
+      failure = caf::make_error(ec::kafka, "cannot read the commit log " + topic
+                                             + ": " + rd_kafka_err2str(err));
       break;
     }
     for (;;) {
@@ -209,9 +207,9 @@ read_last_commit_once(rd_kafka_t* rk, const std::string& brokers,
       }
       if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
         err = msg->err;
-        failure = caf::make_error(ec::kafka,
-                                  "cannot read the commit log " + topic + ": "
-                                    + rd_kafka_message_errstr(msg));
+        failure = caf::make_error(ec::kafka, "cannot read the commit log "
+                                               + topic + ": "
+                                               + rd_kafka_message_errstr(msg));
         rd_kafka_message_destroy(msg);
         break;
       }

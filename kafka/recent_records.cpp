@@ -91,19 +91,16 @@ recent_records::latest(const std::string& topic, size_t per_partition,
       || md->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR && md->topic_cnt == 1)
       err = md->topics[0].err;
-    failure = caf::make_error(err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART
-                                ? ec::config
-                                : ec::kafka,
-                              "cannot read topic " + topic + ": "
-                                + rd_kafka_err2str(err));
+    failure = caf::make_error(
+      err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ? ec::config : ec::kafka,
+      "cannot read topic " + topic + ": " + rd_kafka_err2str(err));
   } else {
     for (int p = 0; p < md->topics[0].partition_cnt && !failure; ++p) {
       auto partition = md->topics[0].partitions[p].id;
       int64_t low = 0;
       int64_t high = 0;
-      err = rd_kafka_query_watermark_offsets(rk, topic.c_str(), partition,
-                                             &low, &high,
-                                             remaining_ms(deadline));
+      err = rd_kafka_query_watermark_offsets(rk, topic.c_str(), partition, &low,
+                                             &high, remaining_ms(deadline));
       if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
         failure = caf::make_error(ec::kafka, "cannot read the offsets of "
                                                + topic + ": "
@@ -139,9 +136,9 @@ recent_records::latest(const std::string& topic, size_t per_partition,
           out.push_back(std::move(r));
           end = msg->offset + 1 >= high;
         } else if (!end) {
-          failure = caf::make_error(ec::kafka, "cannot read topic " + topic
-                                                 + ": "
-                                                 + rd_kafka_message_errstr(msg));
+          failure = caf::make_error(ec::kafka,
+                                    "cannot read topic " + topic + ": "
+                                      + rd_kafka_message_errstr(msg));
         }
         rd_kafka_message_destroy(msg);
         if (end || failure)

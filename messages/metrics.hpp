@@ -172,9 +172,9 @@ struct status_sample {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, status_sample& x) {
-  return f(caf::meta::type_name("status_sample"), x.ts_ms,
-           x.read_per_second, x.acknowledged_per_second, x.lag_seconds,
-           x.credit_in_use, x.waiting_batches);
+  return f(caf::meta::type_name("status_sample"), x.ts_ms, x.read_per_second,
+           x.acknowledged_per_second, x.lag_seconds, x.credit_in_use,
+           x.waiting_batches);
 }
 
 /// A table in the status: its rows in all (since this process started)

@@ -13,8 +13,8 @@ namespace binlog {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, position& x) {
-  return f(caf::meta::type_name("position"), x.file, x.pos, x.gtid,
-           x.skip_rows, x.server_id, x.snapshot);
+  return f(caf::meta::type_name("position"), x.file, x.pos, x.gtid, x.skip_rows,
+           x.server_id, x.snapshot);
 }
 
 } // namespace binlog

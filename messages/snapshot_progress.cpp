@@ -51,7 +51,8 @@ std::string snapshot_progress::to_json() const {
   return j.dump();
 }
 
-std::optional<snapshot_progress> snapshot_progress::parse(std::string_view json) {
+std::optional<snapshot_progress>
+snapshot_progress::parse(std::string_view json) {
   auto j = nlohmann::json::parse(json, nullptr, false);
   if (j.is_discarded() || !j.is_object())
     return std::nullopt;

@@ -100,14 +100,14 @@ bytes table_map() {
     bytes meta;
   };
   const col cols[] = {
-    {1, {}},         {2, {}},          {9, {}},          {3, {}},
-    {8, {}},         {4, {4}},         {5, {8}},         {246, {10, 2}},
-    {246, {65, 30}}, {13, {}},         {10, {}},         {11, {}},
-    {12, {}},        {7, {}},          {19, {3}},        {18, {6}},
-    {17, {2}},       {15, {20, 0}},    {15, {44, 1}},    {254, {254, 10}},
-    {254, {247, 1}}, {254, {248, 2}},  {16, {2, 1}},     {252, {2}},
-    {245, {4}},      {255, {4}},       {242, {4}},       {14, {}},
-    {6, {}},         {16, {0, 8}},     {254, {254, 40}}, {252, {1}},
+    {1, {}},         {2, {}},         {9, {}},          {3, {}},
+    {8, {}},         {4, {4}},        {5, {8}},         {246, {10, 2}},
+    {246, {65, 30}}, {13, {}},        {10, {}},         {11, {}},
+    {12, {}},        {7, {}},         {19, {3}},        {18, {6}},
+    {17, {2}},       {15, {20, 0}},   {15, {44, 1}},    {254, {254, 10}},
+    {254, {247, 1}}, {254, {248, 2}}, {16, {2, 1}},     {252, {2}},
+    {245, {4}},      {255, {4}},      {242, {4}},       {14, {}},
+    {6, {}},         {16, {0, 8}},    {254, {254, 40}}, {252, {1}},
   };
   const size_t n = sizeof(cols) / sizeof(cols[0]);
   bytes b;
@@ -142,14 +142,14 @@ bytes table_map() {
   b.push_back(4);
   b.push_back(static_cast<uint8_t>(names.size()));
   b.insert(b.end(), names.begin(), names.end());
-  put_field(b, 5, {1, 2, 'x', ','}); // SET('x,')
+  put_field(b, 5, {1, 2, 'x', ','});             // SET('x,')
   put_field(b, 6, {3, 1, 'a', 0, 2, '"', '\\'}); // ENUM('a','','"\\')
-  put_field(b, 8, {0, 3}); // primary key: c0, c3
+  put_field(b, 8, {0, 3});                       // primary key: c0, c3
   return event(19, b);
 }
 
 // Event types a rows body may be given, by the second input byte.
-constexpr uint8_t rows_types[] = {23, 24, 25, 30, 31, 32, 39,
+constexpr uint8_t rows_types[] = {23,  24,  25,  30,  31,  32,  39,
                                   166, 167, 168, 169, 170, 171, 40};
 
 struct checking_sink : binlog::record_sink {
@@ -226,6 +226,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 #ifdef B2K_FUZZ_PRINT
   std::fprintf(stderr, "error: %s\n", err.message.c_str());
 #endif
-  (void) err;
+  (void)err;
   return 0;
 }

@@ -217,8 +217,7 @@ struct downstream {
 };
 
 struct fixture : deterministic_fixture {
-  binlog_file file{std::string{B2K_TEST_DATA_DIR}
-                   + "/mariadb_records.000001"};
+  binlog_file file{std::string{B2K_TEST_DATA_DIR} + "/mariadb_records.000001"};
   downstream down;
   watcher_actor watcher;
   producer_actor producer;
@@ -485,9 +484,8 @@ CAF_TEST(a stop answers with the last batch sent and reads no more) {
   self->send(aut, atom::stop_v);
   consume_messages();
   self->receive([&](binlog::position& pos) { answer = std::move(pos); },
-                caf::after(std::chrono::seconds(0)) >> [] {
-                  CAF_ERROR("no answer to stop");
-                });
+                caf::after(std::chrono::seconds(0)) >>
+                  [] { CAF_ERROR("no answer to stop"); });
   CAF_CHECK_EQUAL(answer, down.batches.back().end);
   self->send(aut, atom::credit_v, plenty);
   consume_messages();
@@ -619,10 +617,9 @@ CAF_TEST(a chunk goes out at its high watermark without the keys changed) {
   self->send(aut, atom::watermark_v, std::string{"shop.customers"});
   consume_messages();
   uint64_t id = 0;
-  self->receive([&](uint64_t x) { id = x; },
-                caf::after(std::chrono::seconds(0)) >> [] {
-                  CAF_FAIL("no chunk id");
-                });
+  self->receive([&](uint64_t x) { id = x; }, caf::after(std::chrono::seconds(0))
+                                               >>
+                                               [] { CAF_FAIL("no chunk id"); });
   // The chunk read 1, 2, 5 and 6; the stream then updates 1 and deletes 2
   // (and inserts and deletes 3 and 4): the stream's rows win, 2 must not
   // come back. High watermark: the file's end.
@@ -634,9 +631,8 @@ CAF_TEST(a chunk goes out at its high watermark without the keys changed) {
   consume_messages();
   uint64_t sent_rows = 0;
   self->receive([&](uint64_t x) { sent_rows = x; },
-                caf::after(std::chrono::seconds(0)) >> [] {
-                  CAF_FAIL("the chunk was not answered");
-                });
+                caf::after(std::chrono::seconds(0)) >>
+                  [] { CAF_FAIL("the chunk was not answered"); });
   CAF_CHECK_EQUAL(sent_rows, 2u);
   auto all = sent();
   auto want = expected(start_of_file());
@@ -660,10 +656,9 @@ CAF_TEST(a chunk waits for credit) {
   self->send(aut, atom::watermark_v, std::string{"shop.customers"});
   consume_messages();
   uint64_t id = 0;
-  self->receive([&](uint64_t x) { id = x; },
-                caf::after(std::chrono::seconds(0)) >> [] {
-                  CAF_FAIL("no chunk id");
-                });
+  self->receive([&](uint64_t x) { id = x; }, caf::after(std::chrono::seconds(0))
+                                               >>
+                                               [] { CAF_FAIL("no chunk id"); });
   // Its high watermark is where the stream stands: only the credit holds it.
   auto high = down.batches.front().end;
   high.skip_rows = 0;
@@ -705,8 +700,8 @@ CAF_TEST(a change at the high watermark wins and one after it does not) {
   auto want = expected(start_of_file());
   size_t delete_2 = 0;
   for (size_t i = 0; i < want.size(); ++i)
-    if (want[i].key == "{\"id\":2}" && want[i].value.find("\"op\":\"d\"")
-                                         != std::string::npos)
+    if (want[i].key == "{\"id\":2}"
+        && want[i].value.find("\"op\":\"d\"") != std::string::npos)
       delete_2 = i;
   CAF_REQUIRE_GREATER(delete_2, 0u);
   binlog::position high;
@@ -722,10 +717,9 @@ CAF_TEST(a change at the high watermark wins and one after it does not) {
   self->send(aut, atom::watermark_v, std::string{"shop.customers"});
   consume_messages();
   uint64_t id = 0;
-  self->receive([&](uint64_t x) { id = x; },
-                caf::after(std::chrono::seconds(0)) >> [] {
-                  CAF_FAIL("no chunk id");
-                });
+  self->receive([&](uint64_t x) { id = x; }, caf::after(std::chrono::seconds(0))
+                                               >>
+                                               [] { CAF_FAIL("no chunk id"); });
   // 2 is deleted at exactly the high watermark: it wins. 3 is inserted
   // after it: the chunk's row goes out before that insert, and stays.
   self->send(aut, customers_chunk(id, {2, 3}, high));
@@ -735,8 +729,8 @@ CAF_TEST(a change at the high watermark wins and one after it does not) {
   auto all = sent();
   CAF_REQUIRE_EQUAL(all.size(), want.size() + 1);
   // The transactions up to the high watermark, the chunk's row, the rest.
-  CAF_CHECK(std::equal(want.begin(), want.begin() + records_before_high,
-                       all.begin()));
+  CAF_CHECK(
+    std::equal(want.begin(), want.begin() + records_before_high, all.begin()));
   CAF_CHECK_EQUAL(all[records_before_high].key, "{\"id\":3}");
   CAF_CHECK_EQUAL(all[records_before_high].value, "r3");
   CAF_CHECK(std::equal(want.begin() + records_before_high, want.end(),

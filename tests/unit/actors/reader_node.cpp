@@ -20,11 +20,11 @@ namespace {
 
 // What a launch may carry: no address, user or password of the source.
 static_assert(
-  std::is_same<reader_node_actor,
-               caf::typed_actor<caf::replies_to<
-                 atom::launch, std::string, binlog::position, uint64_t,
-                 watcher_actor, producer_actor,
-                 status_actor>::with<reader_actor>>>::value,
+  std::is_same<
+    reader_node_actor,
+    caf::typed_actor<caf::replies_to<
+      atom::launch, std::string, binlog::position, uint64_t, watcher_actor,
+      producer_actor, status_actor>::with<reader_actor>>>::value,
   "a launch names the pipeline and where to start, never the source");
 
 struct fixture : deterministic_fixture {
@@ -84,16 +84,17 @@ struct fixture : deterministic_fixture {
                                 std::move(name), std::move(start), epoch,
                                 watcher, producer, status);
     sched.run();
-    caf::expected<reader_actor> out
-      = caf::make_error(caf::sec::runtime_error, "no answer");
+    caf::expected<reader_actor> out = caf::make_error(caf::sec::runtime_error,
+                                                      "no answer");
     answer.receive([&](reader_actor& r) { out = std::move(r); },
                    [&](caf::error& err) { out = std::move(err); });
     return out;
   }
 
   uint64_t launched() {
-    return deref<caf::stateful_actor<reader_node_state,
-                                     reader_node_actor::base>>(aut)
+    return deref<
+             caf::stateful_actor<reader_node_state, reader_node_actor::base>>(
+             aut)
       .state.launched;
   }
 };

@@ -83,8 +83,8 @@ struct fixture : deterministic_fixture {
   }
 
   watcher_actor watcher() {
-    return deref<caf::stateful_actor<supervisor_state,
-                                     supervisor_actor::base>>(aut)
+    return deref<caf::stateful_actor<supervisor_state, supervisor_actor::base>>(
+             aut)
       .state.watcher;
   }
 

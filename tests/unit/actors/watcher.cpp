@@ -190,9 +190,8 @@ CAF_TEST(random acknowledgement orders release only acknowledged prefixes) {
         ++prefix;
       self->send(aut, atom::released_v);
       run();
-      self->receive([&](binlog::position& pos) {
-        CAF_CHECK_EQUAL(pos, at(prefix * 10));
-      });
+      self->receive(
+        [&](binlog::position& pos) { CAF_CHECK_EQUAL(pos, at(prefix * 10)); });
     }
     while (next_enqueue <= n) {
       self->send(aut, atom::enqueue_v,
@@ -249,9 +248,8 @@ CAF_TEST(a graceful stop writes the position the commit interval held back) {
   consume_messages();
   binlog::position answer;
   self->receive([&](binlog::position& pos) { answer = std::move(pos); },
-                caf::after(std::chrono::seconds(0)) >> [] {
-                  CAF_ERROR("no answer to final_checkpoint");
-                });
+                caf::after(std::chrono::seconds(0)) >>
+                  [] { CAF_ERROR("no answer to final_checkpoint"); });
   CAF_CHECK_EQUAL(answer, at(30));
   CAF_REQUIRE_EQUAL(local.commits.size(), 1u);
   CAF_CHECK_EQUAL(local.commits.back(), at(30));

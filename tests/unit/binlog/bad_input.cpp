@@ -39,8 +39,8 @@ void set_le32(bytes& b, size_t at, uint32_t x) {
 CAF_TEST(a file cut anywhere fails cleanly or ends at an event boundary) {
   temp_dir dir;
   auto whole = bit_fixture();
-  const size_t boundaries[] = {4, 125, 156, 235, 491, 568, 702, 781, 857, 927,
-                               970, 1001};
+  const size_t boundaries[] = {4,   125, 156, 235, 491, 568,
+                               702, 781, 857, 927, 970, 1001};
   for (size_t n = 0; n <= whole.size(); ++n) {
     bytes cut(whole.begin(), whole.begin() + static_cast<long>(n));
     auto path = put_file(dir, "cut.000001", cut);

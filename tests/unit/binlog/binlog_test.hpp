@@ -310,9 +310,8 @@ inline bytes column_names(const std::vector<std::string>& names) {
 
 /// A rows event body. `v2` adds the extra-data length (and `extra`);
 /// `images` is the row data: for each row its null bitmap and values.
-inline bytes rows_body(uint64_t table_id, size_t width, bool v2,
-                       bool update, const bytes& images,
-                       const bytes& extra = {}) {
+inline bytes rows_body(uint64_t table_id, size_t width, bool v2, bool update,
+                       const bytes& images, const bytes& extra = {}) {
   bytes b;
   put_le(b, table_id, 6);
   put_le(b, 1, 2); // STMT_END_F

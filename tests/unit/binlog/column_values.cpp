@@ -107,9 +107,8 @@ std::string decimal(const std::string& value, int precision, int scale) {
   CAF_CHECK_EQUAL(b.size(),
                   binlog::decimal_size(static_cast<unsigned>(precision),
                                        static_cast<unsigned>(scale)));
-  return text(col(ft::newdecimal,
-                  static_cast<uint16_t>(precision << 8 | scale)),
-              b);
+  return text(
+    col(ft::newdecimal, static_cast<uint16_t>(precision << 8 | scale)), b);
 }
 
 // -- temporal: my_time.cc --------------------------------------------------
@@ -316,8 +315,8 @@ CAF_TEST(BIT of 1 to 64 bits) {
   }
   size_t size = 0;
   bytes b(9, 0);
-  CAF_CHECK(!binlog::value_size(col(ft::bit, 65), b.data(), b.data() + 9,
-                                size));
+  CAF_CHECK(
+    !binlog::value_size(col(ft::bit, 65), b.data(), b.data() + 9, size));
 }
 
 CAF_TEST(YEAR and DATE) {
@@ -326,8 +325,8 @@ CAF_TEST(YEAR and DATE) {
   CAF_CHECK_EQUAL(text(col(ft::year), {255}), "2155");
   CAF_CHECK_EQUAL(text(col(ft::year), {124}), "2024");
   auto date = [](int y, int m, int d) {
-    return text(col(ft::date), le(static_cast<uint64_t>(y << 9 | m << 5 | d),
-                                  3));
+    return text(col(ft::date),
+                le(static_cast<uint64_t>(y << 9 | m << 5 | d), 3));
   };
   CAF_CHECK_EQUAL(date(0, 0, 0), "null"); // zero dates are null
   CAF_CHECK_EQUAL(date(1000, 1, 1), R"("1000-01-01")");
@@ -350,9 +349,13 @@ CAF_TEST(TIME with every fractional precision) {
   CAF_CHECK_EQUAL(time2(true, 507, 48, 27, 0, 0), R"("-507:48:27")");
   // Negative values keep their fraction in reverse order (the source of
   // go-mysql#677): the integer part is rounded away from zero.
-  const char* negative_tenth[] = {
-    nullptr, R"("-00:00:00.1")", R"("-00:00:00.10")", R"("-00:00:00.100")",
-    R"("-00:00:00.1000")", R"("-00:00:00.10000")", R"("-00:00:00.100000")"};
+  const char* negative_tenth[] = {nullptr,
+                                  R"("-00:00:00.1")",
+                                  R"("-00:00:00.10")",
+                                  R"("-00:00:00.100")",
+                                  R"("-00:00:00.1000")",
+                                  R"("-00:00:00.10000")",
+                                  R"("-00:00:00.100000")"};
   for (int dec = 1; dec <= 6; ++dec) {
     CAF_MESSAGE("fsp " << dec);
     CAF_CHECK_EQUAL(time2(true, 0, 0, 0, 100000, dec), negative_tenth[dec]);
@@ -416,8 +419,7 @@ CAF_TEST(TIMESTAMP in UTC with every fractional precision) {
   CAF_CHECK_EQUAL(timestamp2(2147483647, 999999, 6),
                   R"("2038-01-19T03:14:07.999999Z")");
   CAF_CHECK_EQUAL(timestamp2(951782400, 0, 0), R"("2000-02-29T00:00:00Z")");
-  CAF_CHECK_EQUAL(timestamp2(4294967295u, 0, 0),
-                  R"("2106-02-07T06:28:15Z")");
+  CAF_CHECK_EQUAL(timestamp2(4294967295u, 0, 0), R"("2106-02-07T06:28:15Z")");
   for (int dec = 1; dec <= 6; ++dec) {
     auto n = static_cast<size_t>(dec);
     std::string frac = std::string("987654").substr(0, n);
@@ -431,8 +433,8 @@ CAF_TEST(TIMESTAMP in UTC with every fractional precision) {
   // A precision above 6 is impossible metadata.
   size_t size = 0;
   bytes b(10, 0);
-  CAF_CHECK(!binlog::value_size(col(ft::timestamp2, 7), b.data(), b.data() + 10,
-                                size));
+  CAF_CHECK(
+    !binlog::value_size(col(ft::timestamp2, 7), b.data(), b.data() + 10, size));
 }
 
 CAF_TEST(ENUM and SET with and without member names) {
@@ -442,8 +444,8 @@ CAF_TEST(ENUM and SET with and without member names) {
   CAF_CHECK_EQUAL(text(e, {1}), R"("a")");
   CAF_CHECK_EQUAL(text(e, {2}), R"("b\"")");
   CAF_CHECK_EQUAL(text(e, {3}), R"("c,d")");
-  CAF_CHECK_EQUAL(text(e, {0}), R"("")");  // the "error" member
-  CAF_CHECK_EQUAL(text(e, {4}), R"("")");  // past the list: never a crash
+  CAF_CHECK_EQUAL(text(e, {0}), R"("")"); // the "error" member
+  CAF_CHECK_EQUAL(text(e, {4}), R"("")"); // past the list: never a crash
   auto e2 = col(ft::enum_, 2);
   for (int i = 0; i < 300; ++i)
     e2.members.push_back("m" + std::to_string(i + 1));
@@ -503,8 +505,7 @@ CAF_TEST(strings are escaped for JSON and converted to UTF-8) {
   CAF_CHECK_EQUAL(text(utf8mb3, varchar("ßü")), R"("ßü")");
   // Binary strings are base64; BINARY(n) gets its trailing zeros back.
   auto binary = col(ft::varchar, 100, false, 63);
-  CAF_CHECK_EQUAL(text(binary, varchar(std::string("\0\xff", 2))),
-                  R"("AP8=")");
+  CAF_CHECK_EQUAL(text(binary, varchar(std::string("\0\xff", 2))), R"("AP8=")");
   auto binary4 = col(ft::string, 4, false, 63);
   CAF_CHECK_EQUAL(text(binary4, {1, 0x61}), R"("YQAAAA==")");
   CAF_CHECK_EQUAL(text(binary4, {0}), R"("AAAAAA==")");
@@ -525,15 +526,14 @@ CAF_TEST(NULL type and impossible metadata) {
   // A length prefix past the end, unknown types, bad pack lengths.
   CAF_CHECK(!binlog::value_size(col(ft::varchar, 100), b.data(),
                                 b.data() + b.size(), size));
-  CAF_CHECK(!binlog::value_size(col(ft::blob, 5), b.data(), b.data() + 8,
-                                size));
-  CAF_CHECK(!binlog::value_size(col(ft::enum_, 3), b.data(), b.data() + 8,
-                                size));
-  CAF_CHECK(!binlog::value_size(col(ft::set, 9), b.data(), b.data() + 8,
-                                size));
+  CAF_CHECK(
+    !binlog::value_size(col(ft::blob, 5), b.data(), b.data() + 8, size));
+  CAF_CHECK(
+    !binlog::value_size(col(ft::enum_, 3), b.data(), b.data() + 8, size));
+  CAF_CHECK(!binlog::value_size(col(ft::set, 9), b.data(), b.data() + 8, size));
   CAF_CHECK(!binlog::value_size(col(200), b.data(), b.data() + 8, size));
-  CAF_CHECK(!binlog::value_size(col(ft::longlong), b.data(), b.data() + 7,
-                                size));
+  CAF_CHECK(
+    !binlog::value_size(col(ft::longlong), b.data(), b.data() + 7, size));
 }
 
 // -- Debezium's values ----------------------------------------------------------
@@ -545,12 +545,13 @@ CAF_TEST(NULL type and impossible metadata) {
 
 namespace {
 
-binlog::value_options debezium(
-  binlog::decimal_handling decimal = binlog::decimal_handling::precise,
-  binlog::time_precision time
-  = binlog::time_precision::adaptive_time_microseconds,
-  binlog::bigint_unsigned_handling bigint = binlog::bigint_unsigned_handling::long_,
-  binlog::binary_handling binary = binlog::binary_handling::bytes) {
+binlog::value_options
+debezium(binlog::decimal_handling decimal = binlog::decimal_handling::precise,
+         binlog::time_precision time =
+           binlog::time_precision::adaptive_time_microseconds,
+         binlog::bigint_unsigned_handling bigint =
+           binlog::bigint_unsigned_handling::long_,
+         binlog::binary_handling binary = binlog::binary_handling::bytes) {
   binlog::value_options o;
   o.decimal = decimal;
   o.time = time;
@@ -569,9 +570,9 @@ binlog::column not_null(binlog::column c) {
   return c;
 }
 
-std::string dbz_decimal(const std::string& value, int precision, int scale,
-                        binlog::decimal_handling mode
-                        = binlog::decimal_handling::precise) {
+std::string
+dbz_decimal(const std::string& value, int precision, int scale,
+            binlog::decimal_handling mode = binlog::decimal_handling::precise) {
   return text(col(ft::newdecimal,
                   static_cast<uint16_t>(precision << 8 | scale)),
               decimal_bytes(value, precision, scale), debezium(mode));
@@ -584,9 +585,8 @@ std::string dbz_date(int y, int m, int d, bool nullable = true,
   return text(c, le(static_cast<uint64_t>(y << 9 | m << 5 | d), 3), o);
 }
 
-std::string dbz_datetime(int y, int mo, int d, int h, int mi, int s,
-                         int micros, int dec,
-                         const binlog::value_options& o = debezium(),
+std::string dbz_datetime(int y, int mo, int d, int h, int mi, int s, int micros,
+                         int dec, const binlog::value_options& o = debezium(),
                          bool nullable = true) {
   auto c = col(ft::datetime2, static_cast<uint16_t>(dec));
   c.nullable = nullable;
@@ -654,8 +654,8 @@ CAF_TEST(Debezium DECIMAL as precise and string and double) {
     R"("APMWJxx/w5CKi+9GTjlF73olNgn//////////w==")");
   CAF_CHECK_EQUAL(
     dbz_decimal(
-      "-99999999999999999999999999999999999.999999999999999999999999999999",
-      65, 30),
+      "-99999999999999999999999999999999999.999999999999999999999999999999", 65,
+      30),
     R"("/wzp2OOAPG91dBC5sca6EIXayfYAAAAAAAAAAQ==")");
   CAF_CHECK_EQUAL(dbz_decimal("-1.000000000000000000000000000001", 65, 30),
                   R"("82DTYy+5ixIVv////w==")");
@@ -690,8 +690,7 @@ CAF_TEST(Debezium integers and BIGINT UNSIGNED as long and precise) {
   CAF_CHECK_EQUAL(text(bu, le(0, 8), precise), R"("AA==")");
   CAF_CHECK_EQUAL(text(bu, le(1, 8), precise), R"("AQ==")");
   // the other unsigned types are exact in every mode
-  CAF_CHECK_EQUAL(text(col(ft::long_, 0, true), le(4294967295u, 4),
-                       debezium()),
+  CAF_CHECK_EQUAL(text(col(ft::long_, 0, true), le(4294967295u, 4), debezium()),
                   "4294967295");
   CAF_CHECK_EQUAL(text(col(ft::tiny, 0, true), {255}, debezium()), "255");
   CAF_CHECK_EQUAL(text(col(ft::longlong), max, precise), "-1"); // signed
@@ -724,8 +723,7 @@ CAF_TEST(Debezium BIT and YEAR and binary values) {
   bytes beef = {4, 0xde, 0xad, 0xbe, 0xef};
   CAF_CHECK_EQUAL(text(vb, beef, binary(bh::bytes)), R"("3q2+7w==")");
   CAF_CHECK_EQUAL(text(vb, beef, binary(bh::base64)), R"("3q2+7w==")");
-  CAF_CHECK_EQUAL(text(vb, beef, binary(bh::base64_url_safe)),
-                  R"("3q2-7w==")");
+  CAF_CHECK_EQUAL(text(vb, beef, binary(bh::base64_url_safe)), R"("3q2-7w==")");
   CAF_CHECK_EQUAL(text(vb, beef, binary(bh::hex)), R"("deadbeef")");
   // BINARY(4) gets its zero bytes back in every form
   auto bn = col(ft::string, 4, false, 63);
@@ -750,8 +748,8 @@ CAF_TEST(Debezium DATE as epoch days and zero dates as null or the epoch) {
   CAF_CHECK_EQUAL(dbz_date(0, 0, 0, false), "0");
   CAF_CHECK_EQUAL(dbz_date(2024, 5, 0, false), "0");
   // two-digit years as MySQL reads them (enable.time.adjuster)
-  CAF_CHECK_EQUAL(dbz_date(50, 6, 15), "29385");  // 2050-06-15
-  CAF_CHECK_EQUAL(dbz_date(70, 1, 1), "0");       // 1970-01-01
+  CAF_CHECK_EQUAL(dbz_date(50, 6, 15), "29385");   // 2050-06-15
+  CAF_CHECK_EQUAL(dbz_date(70, 1, 1), "0");        // 1970-01-01
   CAF_CHECK_EQUAL(dbz_date(100, 1, 1), "-683003"); // 0100 stays
   // connect: Kafka Connect's Date is epoch days too
   CAF_CHECK_EQUAL(dbz_date(1969, 12, 31, true, connect()), "-1");
@@ -774,24 +772,20 @@ CAF_TEST(Debezium DATETIME as epoch milli- or microseconds) {
   CAF_CHECK_EQUAL(dbz_datetime(1969, 12, 31, 23, 59, 59, 999000, 3), "-1");
   CAF_CHECK_EQUAL(dbz_datetime(1969, 12, 31, 23, 59, 59, 0, 0), "-1000");
   // two-digit years, zero dates
-  CAF_CHECK_EQUAL(dbz_datetime(50, 6, 15, 1, 2, 3, 456000, 3),
-                  "2538867723456");
+  CAF_CHECK_EQUAL(dbz_datetime(50, 6, 15, 1, 2, 3, 456000, 3), "2538867723456");
   CAF_CHECK_EQUAL(dbz_datetime(69, 12, 31, 23, 59, 59, 1, 6),
                   "3155759999000001");
   CAF_CHECK_EQUAL(dbz_datetime(0, 0, 0, 0, 0, 0, 0, 0), "null");
   CAF_CHECK_EQUAL(dbz_datetime(2024, 0, 1, 12, 0, 0, 0, 0), "null");
   CAF_CHECK_EQUAL(dbz_datetime(0, 1, 1, 0, 0, 0, 1, 6), "null");
-  CAF_CHECK_EQUAL(dbz_datetime(0, 0, 0, 0, 0, 0, 0, 6, debezium(), false),
-                  "0");
+  CAF_CHECK_EQUAL(dbz_datetime(0, 0, 0, 0, 0, 0, 0, 6, debezium(), false), "0");
   // connect: Kafka Connect's Timestamp, milliseconds (rounded down)
   CAF_CHECK_EQUAL(dbz_datetime(2024, 2, 29, 12, 34, 56, 123456, 6, connect()),
                   "1709210096123");
-  CAF_CHECK_EQUAL(dbz_datetime(1969, 12, 31, 23, 59, 59, 999999, 6,
-                               connect()),
+  CAF_CHECK_EQUAL(dbz_datetime(1969, 12, 31, 23, 59, 59, 999999, 6, connect()),
                   "-1");
   // the old DATETIME
-  CAF_CHECK_EQUAL(text(col(ft::datetime), le(99991231235959ull, 8),
-                       debezium()),
+  CAF_CHECK_EQUAL(text(col(ft::datetime), le(99991231235959ull, 8), debezium()),
                   "253402300799000");
 }
 
@@ -885,9 +879,9 @@ CAF_TEST(Debezium key values in header form) {
                          connect()),
                   "01:02:03.004Z");
   auto dt3 = col(ft::datetime2, 3);
-  CAF_CHECK_EQUAL(header(dt3, datetime2_bytes(2020, 2, 29, 10, 11, 12, 131000, 3),
-                         connect()),
-                  "2020-02-29T10:11:12.131Z");
+  CAF_CHECK_EQUAL(
+    header(dt3, datetime2_bytes(2020, 2, 29, 10, 11, 12, 131000, 3), connect()),
+    "2020-02-29T10:11:12.131Z");
   CAF_CHECK_EQUAL(header(dt3, datetime2_bytes(2020, 2, 29, 0, 0, 0, 0, 3),
                          connect()),
                   "2020-02-29");
@@ -913,7 +907,8 @@ CAF_TEST(Debezium Kafka Connect schemas of the columns) {
     R"({"type":"bytes","optional":true,"name":"org.apache.kafka.connect.data.Decimal","version":1,"parameters":{"scale":"0","connect.decimal.precision":"20"}})");
   CAF_CHECK_EQUAL(schema(col(ft::newdecimal, 5 << 8 | 2), debezium(dm::string)),
                   R"({"type":"string","optional":true})");
-  CAF_CHECK_EQUAL(schema(col(ft::newdecimal, 5 << 8 | 2), debezium(dm::double_)),
+  CAF_CHECK_EQUAL(schema(col(ft::newdecimal, 5 << 8 | 2),
+                         debezium(dm::double_)),
                   R"({"type":"double","optional":true})");
   CAF_CHECK_EQUAL(schema(col(ft::bit, 1), debezium()),
                   R"({"type":"boolean","optional":true})");
@@ -951,12 +946,13 @@ CAF_TEST(Debezium Kafka Connect schemas of the columns) {
     R"({"type":"string","optional":true,"name":"io.debezium.data.Enum","version":1,"parameters":{"allowed":"a,b,c"}})");
   CAF_CHECK_EQUAL(schema(col(ft::varchar, 20, false, 63), debezium()),
                   R"({"type":"bytes","optional":true})");
-  CAF_CHECK_EQUAL(schema(col(ft::varchar, 20, false, 63),
-                         debezium(dm::precise,
-                                  binlog::time_precision::adaptive_time_microseconds,
-                                  binlog::bigint_unsigned_handling::long_,
-                                  binlog::binary_handling::hex)),
-                  R"({"type":"string","optional":true})");
+  CAF_CHECK_EQUAL(
+    schema(col(ft::varchar, 20, false, 63),
+           debezium(dm::precise,
+                    binlog::time_precision::adaptive_time_microseconds,
+                    binlog::bigint_unsigned_handling::long_,
+                    binlog::binary_handling::hex)),
+    R"({"type":"string","optional":true})");
   CAF_CHECK_EQUAL(schema(col(ft::varchar, 20, false, 45), debezium()),
                   R"({"type":"string","optional":true})");
   CAF_CHECK_EQUAL(
@@ -966,17 +962,22 @@ CAF_TEST(Debezium Kafka Connect schemas of the columns) {
 
 CAF_TEST(the option names are Debeziums) {
   binlog::decimal_handling d;
-  CAF_CHECK(binlog::parse("precise", d) && d == binlog::decimal_handling::precise);
-  CAF_CHECK(binlog::parse("string", d) && d == binlog::decimal_handling::string);
-  CAF_CHECK(binlog::parse("double", d) && d == binlog::decimal_handling::double_);
+  CAF_CHECK(binlog::parse("precise", d)
+            && d == binlog::decimal_handling::precise);
+  CAF_CHECK(binlog::parse("string", d)
+            && d == binlog::decimal_handling::string);
+  CAF_CHECK(binlog::parse("double", d)
+            && d == binlog::decimal_handling::double_);
   CAF_CHECK(!binlog::parse("PRECISE", d));
   binlog::time_precision t;
   CAF_CHECK(binlog::parse("adaptive_time_microseconds", t)
             && t == binlog::time_precision::adaptive_time_microseconds);
-  CAF_CHECK(binlog::parse("connect", t) && t == binlog::time_precision::connect);
+  CAF_CHECK(binlog::parse("connect", t)
+            && t == binlog::time_precision::connect);
   CAF_CHECK(!binlog::parse("adaptive", t)); // Debezium's MySQL refuses it too
   binlog::bigint_unsigned_handling b;
-  CAF_CHECK(binlog::parse("long", b) && b == binlog::bigint_unsigned_handling::long_);
+  CAF_CHECK(binlog::parse("long", b)
+            && b == binlog::bigint_unsigned_handling::long_);
   CAF_CHECK(binlog::parse("precise", b)
             && b == binlog::bigint_unsigned_handling::precise);
   binlog::binary_handling h;

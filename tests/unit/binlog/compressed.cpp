@@ -73,13 +73,11 @@ void check_mariadb_rows(const decoded& d) {
     CAF_MESSAGE("record " << i);
     CAF_CHECK_EQUAL(v[i].op(), expected[i].op);
     CAF_CHECK_EQUAL(v[i].key.dump(), canon(expected[i].key));
-    CAF_CHECK_EQUAL(v[i].before().dump(),
-                    canon(expected[i].before.c_str()));
+    CAF_CHECK_EQUAL(v[i].before().dump(), canon(expected[i].before.c_str()));
     CAF_CHECK_EQUAL(v[i].after().dump(), canon(expected[i].after.c_str()));
     CAF_CHECK_EQUAL(v[i].source()["db"], "b2k");
-    CAF_CHECK_EQUAL(v[i].source()["gtid"].get<std::string>().compare(0, 4,
-                                                                      "0-1-"),
-                    0);
+    CAF_CHECK_EQUAL(
+      v[i].source()["gtid"].get<std::string>().compare(0, 4, "0-1-"), 0);
   }
   // The three inserts share one event, rows 0-2; so do the two updates of
   // the transaction, which holds 4 rows in all.
@@ -148,8 +146,8 @@ bytes transaction_events() {
   put_bytes(events, make_event(19, test_table_map(), false));
   bytes inserts = test_row(1, "one");
   put_bytes(inserts, test_row(2, "two"));
-  put_bytes(events, make_event(30, rows_body(42, 2, true, false, inserts),
-                               false));
+  put_bytes(events,
+            make_event(30, rows_body(42, 2, true, false, inserts), false));
   bytes update = test_row(2, "two");
   put_bytes(update, test_row(2, "zwei"));
   put_bytes(events,
@@ -328,10 +326,10 @@ CAF_TEST(the real zstd TRANSACTION_PAYLOAD re-encoded without compression) {
   auto ev = event_at(file, 274);
   auto body = bytes(ev.begin() + 19, ev.end() - 4);
   binlog::transaction_payload_header h;
-  CAF_REQUIRE_EQUAL(
-    binlog::parse_transaction_payload_header(body.data(), body.size(), h)
-      .message,
-    "");
+  CAF_REQUIRE_EQUAL(binlog::parse_transaction_payload_header(body.data(),
+                                                             body.size(), h)
+                      .message,
+                    "");
   CAF_CHECK_EQUAL(h.compression, binlog::payload_compression::zstd);
   CAF_CHECK_EQUAL(h.uncompressed_size, 179u);
   CAF_CHECK_EQUAL(h.payload_size, 124u);
@@ -354,9 +352,8 @@ CAF_TEST(TRANSACTION_PAYLOAD with several rows events) {
   auto events = transaction_events();
   for (uint64_t compression : {uint64_t{0}, uint64_t{255}}) {
     CAF_MESSAGE("compression type " << compression);
-    auto body = compression == 0
-                  ? payload_body(0, zstd(events), events.size())
-                  : payload_body(255, events, 0);
+    auto body = compression == 0 ? payload_body(0, zstd(events), events.size())
+                                 : payload_body(255, events, 0);
     auto path = put_file(dir, "p.000001", payload_binlog(body));
     decoded d{path};
     CAF_REQUIRE_EQUAL(d.err.message, "");
@@ -519,8 +516,8 @@ bytes tagged_gtid(const std::string& tag, int64_t gno) {
 
 CAF_TEST(GTID_TAGGED bodies) {
   // The real one, from the fixture.
-  auto file =
-    read_bytes(fixture_path("binlog_transaction_with_GTID_TAG.000001"));
+  auto file = read_bytes(
+    fixture_path("binlog_transaction_with_GTID_TAG.000001"));
   auto ev = event_at(file, 245);
   binlog::mysql_gtid gtid;
   auto parse = [&](const uint8_t* body, size_t size) {

@@ -45,8 +45,7 @@ bytes mariadb_gtid_body(uint64_t seq, uint32_t domain, uint8_t flags,
 binlog::table_map parsed_test_table_map() {
   auto body = test_table_map();
   binlog::table_map map;
-  CAF_REQUIRE(!binlog::parse_table_map(body.data(), body.size(), 8, true,
-                                       map));
+  CAF_REQUIRE(!binlog::parse_table_map(body.data(), body.size(), 8, true, map));
   return map;
 }
 
@@ -81,8 +80,8 @@ CAF_TEST(the head of a rows event) {
   binlog::rows_event ev;
   // v2 (post-header 10) with 3 bytes of extra data, an update: two bitmaps.
   auto b = rows_body(42, 2, true, true, test_row(1, "a"), {7, 7, 7});
-  CAF_REQUIRE(!binlog::parse_rows_event(binlog::event_type::update_rows_v2,
-                                        10, b.data(), b.size(), ev));
+  CAF_REQUIRE(!binlog::parse_rows_event(binlog::event_type::update_rows_v2, 10,
+                                        b.data(), b.size(), ev));
   CAF_CHECK_EQUAL(ev.table_id, 42u);
   CAF_CHECK_EQUAL(ev.width, 2u);
   CAF_CHECK(ev.op == binlog::row_op::update);
@@ -103,8 +102,8 @@ CAF_TEST(the head of a rows event) {
   CAF_CHECK_EQUAL(err.code, binlog::errc::corrupt_event);
   CAF_CHECK_EQUAL(err.message, "rows event extra data length below 2");
   b = rows_body(42, 5000, false, false, {});
-  CAF_CHECK_EQUAL(binlog::parse_rows_event(binlog::event_type::write_rows_v1,
-                                           8, b.data(), b.size(), ev)
+  CAF_CHECK_EQUAL(binlog::parse_rows_event(binlog::event_type::write_rows_v1, 8,
+                                           b.data(), b.size(), ev)
                     .message,
                   "WRITE_ROWS_V1 event header is corrupt");
   b = rows_body(42, 2, false, true, {});
@@ -119,22 +118,23 @@ CAF_TEST(a row image is the values of a table map) {
   auto row = test_row(7, "ab");
   const uint8_t all[] = {0x03};
   const uint8_t* p = row.data();
-  CAF_REQUIRE(binlog::read_row_image(map, p, row.data() + row.size(), all,
-                                     slots));
+  CAF_REQUIRE(
+    binlog::read_row_image(map, p, row.data() + row.size(), all, slots));
   CAF_CHECK(p == row.data() + row.size());
   CAF_REQUIRE_EQUAL(slots.size(), 2u);
   CAF_CHECK(slots[0].state == binlog::value_slot::present);
   CAF_CHECK(slots[0].data == row.data() + 1);
   CAF_CHECK_EQUAL(slots[0].size, 4u);
   CAF_CHECK(slots[1].state == binlog::value_slot::present);
-  CAF_CHECK_EQUAL(text(slots[1]), "\x02"
-                                  "ab");
+  CAF_CHECK_EQUAL(text(slots[1]),
+                  "\x02"
+                  "ab");
   // name NULL: its bit in the null bitmap, no value bytes.
   bytes nulls{0x02};
   put_le(nulls, 9, 4);
   p = nulls.data();
-  CAF_REQUIRE(binlog::read_row_image(map, p, nulls.data() + nulls.size(),
-                                     all, slots));
+  CAF_REQUIRE(
+    binlog::read_row_image(map, p, nulls.data() + nulls.size(), all, slots));
   CAF_CHECK(slots[0].state == binlog::value_slot::present);
   CAF_CHECK(slots[1].state == binlog::value_slot::null);
   // Only name in the image (a MINIMAL before-image): id is absent, and the
@@ -145,12 +145,13 @@ CAF_TEST(a row image is the values of a table map) {
   CAF_REQUIRE(binlog::read_row_image(map, p, minimal.data() + minimal.size(),
                                      name_only, slots));
   CAF_CHECK(slots[0].state == binlog::value_slot::absent);
-  CAF_CHECK_EQUAL(text(slots[1]), "\x01"
-                                  "z");
+  CAF_CHECK_EQUAL(text(slots[1]),
+                  "\x01"
+                  "z");
   // A value past the end.
   p = row.data();
-  CAF_CHECK(!binlog::read_row_image(map, p, row.data() + row.size() - 1, all,
-                                    slots));
+  CAF_CHECK(
+    !binlog::read_row_image(map, p, row.data() + row.size() - 1, all, slots));
 }
 
 CAF_TEST(the row reader names the row that does not fit) {
@@ -167,12 +168,14 @@ CAF_TEST(the row reader names the row that does not fit) {
   const uint8_t* p = body.data() + ev.head_size;
   const uint8_t* end = body.data() + body.size();
   CAF_REQUIRE(!reader.read(ev, table, p, end, 0));
-  CAF_CHECK_EQUAL(text(reader.after()[1]), "\x01"
-                                           "a");
+  CAF_CHECK_EQUAL(text(reader.after()[1]),
+                  "\x01"
+                  "a");
   auto err = reader.read(ev, table, p, end - 1, 1);
   CAF_CHECK_EQUAL(err.code, binlog::errc::corrupt_event);
-  CAF_CHECK_EQUAL(err.message, "row 1 of WRITE_ROWS on test.t runs past the "
-                               "end of the event");
+  CAF_CHECK_EQUAL(err.message,
+                  "row 1 of WRITE_ROWS on test.t runs past the "
+                  "end of the event");
 }
 
 CAF_TEST(QUERY events and what their statements do) {
@@ -193,8 +196,8 @@ CAF_TEST(QUERY events and what their statements do) {
   // QUERY_COMPRESSED needs a compressed statement after the head.
   b = query_body("shop", "");
   CAF_CHECK_EQUAL(
-    binlog::parse_query_event(binlog::event_type::mariadb_query_compressed,
-                              13, b.data(), b.size(), q)
+    binlog::parse_query_event(binlog::event_type::mariadb_query_compressed, 13,
+                              b.data(), b.size(), q)
       .message,
     "QUERY_COMPRESSED event body of 18 bytes is too short for its 13-byte "
     "post-header, 0 bytes of status variables and 5 bytes of database name");
@@ -234,8 +237,8 @@ CAF_TEST(GTID events of both servers) {
     header_of(binlog::event_type::anonymous_gtid), b.data(), b.size(), ev));
   CAF_CHECK(ev.kind == binlog::gtid_event::source::anonymous);
   CAF_CHECK_EQUAL(ev.text, "");
-  CAF_CHECK_EQUAL(binlog::parse_gtid_event(
-                    header_of(binlog::event_type::gtid), b.data(), 20, ev)
+  CAF_CHECK_EQUAL(binlog::parse_gtid_event(header_of(binlog::event_type::gtid),
+                                           b.data(), 20, ev)
                     .message,
                   "GTID event too short");
   // MariaDB: standalone (DDL), then an XA START with its xid.

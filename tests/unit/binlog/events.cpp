@@ -82,8 +82,7 @@ CAF_TEST(a heartbeat is not checksummed) {
   auto hb = make_event(27, {'b', 'i', 'n', 'l', 'o', 'g'});
   hb.back() ^= 0xff;
   f.add(hb);
-  CAF_CHECK_EQUAL(decoded{put_file(dir, "hb.000001", f.data)}.err.message,
-                  "");
+  CAF_CHECK_EQUAL(decoded{put_file(dir, "hb.000001", f.data)}.err.message, "");
 }
 
 CAF_TEST(rows events v2 with extra row info) {
@@ -102,13 +101,14 @@ CAF_TEST(rows events v2 with extra row info) {
     binlog_bytes f;
     f.add(mysql8_fde());
     f.add(make_event(19, table_map()));
-    f.add(make_event(30, rows_body(5, 2, true, false,
-                                   [] {
-                                     auto b = one_row(1, 10);
-                                     put_bytes(b, one_row(2, 20));
-                                     return b;
-                                   }(),
-                                   extra)));
+    f.add(make_event(30, rows_body(
+                           5, 2, true, false,
+                           [] {
+                             auto b = one_row(1, 10);
+                             put_bytes(b, one_row(2, 20));
+                             return b;
+                           }(),
+                           extra)));
     auto upd = one_row(2, 20);
     put_bytes(upd, one_row(2, 21));
     f.add(make_event(31, rows_body(5, 2, true, true, upd, extra)));

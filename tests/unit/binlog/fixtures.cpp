@@ -28,8 +28,8 @@ std::string canon(const char* text) {
 void check(const decoded_record& r, const char* topic, const char* key,
            const char* op, const char* before, const char* after,
            const std::string& file, uint64_t pos, uint64_t row,
-           const char* gtid, uint64_t server_id, uint64_t ts_ms,
-           const char* db, const char* table) {
+           const char* gtid, uint64_t server_id, uint64_t ts_ms, const char* db,
+           const char* table) {
   CAF_CHECK_EQUAL(r.topic, topic);
   CAF_CHECK_EQUAL(r.key.dump(), canon(key));
   CAF_CHECK_EQUAL(r.op(), op);
@@ -52,10 +52,9 @@ void check(const decoded_record& r, const char* topic, const char* key,
   // Transaction metadata: the GTID, or Debezium's "file=…,pos=…" of the
   // transaction's start (binlog.records checks the orders).
   auto& t = r.value["transaction"];
-  CAF_CHECK_EQUAL(t["id"], gtid != nullptr
-                             ? std::string{gtid}
-                             : "file=" + r.txn.file + ",pos="
-                                 + std::to_string(r.txn.pos));
+  CAF_CHECK_EQUAL(t["id"], gtid != nullptr ? std::string{gtid}
+                                           : "file=" + r.txn.file + ",pos="
+                                               + std::to_string(r.txn.pos));
   CAF_CHECK_GREATER_OR_EQUAL(t["total_order"].get<uint64_t>(), 1u);
   // Tables without a primary key are partitioned by their name.
   if (r.key.is_null())
@@ -152,9 +151,9 @@ CAF_TEST(binlog - invisible columns) {
   const std::string file = "binlog-invisible-columns.000001";
   const char* uuid = "97c7af02-4c50-11ec-acd8-681842034964";
   check(v[0], "binlog2kafka.mysql.t1", "null", "c", "null",
-        R"({"f1":1,"f2":2,"f3":-3,"f4":"4","f5":"BQ==","f6":6000000000})",
-        file, 1027, 0, (std::string{uuid} + ":3").c_str(), 1, 1637667166000,
-        "mysql", "t1");
+        R"({"f1":1,"f2":2,"f3":-3,"f4":"4","f5":"BQ==","f6":6000000000})", file,
+        1027, 0, (std::string{uuid} + ":3").c_str(), 1, 1637667166000, "mysql",
+        "t1");
   check(v[1], "binlog2kafka.mysql.t1", "null", "c", "null",
         R"({"f1":null,"f2":null,"f3":-33,"f4":"44","f5":"VQ==","f6":null})",
         file, 1360, 0, (std::string{uuid} + ":4").c_str(), 1, 1637667198000,
@@ -274,13 +273,13 @@ CAF_TEST(binlog - MariaDB 10.5 with full metadata) {
   check(v[0], "binlog2kafka.toddy_test.outbox", R"({"id":62})", "c", "null",
         R"({"id":62,"topic":"foo","event_type":"JSON",
             "event":"eyJmb28iOjF9","created":"2022-04-20T22:18:04Z"})",
-        "mariadb-bin.000001", 612, 0, "0-1-1", 1, 1650493084000,
-        "toddy_test", "outbox");
+        "mariadb-bin.000001", 612, 0, "0-1-1", 1, 1650493084000, "toddy_test",
+        "outbox");
   check(v[1], "binlog2kafka.toddy_test.outbox", R"({"id":63})", "c", "null",
         R"({"id":63,"topic":"foo","event_type":"JSON",
             "event":"eyJmb28iOjF9","created":"2022-04-20T22:19:55Z"})",
-        "mariadb-bin.000001", 984, 0, "0-1-2", 1, 1650493195000,
-        "toddy_test", "outbox");
+        "mariadb-bin.000001", 984, 0, "0-1-2", 1, 1650493195000, "toddy_test",
+        "outbox");
   CAF_CHECK_EQUAL(v[0].txn.pos, 330u); // the MariaDB GTID event
 }
 
@@ -314,15 +313,14 @@ CAF_TEST(binlog - ENUM and SET with their strings) {
                  {"f5", digits(129) + digits(129) + digits(40)}};
   const std::string file = "mysql-enum-string-set.000001";
   const std::string uuid = "93e95066-a2f4-11ec-9b69-9657f0ae95e2";
-  check(v[0], "binlog2kafka.mysql.t", "null", "c", "null",
-        first.dump().c_str(), file, 1077, 0, (uuid + ":3").c_str(), 1,
-        1647193281000, "mysql", "t");
+  check(v[0], "binlog2kafka.mysql.t", "null", "c", "null", first.dump().c_str(),
+        file, 1077, 0, (uuid + ":3").c_str(), 1, 1647193281000, "mysql", "t");
   check(v[1], "binlog2kafka.mysql.t", "null", "u", first.dump().c_str(),
         second.dump().c_str(), file, 1855, 0, (uuid + ":4").c_str(), 1,
         1647193297000, "mysql", "t");
   check(v[2], "binlog2kafka.mysql.t", "null", "d", second.dump().c_str(),
-        "null", file, 2945, 0, (uuid + ":5").c_str(), 1, 1647193306000,
-        "mysql", "t");
+        "null", file, 2945, 0, (uuid + ":5").c_str(), 1, 1647193306000, "mysql",
+        "t");
 }
 
 CAF_TEST(binlog - BIT columns) {
@@ -364,10 +362,9 @@ CAF_TEST(binlog - zstd TRANSACTION_PAYLOAD) {
   decoded d{fixture_path("transaction_compression.000001")};
   CAF_CHECK_EQUAL(d.err.message, "");
   CAF_CHECK_EQUAL(d.stats.events, 5u + 4u); // the 4 inside count too
-  CAF_CHECK_EQUAL(
-    d.stats.events_by_type[static_cast<uint8_t>(
-      binlog::event_type::transaction_payload)],
-    1u);
+  CAF_CHECK_EQUAL(d.stats.events_by_type[static_cast<uint8_t>(
+                    binlog::event_type::transaction_payload)],
+                  1u);
   CAF_REQUIRE_EQUAL(d.records().size(), 1u);
   auto& r = d.records()[0];
   check(r, "binlog2kafka.test.tb1", "null", "c", "null", R"({"@1":1})",
@@ -414,9 +411,8 @@ CAF_TEST(binlog - NDB rows events v1) {
                               R"({"@1":2,"@2":2,"@3":2})",
                               R"({"@1":4,"@2":4,"@3":4})"};
     for (uint64_t i = 0; i < 4; ++i)
-      check(v[1 + i], "binlog2kafka.test.ba", "null", "c", "null",
-            inserted[i], f.file, 334, i, nullptr, f.server_id, ts, "test",
-            "ba");
+      check(v[1 + i], "binlog2kafka.test.ba", "null", "c", "null", inserted[i],
+            f.file, 334, i, nullptr, f.server_id, ts, "test", "ba");
     check(v[5], "binlog2kafka.test.ba", "null", "u", f.update_before,
           f.update_after, f.file, f.update_pos, 0, nullptr, f.server_id, ts,
           "test", "ba");
@@ -451,11 +447,10 @@ CAF_TEST(binlog - NDB update logged as a write) {
           status.c_str(), f.file, 275, 0, nullptr, f.server_id, ts, "mysql",
           "ndb_apply_status");
     check(v[4], "binlog2kafka.test.ba", "null", "c", "null",
-          R"({"@1":4,"@2":4,"@3":4})", f.file, 334, 3, nullptr, f.server_id,
-          ts, "test", "ba");
-    check(v[5], "binlog2kafka.test.ba", "null", "c", "null", f.written,
-          f.file, f.write_pos, f.write_row, nullptr, f.server_id, ts, "test",
-          "ba");
+          R"({"@1":4,"@2":4,"@3":4})", f.file, 334, 3, nullptr, f.server_id, ts,
+          "test", "ba");
+    check(v[5], "binlog2kafka.test.ba", "null", "c", "null", f.written, f.file,
+          f.write_pos, f.write_row, nullptr, f.server_id, ts, "test", "ba");
     check(v[6], "binlog2kafka.test.ba", "null", "d", R"({"@1":2})", "null",
           f.file, f.delete_pos, 0, nullptr, f.server_id, ts, "test", "ba");
   }
@@ -526,11 +521,11 @@ CAF_TEST(binlog - MySQL 5.1 and 5.6 rows events v1 and v2) {
           R"({"@1":1,"@2":"two"})", f.file, f.write_pos, 1, nullptr, 1, f.ts,
           "test", "t1");
     check(v[2], "binlog2kafka.test.t1", "null", "u", R"({"@1":0,"@2":"one"})",
-          R"({"@1":1,"@2":"one"})", f.file, f.update_pos, 0, nullptr, 1,
-          f.ts, "test", "t1");
+          R"({"@1":1,"@2":"one"})", f.file, f.update_pos, 0, nullptr, 1, f.ts,
+          "test", "t1");
     check(v[3], "binlog2kafka.test.t1", "null", "u", R"({"@1":1,"@2":"two"})",
-          R"({"@1":2,"@2":"two"})", f.file, f.update_pos, 1, nullptr, 1,
-          f.ts, "test", "t1");
+          R"({"@1":2,"@2":"two"})", f.file, f.update_pos, 1, nullptr, 1, f.ts,
+          "test", "t1");
     check(v[4], "binlog2kafka.test.t1", "null", "d", R"({"@1":2,"@2":"two"})",
           "null", f.file, f.delete_pos, 0, nullptr, 1, f.ts, "test", "t1");
   }

@@ -42,7 +42,6 @@ bool rejected(const std::string& text) {
   return static_cast<bool>(binlog::parse_gtid_set(text, set));
 }
 
-
 std::string decode_problem(const bytes& b) {
   binlog::gtid_set set;
   auto err = binlog::decode_gtid_set(b.data(), b.size(), set);
@@ -92,8 +91,9 @@ CAF_TEST(tagged sets of MySQL 8.4) {
 
 CAF_TEST(texts that are not gtid sets are refused with a reason) {
   auto u = std::string{u1};
-  CAF_CHECK_EQUAL(canonical(u), "error: uuid without transaction numbers "
-                                "before offset 36");
+  CAF_CHECK_EQUAL(canonical(u),
+                  "error: uuid without transaction numbers "
+                  "before offset 36");
   CAF_CHECK_EQUAL(canonical(u + ":0"),
                   "error: expected a transaction number or a tag at offset 37");
   CAF_CHECK_EQUAL(canonical(u + ":5-3"),
@@ -156,11 +156,10 @@ CAF_TEST(add merges transactions into intervals) {
   CAF_CHECK(!set.add(id, "", 5, 5));
   CAF_CHECK_EQUAL(set.to_string(), u + ":1-29:tag:1");
   binlog::gtid_set other;
-  CAF_CHECK(!binlog::parse_gtid_set(std::string{u2} + ":4," + u + ":30",
-                                     other));
+  CAF_CHECK(
+    !binlog::parse_gtid_set(std::string{u2} + ":4," + u + ":30", other));
   set.add(other);
-  CAF_CHECK_EQUAL(set.to_string(),
-                  u + ":1-30:tag:1," + std::string{u2} + ":4");
+  CAF_CHECK_EQUAL(set.to_string(), u + ":1-30:tag:1," + std::string{u2} + ":4");
 }
 
 CAF_TEST(the binary form as Gtid_set encode writes it) {
@@ -215,10 +214,9 @@ CAF_TEST(malformed binary sets are refused) {
   put_le(good, 6, 8);
   CAF_CHECK_EQUAL(decode_problem(good), "");
   for (size_t n = 0; n < good.size(); ++n)
-    CAF_CHECK_NOT_EQUAL(decode_problem(bytes(good.begin(),
-                                             good.begin()
-                                               + static_cast<long>(n))),
-                        "");
+    CAF_CHECK_NOT_EQUAL(
+      decode_problem(bytes(good.begin(), good.begin() + static_cast<long>(n))),
+      "");
   auto trailing = good;
   trailing.push_back(0);
   CAF_CHECK_EQUAL(decode_problem(trailing),

@@ -124,8 +124,8 @@ CAF_TEST(literals and integers at the top level) {
   CAF_CHECK_EQUAL(printed({0x09, 0, 0, 0, 0, 0, 0, 0, 0x80}),
                   "-9223372036854775808");
   CAF_CHECK_EQUAL(printed({0x09, 0x2a, 0, 0, 0, 0, 0, 0, 0}), "42");
-  CAF_CHECK_EQUAL(printed({0x0a, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-                           0xff}),
+  CAF_CHECK_EQUAL(printed(
+                    {0x0a, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}),
                   "18446744073709551615");
 }
 
@@ -219,8 +219,10 @@ std::string mysql_quoted(const std::string& s) {
 } // namespace
 
 CAF_TEST(strings of every length with special bytes anywhere) {
-  const std::string specials[] = {"\"", "\\", "\n", std::string{"\x01", 1},
-                                  "\xc3\xa9", "\xe2\x82\xac", "\xff"};
+  const std::string specials[] = {"\"",       "\\",
+                                  "\n",       std::string{"\x01", 1},
+                                  "\xc3\xa9", "\xe2\x82\xac",
+                                  "\xff"};
   for (size_t n = 0; n < 40; ++n) {
     for (size_t at = 0; at <= n; ++at) {
       for (auto& special : specials) {
@@ -243,56 +245,58 @@ CAF_TEST(strings of every length with special bytes anywhere) {
 }
 
 CAF_TEST(invalid UTF-8 prints as stored and embeds as U+FFFD) {
-  bytes d = doc(str("\xff" "ok\xc3"));
-  CAF_CHECK_EQUAL(printed(d), "\"\xff" "ok\xc3\"");
+  bytes d = doc(
+    str("\xff"
+        "ok\xc3"));
+  CAF_CHECK_EQUAL(printed(d),
+                  "\"\xff"
+                  "ok\xc3\"");
   CAF_CHECK_EQUAL(embedded_of(d),
-                  "\"\\\"\xef\xbf\xbd" "ok\xef\xbf\xbd\\\"\"");
+                  "\"\\\"\xef\xbf\xbd"
+                  "ok\xef\xbf\xbd\\\"\"");
 }
 
 CAF_TEST(a hand-built small object keeps its stored key order) {
   // {"a": 1, "c": [true, null], "bb": "x"}: keys sorted by length, then
   // bytes, as MySQL stores them.
-  bytes d = {
-    0x00,                   // small object
-    0x03, 0x00, 0x29, 0x00, // 3 members, 41 bytes
-    0x19, 0x00, 0x01, 0x00, // key "a" at 25
-    0x1a, 0x00, 0x01, 0x00, // key "c" at 26
-    0x1b, 0x00, 0x02, 0x00, // key "bb" at 27
-    0x05, 0x01, 0x00,       // int16 1, inlined
-    0x02, 0x1d, 0x00,       // small array at 29
-    0x0c, 0x27, 0x00,       // string at 39
-    'a', 'c', 'b', 'b',
-    0x02, 0x00, 0x0a, 0x00, // array: 2 elements, 10 bytes
-    0x04, 0x01, 0x00,       // true
-    0x04, 0x00, 0x00,       // null
-    0x01, 'x'};
+  bytes d = {0x00,                   // small object
+             0x03, 0x00, 0x29, 0x00, // 3 members, 41 bytes
+             0x19, 0x00, 0x01, 0x00, // key "a" at 25
+             0x1a, 0x00, 0x01, 0x00, // key "c" at 26
+             0x1b, 0x00, 0x02, 0x00, // key "bb" at 27
+             0x05, 0x01, 0x00,       // int16 1, inlined
+             0x02, 0x1d, 0x00,       // small array at 29
+             0x0c, 0x27, 0x00,       // string at 39
+             'a',  'c',  'b',  'b',
+             0x02, 0x00, 0x0a, 0x00, // array: 2 elements, 10 bytes
+             0x04, 0x01, 0x00,       // true
+             0x04, 0x00, 0x00,       // null
+             0x01, 'x'};
   CAF_CHECK_EQUAL(printed(d), R"({"a": 1, "c": [true, null], "bb": "x"})");
 }
 
 CAF_TEST(hand-built arrays in the small and the large form) {
   // Small: 32-bit integers are not inlined.
-  bytes small = {0x02, 0x02, 0x00, 0x12, 0x00,            // 2 values, 18 bytes
-                 0x07, 0x0a, 0x00, 0x08, 0x0e, 0x00,      // at 10 and 14
-                 0x70, 0x11, 0x01, 0x00,                  // 70000
-                 0x00, 0x5e, 0xd0, 0xb2};                 // 3000000000
+  bytes small = {0x02, 0x02, 0x00, 0x12, 0x00,       // 2 values, 18 bytes
+                 0x07, 0x0a, 0x00, 0x08, 0x0e, 0x00, // at 10 and 14
+                 0x70, 0x11, 0x01, 0x00,             // 70000
+                 0x00, 0x5e, 0xd0, 0xb2};            // 3000000000
   CAF_CHECK_EQUAL(printed(small), "[70000, 3000000000]");
   // Large: 32-bit integers are inlined; 64-bit ones and doubles are not.
-  bytes large = {0x03,
-                 0x04, 0x00, 0x00, 0x00,                  // 4 values
-                 0x2c, 0x00, 0x00, 0x00,                  // 44 bytes
-                 0x07, 0x60, 0x79, 0xfe, 0xff,            // -100000 inline
-                 0x08, 0x00, 0x28, 0x6b, 0xee,            // 4000000000 inline
-                 0x09, 0x1c, 0x00, 0x00, 0x00,            // int64 at 28
-                 0x0b, 0x24, 0x00, 0x00, 0x00,            // double at 36
+  bytes large = {0x03, 0x04, 0x00, 0x00, 0x00, // 4 values
+                 0x2c, 0x00, 0x00, 0x00,       // 44 bytes
+                 0x07, 0x60, 0x79, 0xfe, 0xff, // -100000 inline
+                 0x08, 0x00, 0x28, 0x6b, 0xee, // 4000000000 inline
+                 0x09, 0x1c, 0x00, 0x00, 0x00, // int64 at 28
+                 0x0b, 0x24, 0x00, 0x00, 0x00, // double at 36
                  0xfb, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
                  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04, 0x40};
   CAF_CHECK_EQUAL(printed(large), "[-100000, 4000000000, -5, 2.5]");
   // A large object.
-  bytes object = {0x01,
-                  0x01, 0x00, 0x00, 0x00, 0x16, 0x00, 0x00, 0x00,
-                  0x13, 0x00, 0x00, 0x00, 0x01, 0x00, // key at 19
-                  0x0c, 0x14, 0x00, 0x00, 0x00,       // string at 20
-                  'k', 0x01, 'v'};
+  bytes object = {0x01, 0x01, 0x00, 0x00, 0x00, 0x16, 0x00, 0x00,
+                  0x00, 0x13, 0x00, 0x00, 0x00, 0x01, 0x00, // key at 19
+                  0x0c, 0x14, 0x00, 0x00, 0x00,             // string at 20
+                  'k',  0x01, 'v'};
   CAF_CHECK_EQUAL(printed(object), R"({"k": "v"})");
   CAF_CHECK_EQUAL(printed({0x00, 0x00, 0x00, 0x04, 0x00}), "{}");
   CAF_CHECK_EQUAL(printed({0x02, 0x00, 0x00, 0x04, 0x00}), "[]");
@@ -300,16 +304,16 @@ CAF_TEST(hand-built arrays in the small and the large form) {
 }
 
 CAF_TEST(nested objects and arrays) {
-  auto d = doc(arr({obj({{"x", arr({i16(1), str("two"), obj({{"y", lit(0)}}),
-                                    arr({})})},
-                         {"zz", obj({})}}),
-                    dbl(3.25), lit(2), str("end")}));
+  auto d = doc(
+    arr({obj({{"x", arr({i16(1), str("two"), obj({{"y", lit(0)}}), arr({})})},
+              {"zz", obj({})}}),
+         dbl(3.25), lit(2), str("end")}));
   CAF_CHECK_EQUAL(printed(d),
                   R"([{"x": [1, "two", {"y": null}, []], "zz": {}}, 3.25, )"
                   R"(false, "end"])");
   // The same values in the large form print the same.
-  auto large = doc(arr({obj({{"x", arr({i16(-7)}, true)}}, true), lit(1)},
-                       true));
+  auto large = doc(
+    arr({obj({{"x", arr({i16(-7)}, true)}}, true), lit(1)}, true));
   CAF_CHECK_EQUAL(printed(large), R"([{"x": [-7]}, true])");
 }
 
@@ -320,15 +324,13 @@ CAF_TEST(documents larger than 64 KiB use the large form) {
   CAF_CHECK_EQUAL(printed(array),
                   "[\"" + a + "\", \"" + b + "\", \"" + c + "\"]");
   std::string big(70000, 'q');
-  auto object = doc(obj({{"k", obj({{"n", i16(5)}})}, {"big", str(big)}},
-                        true));
-  CAF_CHECK_EQUAL(printed(object),
-                  R"({"k": {"n": 5}, "big": ")" + big + "\"}");
+  auto object = doc(
+    obj({{"k", obj({{"n", i16(5)}})}, {"big", str(big)}}, true));
+  CAF_CHECK_EQUAL(printed(object), R"({"k": {"n": 5}, "big": ")" + big + "\"}");
 }
 
 CAF_TEST(opaque binary values print as base64 with their field type) {
-  CAF_CHECK_EQUAL(printed({0x0f, 0x0f, 0x01, 0x55}),
-                  R"("base64:type15:VQ==")");
+  CAF_CHECK_EQUAL(printed({0x0f, 0x0f, 0x01, 0x55}), R"("base64:type15:VQ==")");
   CAF_CHECK_EQUAL(printed(doc(opq(252, {}))), R"("base64:type252:")");
   bytes sixty;
   for (uint8_t i = 0; i < 60; ++i)
@@ -345,30 +347,29 @@ CAF_TEST(opaque binary values print as base64 with their field type) {
 }
 
 CAF_TEST(opaque dates and times print with six fraction digits) {
-  CAF_CHECK_EQUAL(printed(doc(opq(10, le64(packed_datetime(2012, 3, 18, 0, 0,
-                                                           0, 0))))),
+  CAF_CHECK_EQUAL(printed(doc(
+                    opq(10, le64(packed_datetime(2012, 3, 18, 0, 0, 0, 0))))),
                   R"("2012-03-18")");
-  CAF_CHECK_EQUAL(printed(doc(opq(12, le64(packed_datetime(2012, 3, 18, 11,
-                                                           30, 45, 0))))),
-                  R"("2012-03-18 11:30:45.000000")");
-  CAF_CHECK_EQUAL(printed(doc(opq(12, le64(packed_datetime(9999, 12, 31, 23,
-                                                           59, 59,
-                                                           123456))))),
+  CAF_CHECK_EQUAL(
+    printed(doc(opq(12, le64(packed_datetime(2012, 3, 18, 11, 30, 45, 0))))),
+    R"("2012-03-18 11:30:45.000000")");
+  CAF_CHECK_EQUAL(printed(doc(opq(12, le64(packed_datetime(9999, 12, 31, 23, 59,
+                                                           59, 123456))))),
                   R"("9999-12-31 23:59:59.123456")");
-  CAF_CHECK_EQUAL(printed(doc(opq(7, le64(packed_datetime(1999, 12, 31, 23,
-                                                          59, 59, 500000))))),
+  CAF_CHECK_EQUAL(printed(doc(opq(7, le64(packed_datetime(1999, 12, 31, 23, 59,
+                                                          59, 500000))))),
                   R"("1999-12-31 23:59:59.500000")");
   CAF_CHECK_EQUAL(printed(doc(opq(10, le64(0)))), R"("0000-00-00")");
-  CAF_CHECK_EQUAL(printed(doc(opq(11, le64(packed_time(false, 87, 31, 46,
-                                                       654321))))),
+  CAF_CHECK_EQUAL(printed(
+                    doc(opq(11, le64(packed_time(false, 87, 31, 46, 654321))))),
                   R"("87:31:46.654321")");
   CAF_CHECK_EQUAL(printed(doc(opq(11, le64(packed_time(false, 1, 2, 3, 0))))),
                   R"("01:02:03.000000")");
-  CAF_CHECK_EQUAL(printed(doc(opq(11, le64(packed_time(true, 838, 59, 59,
-                                                       0))))),
+  CAF_CHECK_EQUAL(printed(
+                    doc(opq(11, le64(packed_time(true, 838, 59, 59, 0))))),
                   R"("-838:59:59.000000")");
-  CAF_CHECK_EQUAL(printed(doc(opq(11, le64(packed_time(true, 0, 0, 1,
-                                                       250000))))),
+  CAF_CHECK_EQUAL(printed(
+                    doc(opq(11, le64(packed_time(true, 0, 0, 1, 250000))))),
                   R"("-00:00:01.250000")");
 }
 
@@ -412,8 +413,8 @@ CAF_TEST(offsets and lengths outside the document are rejected) {
   CAF_CHECK_EQUAL(rejected({0x02, 0x01, 0x00, 0x07, 0x00, 0x0c, 0xff, 0xff}),
                   "value outside its object or array");
   // A value offset pointing back into the entries.
-  CAF_CHECK_EQUAL(rejected({0x02, 0x01, 0x00, 0x08, 0x00, 0x0c, 0x01, 0x00,
-                            0x00}),
+  CAF_CHECK_EQUAL(rejected(
+                    {0x02, 0x01, 0x00, 0x08, 0x00, 0x0c, 0x01, 0x00, 0x00}),
                   "value outside its object or array");
   // A key before the end of the entries, and one past the object's end.
   CAF_CHECK_EQUAL(rejected({0x00, 0x01, 0x00, 0x0b, 0x00, 0x02, 0x00, 0x01,
@@ -428,8 +429,7 @@ CAF_TEST(offsets and lengths outside the document are rejected) {
   CAF_CHECK_EQUAL(rejected({0x03, 0xff, 0xff, 0xff, 0xff, 0x08, 0, 0, 0}),
                   "object or array entries run past its end");
   // String lengths.
-  CAF_CHECK_EQUAL(rejected({0x0c, 0x05, 'a', 'b'}),
-                  "string runs past the end");
+  CAF_CHECK_EQUAL(rejected({0x0c, 0x05, 'a', 'b'}), "string runs past the end");
   CAF_CHECK_EQUAL(rejected({0x0c, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01}),
                   "bad string length");
   CAF_CHECK_EQUAL(rejected({0x0c, 0x80}), "bad string length");
@@ -470,16 +470,18 @@ CAF_TEST(offsets that share values cannot make output explode) {
   }
   auto d = doc(v);
   CAF_REQUIRE_LESS(d.size(), 65536u);
-  CAF_CHECK_EQUAL(
-    rejected(d), "values overlap (more values than the document has bytes)");
+  CAF_CHECK_EQUAL(rejected(d),
+                  "values overlap (more values than the document has bytes)");
 }
 
 CAF_TEST(random corruption never reads out of bounds) {
   std::vector<bytes> seeds = {
-    doc(obj({{"a", i16(1)}, {"bb", arr({str("x"), dbl(1.5), lit(1)})},
+    doc(obj({{"a", i16(1)},
+             {"bb", arr({str("x"), dbl(1.5), lit(1)})},
              {"ccc", opq(12, le64(packed_datetime(2020, 1, 2, 3, 4, 5, 6)))}})),
     doc(arr({obj({{"k", opq(246, {6, 3, 0x80, 0x7b, 0x01, 0xc8})}}, true),
-             str("tail")}, true)),
+             str("tail")},
+            true)),
   };
   std::mt19937 rng{42};
   size_t accepted = 0;

@@ -219,8 +219,7 @@ bytes many_diffs() {
 
 // A row of test.doc: full before-image, after-image with a partial doc.
 bytes full_row(const bytes& before, const bytes& diff_list,
-               const std::string& note_before,
-               const std::string& note_after) {
+               const std::string& note_before, const std::string& note_after) {
   bytes row{0x00};
   append(row, int_value(7));
   append(row, json_value(before));
@@ -250,9 +249,9 @@ bytes minimal_row(uint32_t id, const bytes& diff_list) {
 CAF_TEST_FIXTURE_SCOPE(json_partial_tests, fixture)
 
 CAF_TEST(diffs apply to the document of a full before-image) {
-  feed_all({table_map(), partial_update(0x07, 0x07,
-                                        {full_row(before_doc(), many_diffs(),
-                                                  "n1", "n2")})});
+  feed_all({table_map(),
+            partial_update(
+              0x07, 0x07, {full_row(before_doc(), many_diffs(), "n1", "n2")})});
   CAF_REQUIRE_EQUAL(sink.values.size(), 1u);
   CAF_CHECK_EQUAL(sink.keys[0], R"({"id":7})");
   CAF_CHECK_EQUAL(sink.values[0]["op"], "u");
@@ -267,29 +266,27 @@ CAF_TEST(diffs apply to the document of a full before-image) {
 }
 
 CAF_TEST(without a before document the diffs are described) {
-  feed_all({table_map(),
-            partial_update(0x01, 0x02, {minimal_row(7, many_diffs())})});
+  feed_all(
+    {table_map(), partial_update(0x01, 0x02, {minimal_row(7, many_diffs())})});
   CAF_REQUIRE_EQUAL(sink.values.size(), 1u);
   CAF_CHECK_EQUAL(sink.keys[0], R"({"id":7})");
   CAF_CHECK_EQUAL(sink.values[0]["before"].dump(), R"({"id":7})");
-  CAF_CHECK_EQUAL(
-    column(0, "after", "doc"),
-    R"({"$partial_json": [)"
-    R"({"op": "replace", "path": "$.a", "value": "z"}, )"
-    R"({"op": "insert", "path": "$.aa", "value": true}, )"
-    R"({"op": "insert", "path": "$.b[1]", "value": 9}, )"
-    R"({"op": "insert", "path": "$.b[10]", "value": 7}, )"
-    R"({"op": "remove", "path": "$.b[0]"}, )"
-    R"({"op": "remove", "path": "$.c.d"}, )"
-    R"({"op": "insert", "path": "$.\"x y\"", "value": null}, )"
-    R"({"op": "replace", "path": "$.b[last]", "value": 1.5}]})");
+  CAF_CHECK_EQUAL(column(0, "after", "doc"),
+                  R"({"$partial_json": [)"
+                  R"({"op": "replace", "path": "$.a", "value": "z"}, )"
+                  R"({"op": "insert", "path": "$.aa", "value": true}, )"
+                  R"({"op": "insert", "path": "$.b[1]", "value": 9}, )"
+                  R"({"op": "insert", "path": "$.b[10]", "value": 7}, )"
+                  R"({"op": "remove", "path": "$.b[0]"}, )"
+                  R"({"op": "remove", "path": "$.c.d"}, )"
+                  R"({"op": "insert", "path": "$.\"x y\"", "value": null}, )"
+                  R"({"op": "replace", "path": "$.b[last]", "value": 1.5}]})");
   CAF_CHECK_EQUAL(column(0, "after", "id"), "<missing>");
 }
 
 CAF_TEST(an empty diff list keeps or describes the document) {
   feed_all({table_map(),
-            partial_update(0x07, 0x07,
-                           {full_row(before_doc(), {}, "n", "n")}),
+            partial_update(0x07, 0x07, {full_row(before_doc(), {}, "n", "n")}),
             partial_update(0x01, 0x02, {minimal_row(8, {})})});
   CAF_REQUIRE_EQUAL(sink.values.size(), 2u);
   CAF_CHECK_EQUAL(column(0, "after", "doc"),
@@ -302,14 +299,14 @@ CAF_TEST(deep paths and documents that outgrow the small form) {
   auto q = arr({i16(1), obj({{"r", i16(2)}})});
   auto deep = doc(obj({{"o", obj({{"p", obj({{"q", q}})}})}}));
   std::string big(70000, 'q');
-  feed_all({table_map(),
-            partial_update(0x07, 0x07,
-                           {full_row(deep,
-                                     diffs({diff(op_replace, "$.o.p.q[1].r",
-                                                 doc(str("deep"))),
-                                            diff(op_insert, "$.o.big",
-                                                 doc(str(big)))}),
-                                     "n", "n")})});
+  feed_all(
+    {table_map(),
+     partial_update(
+       0x07, 0x07,
+       {full_row(deep,
+                 diffs({diff(op_replace, "$.o.p.q[1].r", doc(str("deep"))),
+                        diff(op_insert, "$.o.big", doc(str(big)))}),
+                 "n", "n")})});
   CAF_REQUIRE_EQUAL(sink.values.size(), 1u);
   CAF_CHECK_EQUAL(column(0, "after", "doc"),
                   R"({"o": {"p": {"q": [1, {"r": "deep"}]}, "big": ")" + big
@@ -333,8 +330,8 @@ CAF_TEST(only the flagged JSON column is a diff and rows may mix) {
   };
   feed_all({table_map(true),
             partial_update(0x07, 0x07,
-                           {row(1, 0x01, diffs({diff(op_insert, "$[0]",
-                                                     doc(lit(2)))})),
+                           {row(1, 0x01,
+                                diffs({diff(op_insert, "$[0]", doc(lit(2)))})),
                             row(2, 0x00, doc(arr({lit(0)})))})});
   CAF_REQUIRE_EQUAL(sink.values.size(), 2u);
   CAF_CHECK_EQUAL(column(0, "after", "j1"), R"({"k": 2})");
@@ -346,8 +343,8 @@ CAF_TEST(only the flagged JSON column is a diff and rows may mix) {
 CAF_TEST(diffs a replica would reject are decoding errors) {
   feed_all({table_map()});
   auto fails = [&](const bytes& list) {
-    auto err = feed(partial_update(0x07, 0x07,
-                                   {full_row(before_doc(), list, "n", "n")}));
+    auto err = feed(
+      partial_update(0x07, 0x07, {full_row(before_doc(), list, "n", "n")}));
     CAF_CHECK(err.code == binlog::errc::corrupt_event);
     return err.message;
   };
@@ -360,9 +357,9 @@ CAF_TEST(diffs a replica would reject are decoding errors) {
   CAF_CHECK_NOT_EQUAL(fails(diffs({diff(op_insert, "$.a", doc(lit(0)))}))
                         .find("the member exists"),
                       std::string::npos);
-  CAF_CHECK_NOT_EQUAL(fails(diffs({diff(op_remove, "$.b[3]")}))
-                        .find("no value at the path"),
-                      std::string::npos);
+  CAF_CHECK_NOT_EQUAL(
+    fails(diffs({diff(op_remove, "$.b[3]")})).find("no value at the path"),
+    std::string::npos);
   CAF_CHECK_NOT_EQUAL(fails(diffs({diff(op_replace, "$.a.x", doc(lit(0)))}))
                         .find("the path runs into a scalar"),
                       std::string::npos);
@@ -378,9 +375,9 @@ CAF_TEST(diffs a replica would reject are decoding errors) {
   CAF_CHECK_NOT_EQUAL(fails(diffs({diff(op_replace, "$.a", {0x0d, 0x00})}))
                         .find("JSON diff value is malformed"),
                       std::string::npos);
-  CAF_CHECK_NOT_EQUAL(fails({op_replace, 3, '$', '.', 'a', 9, 0x04})
-                        .find("runs past the end"),
-                      std::string::npos);
+  CAF_CHECK_NOT_EQUAL(
+    fails({op_replace, 3, '$', '.', 'a', 9, 0x04}).find("runs past the end"),
+    std::string::npos);
   CAF_CHECK_NOT_EQUAL(fails({7, 3, '$', '.', 'a'}).find("unknown operation"),
                       std::string::npos);
   CAF_CHECK_EQUAL(sink.values.size(), 0u);

@@ -130,23 +130,21 @@ CAF_TEST(FLOAT and DOUBLE in their shortest form) {
 }
 
 CAF_TEST(BIT of 1 to 64 bits) {
-  check_all(
-    rows_of(fixture(), "bits"),
-    {{"bits", "c", id(1), "null",
-      R"({"id":1,"b1":true,"b7":127,"b8":255,"b9":511,
+  check_all(rows_of(fixture(), "bits"),
+            {{"bits", "c", id(1), "null",
+              R"({"id":1,"b1":true,"b7":127,"b8":255,"b9":511,
           "b63":9223372036854775807,"b64":18446744073709551615})"},
-     {"bits", "c", id(2), "null",
-      R"({"id":2,"b1":false,"b7":0,"b8":0,"b9":0,"b63":0,"b64":0})"},
-     {"bits", "c", id(3), "null",
-      R"({"id":3,"b1":true,"b7":85,"b8":128,"b9":257,"b63":1,
+             {"bits", "c", id(2), "null",
+              R"({"id":2,"b1":false,"b7":0,"b8":0,"b9":0,"b63":0,"b64":0})"},
+             {"bits", "c", id(3), "null",
+              R"({"id":3,"b1":true,"b7":85,"b8":128,"b9":257,"b63":1,
           "b64":9223372036854775808})"}});
 }
 
 CAF_TEST(temporal types with fractional seconds and zero dates) {
-  check_all(
-    rows_of(fixture(), "temporal"),
-    {{"temporal", "c", id(1), "null",
-      R"({"id":1,"y":1901,"d":"1000-01-01","t0":"-838:59:59",
+  check_all(rows_of(fixture(), "temporal"),
+            {{"temporal", "c", id(1), "null",
+              R"({"id":1,"y":1901,"d":"1000-01-01","t0":"-838:59:59",
           "t1":"-838:59:59.9","t2":"-838:59:59.99","t3":"-838:59:59.999",
           "t4":"-838:59:59.9999","t5":"-838:59:59.99999",
           "t6":"-838:59:59.999999","dt0":"1000-01-01T00:00:00",
@@ -154,8 +152,8 @@ CAF_TEST(temporal types with fractional seconds and zero dates) {
           "dt6":"1000-01-01T00:00:00.000001","ts0":"1970-01-01T00:00:01Z",
           "ts2":"1970-01-01T00:00:01.01Z","ts4":"1970-01-01T00:00:01.0001Z",
           "ts6":"1970-01-01T00:00:01.000001Z"})"},
-     {"temporal", "c", id(2), "null",
-      R"({"id":2,"y":2155,"d":"9999-12-31","t0":"838:59:59",
+             {"temporal", "c", id(2), "null",
+              R"({"id":2,"y":2155,"d":"9999-12-31","t0":"838:59:59",
           "t1":"838:59:59.9","t2":"838:59:59.99","t3":"838:59:59.999",
           "t4":"838:59:59.9999","t5":"838:59:59.99999",
           "t6":"838:59:59.999999","dt0":"9999-12-31T23:59:59",
@@ -163,9 +161,9 @@ CAF_TEST(temporal types with fractional seconds and zero dates) {
           "dt6":"9999-12-31T23:59:59.999999","ts0":"2038-01-19T03:14:07Z",
           "ts2":"2038-01-19T03:14:07.99Z","ts4":"2038-01-19T03:14:07.9999Z",
           "ts6":"2038-01-19T03:14:07.999999Z"})"},
-     // Zero dates as stored; negative times below one second.
-     {"temporal", "c", id(3), "null",
-      R"({"id":3,"y":0,"d":null,"t0":"00:00:00",
+             // Zero dates as stored; negative times below one second.
+             {"temporal", "c", id(3), "null",
+              R"({"id":3,"y":0,"d":null,"t0":"00:00:00",
           "t1":"-00:00:00.1","t2":"-00:00:00.01","t3":"-00:00:00.001",
           "t4":"-00:00:00.0001","t5":"-00:00:00.00001",
           "t6":"-00:00:00.000001","dt0":null,
@@ -173,8 +171,8 @@ CAF_TEST(temporal types with fractional seconds and zero dates) {
           "dt6":null,"ts0":null,
           "ts2":null,"ts4":null,
           "ts6":null})"},
-     {"temporal", "c", id(4), "null",
-      R"({"id":4,"y":2000,"d":"2024-02-29","t0":"-01:00:00",
+             {"temporal", "c", id(4), "null",
+              R"({"id":4,"y":2000,"d":"2024-02-29","t0":"-01:00:00",
           "t1":"-01:00:00.5","t2":"-12:34:56.78","t3":"-00:00:01.500",
           "t4":"-23:59:59.0001","t5":"-100:00:00.12345",
           "t6":"-00:00:00.500000","dt0":"2024-02-29T12:34:56",
@@ -182,8 +180,8 @@ CAF_TEST(temporal types with fractional seconds and zero dates) {
           "dt6":"2024-02-29T12:34:56.789012","ts0":"2024-02-29T12:34:56Z",
           "ts2":"2024-02-29T12:34:56.78Z","ts4":"2024-02-29T12:34:56.7891Z",
           "ts6":"2024-02-29T12:34:56.789012Z"})"},
-     {"temporal", "c", id(5), "null",
-      R"({"id":5,"y":1999,"d":"2000-01-01","t0":"12:34:56",
+             {"temporal", "c", id(5), "null",
+              R"({"id":5,"y":1999,"d":"2000-01-01","t0":"12:34:56",
           "t1":"00:00:00.1","t2":"00:00:00.01","t3":"00:00:00.001",
           "t4":"00:00:00.0001","t5":"00:00:00.00001",
           "t6":"00:00:00.000001","dt0":"2000-01-01T00:00:00",
@@ -194,19 +192,18 @@ CAF_TEST(temporal types with fractional seconds and zero dates) {
 
 CAF_TEST(the old TIME and DATETIME and TIMESTAMP formats) {
   // mysql56_temporal_format=OFF: types 11, 12 and 7 without fractions.
-  check_all(
-    rows_of(fixture(), "old_temporal"),
-    {{"old_temporal", "c", id(1), "null",
-      R"({"id":1,"t":"-838:59:59","dt":"1000-01-01T00:00:00",
+  check_all(rows_of(fixture(), "old_temporal"),
+            {{"old_temporal", "c", id(1), "null",
+              R"({"id":1,"t":"-838:59:59","dt":"1000-01-01T00:00:00",
           "ts":"1970-01-01T00:00:01Z"})"},
-     {"old_temporal", "c", id(2), "null",
-      R"({"id":2,"t":"838:59:59","dt":"9999-12-31T23:59:59",
+             {"old_temporal", "c", id(2), "null",
+              R"({"id":2,"t":"838:59:59","dt":"9999-12-31T23:59:59",
           "ts":"2038-01-19T03:14:07Z"})"},
-     {"old_temporal", "c", id(3), "null",
-      R"({"id":3,"t":"-00:00:01","dt":null,
+             {"old_temporal", "c", id(3), "null",
+              R"({"id":3,"t":"-00:00:01","dt":null,
           "ts":null})"},
-     {"old_temporal", "c", id(4), "null",
-      R"({"id":4,"t":"-12:34:56","dt":"2024-02-29T12:34:56",
+             {"old_temporal", "c", id(4), "null",
+              R"({"id":4,"t":"-12:34:56","dt":"2024-02-29T12:34:56",
           "ts":"2024-02-29T12:34:56Z"})"}});
 }
 
@@ -221,8 +218,7 @@ CAF_TEST(ENUM and SET with their member names) {
       R"({"id":3,"e":"é\"\\","s":"x,y,z",
           "s64":"m08,m09,m16,m17,m32,m33,m63"})"},
      // '' is the index 0 "error" member of a non-strict insert.
-     {"enums", "c", id(4), "null",
-      R"({"id":4,"e":"","s":"y","s64":null})"}});
+     {"enums", "c", id(4), "null", R"({"id":4,"e":"","s":"y","s64":null})"}});
 }
 
 CAF_TEST(text in several charsets and binary strings) {
@@ -242,12 +238,11 @@ CAF_TEST(text in several charsets and binary strings) {
     R"({"id":3,"l1":null,"w":null,"k":null,"u":null,"g":null,"u3":null,
         "u4":null,"u16":null,"ch":null,"tx":null,"bn":null,"vb":null,
         "bl":null})";
-  check_all(rows_of(fixture(), "texts"),
-            {{"texts", "c", id(1), "null", row1},
-             {"texts", "c", id(2), "null", row2},
-             {"texts", "c", id(3), "null", row3},
-             {"texts", "u", id(2), row2, row2b},
-             {"texts", "d", id(3), row3, "null"}});
+  check_all(rows_of(fixture(), "texts"), {{"texts", "c", id(1), "null", row1},
+                                          {"texts", "c", id(2), "null", row2},
+                                          {"texts", "c", id(3), "null", row3},
+                                          {"texts", "u", id(2), row2, row2b},
+                                          {"texts", "d", id(3), row3, "null"}});
   // Control characters are escaped, the emoji passes as UTF-8.
   auto v = rows_of(fixture(), "texts");
   CAF_CHECK_NOT_EQUAL(

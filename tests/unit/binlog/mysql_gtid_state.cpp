@@ -69,7 +69,8 @@ std::string bytes_text(const bytes& b) {
 
 // -- a MySQL 8 XA transaction, built from the documented layouts ----------
 
-const std::string xa_uuid = "10111213-1415-1617-1819-1a1b1c1d1e1f"; // gtid_body's
+const std::string xa_uuid =
+  "10111213-1415-1617-1819-1a1b1c1d1e1f"; // gtid_body's
 
 bytes xa_prepare_body() {
   bytes b{0};      // two-phase
@@ -159,8 +160,9 @@ CAF_TEST(positions carry the executed set through a MySQL 8 binlog) {
   // A row's position is its transaction's start with the set before it.
   auto records = run.rows();
   CAF_REQUIRE_EQUAL(records.size(), 3u);
-  std::pair<uint64_t, std::string> txns[] = {
-    {787, u + ":1-2"}, {1120, u + ":1-3"}, {1438, u + ":1-4"}};
+  std::pair<uint64_t, std::string> txns[] = {{787, u + ":1-2"},
+                                             {1120, u + ":1-3"},
+                                             {1438, u + ":1-4"}};
   for (size_t i = 0; i < records.size(); ++i) {
     CAF_CHECK_EQUAL(records[i].txn.pos, txns[i].first);
     CAF_CHECK_EQUAL(records[i].txn.gtid, txns[i].second);
@@ -197,8 +199,7 @@ CAF_TEST(anonymous transactions leave the set as it is) {
 }
 
 CAF_TEST(a PREVIOUS_GTIDS alone is the state of its file) {
-  state_run run{
-    fixture_path("binlog_transaction_previous_GTID_no_tag.000001")};
+  state_run run{fixture_path("binlog_transaction_previous_GTID_no_tag.000001")};
   CAF_REQUIRE_EQUAL(run.err.message, "");
   CAF_CHECK_EQUAL(run.final_state, "b9b88c66-0755-11f1-9899-4a9da94c4d71:1-2");
 }
@@ -244,11 +245,10 @@ CAF_TEST(the first PREVIOUS_GTIDS after a given set joins it) {
   auto u = invisible_uuid;
   state_run run{invisible, 4, (other + "," + u + ":1-3").c_str()};
   CAF_REQUIRE_EQUAL(run.err.message, "");
-  CAF_CHECK_EQUAL(run.end_states(),
-                  (std::vector<std::string>{
-                    u + ":1-3," + other, u + ":1-3," + other,
-                    u + ":1-3," + other, u + ":1-4," + other,
-                    u + ":1-5," + other}));
+  CAF_CHECK_EQUAL(run.end_states(), (std::vector<std::string>{
+                                      u + ":1-3," + other, u + ":1-3," + other,
+                                      u + ":1-3," + other, u + ":1-4," + other,
+                                      u + ":1-5," + other}));
 }
 
 CAF_TEST(set_gtid_state takes MySQL sets and MariaDB states) {

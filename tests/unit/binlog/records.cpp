@@ -86,17 +86,16 @@ CAF_TEST(the source block has Debezium's fields in Debezium's order) {
     std::vector<std::string> keys;
     for (auto& [k, _] : v.items())
       keys.push_back(k);
-    CAF_CHECK_EQUAL(keys, (std::vector<std::string>{"before", "after", "op",
-                                                    "ts_ms", "source",
-                                                    "transaction"}));
+    CAF_CHECK_EQUAL(keys,
+                    (std::vector<std::string>{"before", "after", "op", "ts_ms",
+                                              "source", "transaction"}));
     keys.clear();
     for (auto& [k, _] : v["source"].items())
       keys.push_back(k);
     CAF_CHECK_EQUAL(keys, (std::vector<std::string>{
-                            "version", "connector", "name", "ts_ms",
-                            "snapshot", "db", "sequence", "table",
-                            "server_id", "gtid", "file", "pos", "row",
-                            "thread", "query"}));
+                            "version", "connector", "name", "ts_ms", "snapshot",
+                            "db", "sequence", "table", "server_id", "gtid",
+                            "file", "pos", "row", "thread", "query"}));
     CAF_CHECK_EQUAL(v["source"]["connector"], "mysql");
     CAF_CHECK_EQUAL(v["source"]["snapshot"], "false");
   }
@@ -159,10 +158,11 @@ CAF_TEST(the transaction topic has BEGIN before the first row and END at the com
   CAF_REQUIRE_EQUAL(d.err.message, "");
   auto txn = d.in_transaction(txn_multi);
   CAF_REQUIRE_EQUAL(txn.size(), 8u);
-  CAF_CHECK_EQUAL(txn[0].line(),
-                  R"({"topic":"binlog2kafka.transaction","key":{"id":"0-1-13"},)"
-                  R"("value":{"status":"BEGIN","id":"0-1-13","event_count":null,)"
-                  R"("data_collections":null,"ts_ms":1700000000000}})");
+  CAF_CHECK_EQUAL(
+    txn[0].line(),
+    R"({"topic":"binlog2kafka.transaction","key":{"id":"0-1-13"},)"
+    R"("value":{"status":"BEGIN","id":"0-1-13","event_count":null,)"
+    R"("data_collections":null,"ts_ms":1700000000000}})");
   CAF_CHECK_EQUAL(
     txn[7].line(),
     R"({"topic":"binlog2kafka.transaction","key":{"id":"0-1-13"},"value":)"

@@ -122,8 +122,7 @@ CAF_TEST(excluded columns are never written but keys keep theirs) {
       + fixture_source("shop", "customers", 1828, 0, "0-1-13")
       + R"(,"transaction":{"id":"0-1-13","total_order":1,)"
         R"("data_collection_order":1}}})");
-  CAF_CHECK_EQUAL(txn[4].at({"before"}).dump(),
-                  R"({"id":1,"name":"Ada"})");
+  CAF_CHECK_EQUAL(txn[4].at({"before"}).dump(), R"({"id":1,"name":"Ada"})");
   CAF_CHECK_EQUAL(txn[4].at({"after"}).dump(), R"({"id":1,"name":"Ada"})");
   for (auto& r : d.of(record_kind::change))
     CAF_CHECK_EQUAL(r.value.find("password_hash"), std::string::npos);
@@ -165,9 +164,10 @@ CAF_TEST(a topic name longer than Kafka allows stops at the table map) {
   o.topic_prefix = std::string(240, 'p');
   // binlog2kafka.<240>.shop.customers is 255 characters.
   recorded d{records_fixture(), o};
-  auto want_end = "', is not a Kafka topic name (at most 249 characters, "
-                  "not '.' or '..'): change topic-template or topic-prefix, "
-                  "or leave the table out with exclude-tables";
+  auto want_end =
+    "', is not a Kafka topic name (at most 249 characters, "
+    "not '.' or '..'): change topic-template or topic-prefix, "
+    "or leave the table out with exclude-tables";
   auto& msg = d.err.message;
   CAF_CHECK(d.err.code == binlog::errc::unsupported);
   CAF_CHECK_EQUAL(msg.substr(0, records_fixture().size()), records_fixture());
@@ -203,19 +203,22 @@ CAF_TEST(options are checked with one line naming the option) {
                   "'-'; {prefix}, {db} and {table} are replaced)");
   o = {};
   o.name = "my app";
-  CAF_CHECK_EQUAL(check(o), "name: 'my app' has ' ', which Kafka does not "
-                            "allow in topic names (letters, digits, '.', '_' "
-                            "and '-'); set topic-prefix");
+  CAF_CHECK_EQUAL(check(o),
+                  "name: 'my app' has ' ', which Kafka does not "
+                  "allow in topic names (letters, digits, '.', '_' "
+                  "and '-'); set topic-prefix");
   o.topic_prefix = "my_app";
   CAF_CHECK_EQUAL(check(o), "");
   o = {};
   o.topic_prefix = std::string(250, 'p');
-  CAF_CHECK_EQUAL(check(o), "topic-template: the topic names it makes are "
-                            "longer than Kafka's limit of 249 characters");
+  CAF_CHECK_EQUAL(check(o),
+                  "topic-template: the topic names it makes are "
+                  "longer than Kafka's limit of 249 characters");
   o = {};
   o.schema_topic = "{prefix}.{db}";
-  CAF_CHECK_EQUAL(check(o), "schema-topic: '{prefix}.{db}' names one topic: "
-                            "only {prefix} is replaced in it");
+  CAF_CHECK_EQUAL(check(o),
+                  "schema-topic: '{prefix}.{db}' names one topic: "
+                  "only {prefix} is replaced in it");
   o = {};
   o.transaction_topic = "{prefix}.tx#";
   CAF_CHECK_EQUAL(check(o),

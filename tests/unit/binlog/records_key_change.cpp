@@ -230,14 +230,13 @@ CAF_TEST(headers cross a batch and its serialization) {
   auto copy = serialized_copy(batch);
   header_list seen;
   CAF_CHECK(b2k::header_block::for_each(
-    copy.headers(copy.records[0]),
-    [&](std::string_view n, std::string_view v) {
+    copy.headers(copy.records[0]), [&](std::string_view n, std::string_view v) {
       seen.emplace_back(std::string{n}, std::string{v});
     }));
   CAF_CHECK(seen == newkey(R"({"id":10})"));
   CAF_CHECK(copy.headers(copy.records[1]).empty());
   // A block cut short is refused, not read past its end.
-  CAF_CHECK(!b2k::header_block::for_each(
-    std::string_view{copy.data}.substr(0, 10),
-    [](std::string_view, std::string_view) {}));
+  CAF_CHECK(
+    !b2k::header_block::for_each(std::string_view{copy.data}.substr(0, 10),
+                                 [](std::string_view, std::string_view) {}));
 }

@@ -43,8 +43,8 @@ struct raw_record {
   std::string line() const {
     std::string h;
     for (auto& [name, text] : headers)
-      h += (h.empty() ? R"(,"headers":{")" : R"(,")") + name + R"(":")"
-           + text + '"';
+      h += (h.empty() ? R"(,"headers":{")" : R"(,")") + name + R"(":")" + text
+           + '"';
     if (!h.empty())
       h += '}';
     return R"({"topic":")" + topic + R"(","key":)"
@@ -198,9 +198,9 @@ inline std::string fixture_source(const std::string& db,
          + db + R"(","sequence":null,"table":)"
          + (table.empty() ? std::string{"null"} : "\"" + table + "\"")
          + R"(,"server_id":1,"gtid":")" + gtid
-         + R"(","file":"mariadb_records.000001","pos":)"
-         + std::to_string(pos) + R"(,"row":)" + std::to_string(row)
-         + R"(,"thread":)" + thread + R"(,"query":null})";
+         + R"(","file":"mariadb_records.000001","pos":)" + std::to_string(pos)
+         + R"(,"row":)" + std::to_string(row) + R"(,"thread":)" + thread
+         + R"(,"query":null})";
 }
 
 } // namespace b2k::test

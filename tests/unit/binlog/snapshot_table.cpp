@@ -65,8 +65,8 @@ CAF_TEST(integers keep sign and width) {
 }
 
 CAF_TEST(decimals pack as decimal2bin) {
-  for (auto [text, p, s] : std::vector<std::tuple<std::string, unsigned,
-                                                  unsigned>>{
+  for (auto [text, p, s] :
+       std::vector<std::tuple<std::string, unsigned, unsigned>>{
          {"-1234567.891", 10, 3},
          {"0.000", 10, 3},
          {"99999999.99", 10, 2},

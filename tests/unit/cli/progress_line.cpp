@@ -64,10 +64,12 @@ CAF_TEST(the line is redrawn in place at most four times a second) {
   CAF_CHECK(second.find("rows/s), 50%, 2 s left\x1b[K") != std::string::npos);
   p.finish_at(3000, 1000, t0 + 4s);
   auto last = contents(f).substr(first.size() + second.size());
-  CAF_CHECK_EQUAL(last, "\rdump: 3,000 rows in 4.0 s (750 rows/s), 100%\x1b[K\n");
+  CAF_CHECK_EQUAL(last,
+                  "\rdump: 3,000 rows in 4.0 s (750 rows/s), 100%\x1b[K\n");
   // Finished: nothing more.
   p.update_at(4000, 1000, t0 + 10s);
-  CAF_CHECK_EQUAL(contents(f).size(), first.size() + second.size() + last.size());
+  CAF_CHECK_EQUAL(contents(f).size(),
+                  first.size() + second.size() + last.size());
   std::fclose(f);
 }
 

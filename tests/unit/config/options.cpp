@@ -36,7 +36,6 @@ std::string joined(const std::string& text) {
   return result;
 }
 
-
 std::string short_error(command cmd, std::vector<std::string> args) {
   raw_options o;
   if (auto err = parse_short_options(cmd, args, o))
@@ -72,8 +71,8 @@ CAF_TEST(run help shows our options grouped and CAF options only when long) {
   // Every option of the config file, with its default.
   for (auto& spec : option_specs())
     if (spec.taken_by(command::run))
-      CAF_CHECK(contains(help, "--binlog2kafka." + std::string{spec.key}
-                                 + "="));
+      CAF_CHECK(
+        contains(help, "--binlog2kafka." + std::string{spec.key} + "="));
   CAF_CHECK(contains(joined(help), "(default: 4242)"));
   CAF_CHECK(contains(help, "--config-file=FILE"));
   CAF_CHECK(contains(help, "print this help to stdout"));
@@ -160,10 +159,11 @@ CAF_TEST(dump has its own defaults) {
 }
 
 CAF_TEST(dump and snapshot read the config file of run) {
-  temp_file ini{"[binlog2kafka]\nname = \"orders\"\nserver-id = 4242\n"
-               "source = \"mysql://b2k@db:3306\"\nbrokers = \"k:9092\"\n"
-               "include-tables = [\"shop\\\\..*\"]\n"
-               "[scheduler]\npolicy = 'sharing'\n"};
+  temp_file ini{
+    "[binlog2kafka]\nname = \"orders\"\nserver-id = 4242\n"
+    "source = \"mysql://b2k@db:3306\"\nbrokers = \"k:9092\"\n"
+    "include-tables = [\"shop\\\\..*\"]\n"
+    "[scheduler]\npolicy = 'sharing'\n"};
   raw_options o;
   CAF_REQUIRE(!parse_short_options(
     command::dump, {"--config-file=" + ini.path, "--tombstones=false"}, o));
@@ -181,11 +181,11 @@ CAF_TEST(dump and snapshot read the config file of run) {
   CAF_CHECK_EQUAL(o.include_tables, std::vector<std::string>({"a\\.b"}));
   CAF_CHECK_EQUAL(o.server_id, 9u);
   // snapshot: the form of issue 12.
-  CAF_REQUIRE(!parse_short_options(
-    command::snapshot,
-    {"--config-file=" + ini.path, "--tables=shop\\.orders",
-     "--tables=shop\\.items", "--wait"},
-    o));
+  CAF_REQUIRE(
+    !parse_short_options(command::snapshot,
+                         {"--config-file=" + ini.path, "--tables=shop\\.orders",
+                          "--tables=shop\\.items", "--wait"},
+                         o));
   CAF_CHECK_EQUAL(o.name, "orders");
   CAF_CHECK_EQUAL(o.brokers, "k:9092");
   CAF_CHECK_EQUAL(o.tables,
@@ -266,9 +266,9 @@ CAF_TEST(modes are parsed once and printed back) {
   CAF_CHECK_EQUAL(mode_choices<initial_position>(), "end or start");
   // In the settings, as enums.
   b2k_config cfg;
-  CAF_REQUIRE(!cfg.parse_command_line(
-    {"--binlog2kafka.delivery=exactly-once", "--binlog2kafka.initial=start",
-     "--binlog2kafka.resume-by=gtid"}));
+  CAF_REQUIRE(!cfg.parse_command_line({"--binlog2kafka.delivery=exactly-once",
+                                       "--binlog2kafka.initial=start",
+                                       "--binlog2kafka.resume-by=gtid"}));
   auto s = read_settings(cfg.options);
   CAF_REQUIRE(s);
   CAF_CHECK(s->kafka.delivery == delivery_mode::exactly_once);

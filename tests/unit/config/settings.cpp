@@ -58,13 +58,13 @@ CAF_TEST(source urls) {
   CAF_CHECK_EQUAL(conn.port, 3306u);
   CAF_CHECK(contains(message_of(parse_source_url("postgres://x@y", conn)),
                      "must start with mysql://"));
-  CAF_CHECK(contains(message_of(parse_source_url("mysql://host:1", conn)),
-                     "no user"));
+  CAF_CHECK(
+    contains(message_of(parse_source_url("mysql://host:1", conn)), "no user"));
   CAF_CHECK(contains(message_of(parse_source_url("mysql://u@h:99999", conn)),
                      "bad port"));
   // A password in the URL would show in the process list.
-  CAF_CHECK(contains(message_of(parse_source_url("mysql://u:pw@h", conn)),
-                     "password"));
+  CAF_CHECK(
+    contains(message_of(parse_source_url("mysql://u:pw@h", conn)), "password"));
 }
 
 CAF_TEST(command line errors name the option) {
@@ -74,14 +74,15 @@ CAF_TEST(command line errors name the option) {
                      "--binlog2kafka.server-id=abc"));
   CAF_CHECK(contains(parse({"--binlog2kafka.server-id=0"}),
                      "binlog2kafka.server-id: must not be 0"));
-  CAF_CHECK(contains(parse({"--binlog2kafka.initial=middle"}),
-                     "binlog2kafka.initial"));
+  CAF_CHECK(
+    contains(parse({"--binlog2kafka.initial=middle"}), "binlog2kafka.initial"));
   CAF_CHECK(contains(parse({"--binlog2kafka.from=binlog.000001"}),
                      "binlog2kafka.from"));
   CAF_CHECK(contains(parse({"--binlog2kafka.kafka=[\"linger.ms\"]"}),
                      "binlog2kafka.kafka: 'linger.ms' is not key=value"));
-  CAF_CHECK(contains(parse({"--binlog2kafka.source-password-file=/nonexistent"}),
-                     "binlog2kafka.source-password-file: cannot read"));
+  CAF_CHECK(
+    contains(parse({"--binlog2kafka.source-password-file=/nonexistent"}),
+             "binlog2kafka.source-password-file: cannot read"));
   CAF_CHECK(contains(parse({"--binlog2kafka.max-inflight-bytes=10"}),
                      "binlog2kafka.max-inflight-bytes"));
 }
@@ -166,8 +167,10 @@ CAF_TEST(source tls modes) {
   CAF_CHECK_EQUAL(s->source.connection.tls_cert, cert.path);
   CAF_CHECK_EQUAL(s->source.connection.tls_key, key.path);
   // In a config file too.
-  CAF_CHECK_EQUAL(parse({}, "[binlog2kafka]\nsource-tls=\"verify-identity\"\n"
-                            "source-tls-ca=\"" + ca.path + "\"\n"),
+  CAF_CHECK_EQUAL(parse({},
+                        "[binlog2kafka]\nsource-tls=\"verify-identity\"\n"
+                        "source-tls-ca=\""
+                          + ca.path + "\"\n"),
                   "");
 }
 
@@ -179,16 +182,19 @@ CAF_TEST(source tls errors name the key) {
                      "binlog2kafka.source-tls: must be off, required, "
                      "verify-ca or verify-identity, not 'yes'"));
   // Verifying needs a CA.
-  CAF_CHECK(contains(parse({"--binlog2kafka.source-tls=verify-ca"}),
-                     "binlog2kafka.source-tls-ca: source-tls = verify-ca needs"));
-  CAF_CHECK(contains(parse({"--binlog2kafka.source-tls=verify-identity"}),
-                     "binlog2kafka.source-tls-ca: source-tls = verify-identity"));
+  CAF_CHECK(
+    contains(parse({"--binlog2kafka.source-tls=verify-ca"}),
+             "binlog2kafka.source-tls-ca: source-tls = verify-ca needs"));
+  CAF_CHECK(
+    contains(parse({"--binlog2kafka.source-tls=verify-identity"}),
+             "binlog2kafka.source-tls-ca: source-tls = verify-identity"));
   // Files while TLS is off would give a false sense of security.
   CAF_CHECK(contains(parse({ca_arg}), "binlog2kafka.source-tls: is off, but"));
-  CAF_CHECK(contains(parse({"--binlog2kafka.source-tls=required",
-                            "--binlog2kafka.source-tls-ca=/nonexistent/ca.pem"}),
-                     "binlog2kafka.source-tls-ca: cannot read "
-                     "'/nonexistent/ca.pem'"));
+  CAF_CHECK(
+    contains(parse({"--binlog2kafka.source-tls=required",
+                    "--binlog2kafka.source-tls-ca=/nonexistent/ca.pem"}),
+             "binlog2kafka.source-tls-ca: cannot read "
+             "'/nonexistent/ca.pem'"));
   CAF_CHECK(contains(parse({"--binlog2kafka.source-tls=required",
                             "--binlog2kafka.source-tls-ca=/tmp"}),
                      "binlog2kafka.source-tls-ca: cannot read '/tmp'"));
@@ -248,8 +254,9 @@ CAF_TEST(the kafka password comes from a file or the environment) {
                      "binlog2kafka.kafka-password-file: cannot read '/tmp'"));
   auto twice = parse({"--binlog2kafka.kafka-password-file=" + pw.path,
                       "--binlog2kafka.kafka=[\"sasl.password=x\"]"});
-  CAF_CHECK(contains(twice, "binlog2kafka.kafka: sasl.password is set here "
-                            "and by kafka-password-file: keep one"));
+  CAF_CHECK(contains(twice,
+                     "binlog2kafka.kafka: sasl.password is set here "
+                     "and by kafka-password-file: keep one"));
   // The message never holds the password.
   CAF_CHECK(!contains(twice, "kafka-s3cret"));
 }

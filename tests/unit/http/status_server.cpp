@@ -85,14 +85,24 @@ CAF_TEST(metrics are valid prometheus text) {
   auto has = [&](const std::string& part) {
     return text.find(part) != std::string::npos;
   };
-  CAF_CHECK(has("binlog2kafka_rows_read_total{source=\"orders \\\"eu\\\"\"} 1200"));
-  CAF_CHECK(has("binlog2kafka_records_acknowledged_total{source=\"orders \\\"eu\\\"\"} 1000"));
-  CAF_CHECK(has("binlog2kafka_events_total{source=\"orders \\\"eu\\\"\",type=\"WRITE_ROWS\"} 40"));
+  CAF_CHECK(
+    has("binlog2kafka_rows_read_total{source=\"orders \\\"eu\\\"\"} 1200"));
+  CAF_CHECK(
+    has("binlog2kafka_records_acknowledged_total{source=\"orders \\\"eu\\\"\"} "
+        "1000"));
+  CAF_CHECK(
+    has("binlog2kafka_events_total{source=\"orders "
+        "\\\"eu\\\"\",type=\"WRITE_ROWS\"} 40"));
   CAF_CHECK(has("binlog2kafka_lag_seconds{source=\"orders \\\"eu\\\"\"} 2"));
-  CAF_CHECK(has("binlog2kafka_waiting_batches{source=\"orders \\\"eu\\\"\"} 2"));
-  CAF_CHECK(has("binlog2kafka_released_position{source=\"orders \\\"eu\\\"\",file=\"binlog.000007\"} 4000"));
-  CAF_CHECK(has("binlog2kafka_reader_restarts_total{source=\"orders \\\"eu\\\"\"} 1"));
-  CAF_CHECK(has("binlog2kafka_up{source=\"orders \\\"eu\\\"\",state=\"running\"} 1"));
+  CAF_CHECK(
+    has("binlog2kafka_waiting_batches{source=\"orders \\\"eu\\\"\"} 2"));
+  CAF_CHECK(
+    has("binlog2kafka_released_position{source=\"orders "
+        "\\\"eu\\\"\",file=\"binlog.000007\"} 4000"));
+  CAF_CHECK(
+    has("binlog2kafka_reader_restarts_total{source=\"orders \\\"eu\\\"\"} 1"));
+  CAF_CHECK(
+    has("binlog2kafka_up{source=\"orders \\\"eu\\\"\",state=\"running\"} 1"));
 }
 
 CAF_TEST(status json holds positions and counters) {

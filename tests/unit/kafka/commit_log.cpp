@@ -71,8 +71,7 @@ CAF_TEST(what is not a position is refused) {
         R"({"pos":4})", R"({"file":"","pos":4})",
         R"({"file":"binlog.000001","pos":3})",
         R"({"file":"binlog.000001","pos":-4})",
-        R"({"file":"binlog.000001","pos":"4"})",
-        R"({"file":7,"pos":4})"}) {
+        R"({"file":"binlog.000001","pos":"4"})", R"({"file":7,"pos":4})"}) {
     CAF_MESSAGE("value: " << value);
     CAF_CHECK(!kafka::decode_commit(value));
   }

@@ -85,8 +85,7 @@ struct mock_cluster {
           break;
         }
         if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR)
-          result[std::string(static_cast<const char*>(msg->key),
-                             msg->key_len)]
+          result[std::string(static_cast<const char*>(msg->key), msg->key_len)]
             .emplace_back(static_cast<const char*>(msg->payload), msg->len);
         rd_kafka_message_destroy(msg);
       }
@@ -161,8 +160,7 @@ struct fixture {
     aut = sys.spawn<caf::detached>(
       producer, producer_settings(kafka.bootstraps, exactly_once),
       status_actor{});
-    auto watcher = sys.spawn(relay_watcher,
-                             caf::actor_cast<caf::actor>(probe));
+    auto watcher = sys.spawn(relay_watcher, caf::actor_cast<caf::actor>(probe));
     probe->send(aut, atom::attach_v, watcher);
   }
 
@@ -252,7 +250,8 @@ CAF_TEST(records wait while every broker is down and go out when one is up) {
     probe->send(aut, make_batch(seq, 10, 3));
   // Nothing can be acknowledged while the cluster is away.
   bool delivered_while_down = false;
-  probe->receive([&](atom::delivered, uint64_t) { delivered_while_down = true; },
+  probe->receive([&](atom::delivered,
+                     uint64_t) { delivered_while_down = true; },
                  caf::after(1500ms) >> [] {});
   CAF_CHECK(!delivered_while_down);
   kafka.set_all_brokers(true);
@@ -301,15 +300,13 @@ CAF_TEST(a record refused for good stops the producer with a clear error) {
   bool delivered = false;
   bool down = false;
   while (!down)
-    probe->receive(
-      [&](atom::delivered, uint64_t) { delivered = true; },
-      [&](caf::down_msg& dm) {
-        reason = dm.reason;
-        down = true;
-      },
-      caf::after(30s) >> [&] {
-        CAF_FAIL("the producer did not stop");
-      });
+    probe->receive([&](atom::delivered, uint64_t) { delivered = true; },
+                   [&](caf::down_msg& dm) {
+                     reason = dm.reason;
+                     down = true;
+                   },
+                   caf::after(30s) >>
+                     [&] { CAF_FAIL("the producer did not stop"); });
   CAF_CHECK(!delivered);
   CAF_CHECK_EQUAL(reason.category(), caf::atom("b2k"));
   CAF_CHECK_EQUAL(static_cast<b2k::ec>(reason.code()),

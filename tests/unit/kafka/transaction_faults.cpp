@@ -81,8 +81,7 @@ struct mock_cluster {
           break;
         bool eof = msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
         if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR)
-          result.emplace_back(static_cast<const char*>(msg->payload),
-                              msg->len);
+          result.emplace_back(static_cast<const char*>(msg->payload), msg->len);
         rd_kafka_message_destroy(msg);
         if (eof)
           break;
@@ -96,8 +95,7 @@ struct mock_cluster {
 
   size_t pending_end_txn_faults() {
     size_t n = 0;
-    rd_kafka_mock_broker_error_stack_cnt(cluster, coordinator, end_txn_api,
-                                         &n);
+    rd_kafka_mock_broker_error_stack_cnt(cluster, coordinator, end_txn_api, &n);
     return n;
   }
 };
@@ -155,8 +153,7 @@ struct fixture {
   producer_actor spawn_producer() {
     auto p = sys.spawn<caf::detached>(producer, eos_settings(kafka.bootstraps),
                                       status_actor{});
-    auto watcher = sys.spawn(relay_watcher,
-                             caf::actor_cast<caf::actor>(probe));
+    auto watcher = sys.spawn(relay_watcher, caf::actor_cast<caf::actor>(probe));
     probe->send(p, atom::attach_v, watcher);
     producers.push_back(p);
     return p;
@@ -178,9 +175,9 @@ struct fixture {
     std::set<uint64_t> seen;
     bool timed_out = false;
     while (seen.size() < n && !timed_out)
-      probe->receive(
-        [&](atom::delivered, uint64_t seq) { CAF_CHECK(seen.insert(seq).second); },
-        caf::after(60s) >> [&] { timed_out = true; });
+      probe->receive([&](atom::delivered,
+                         uint64_t seq) { CAF_CHECK(seen.insert(seq).second); },
+                     caf::after(60s) >> [&] { timed_out = true; });
     CAF_CHECK(!timed_out);
     return seen;
   }
@@ -243,9 +240,10 @@ CAF_TEST_FIXTURE_SCOPE(transaction_fault_tests, fixture)
 
 CAF_TEST(a slow EndTxn delays the commit and loses or repeats nothing) {
   auto aut = spawn_producer();
-  rd_kafka_mock_broker_push_request_error_rtts(
-    kafka.cluster, coordinator, end_txn_api, 1, RD_KAFKA_RESP_ERR_NO_ERROR,
-    1500);
+  rd_kafka_mock_broker_push_request_error_rtts(kafka.cluster, coordinator,
+                                               end_txn_api, 1,
+                                               RD_KAFKA_RESP_ERR_NO_ERROR,
+                                               1500);
   auto t0 = std::chrono::steady_clock::now();
   for (uint64_t seq = 1; seq <= 4; ++seq)
     probe->send(aut, make_batch(seq, 10));
