@@ -4,8 +4,10 @@
 #include <cstring>
 #include <string_view>
 
-#include <ma_pvio.h>
 #include <mysql.h>
+// After mysql.h, which declares what it uses.
+#include <ma_pvio.h>
+
 #include <poll.h>
 #include <sys/socket.h>
 
