@@ -5,6 +5,7 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "binlog/hex.hpp"
 #include "messages/error.hpp"
 
 namespace b2k {
@@ -102,7 +103,7 @@ bool snapshot_state::open_next_table() {
         it != config.progress.after.end())
       for (auto& hex : it->second) {
         std::string text;
-        from_hex(hex, text);
+        binlog::from_hex(hex, text);
         after.push_back(std::move(text));
       }
     if (current.map.primary_key.empty()) {
@@ -201,7 +202,7 @@ void snapshot_state::next_chunk() {
           have_current = false;
         } else {
           for (auto& k : last)
-            chunk.after.push_back(to_hex(k));
+            chunk.after.push_back(binlog::to_hex(k));
           after = std::move(last);
         }
         self->request(reader, caf::infinite, std::move(chunk))

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "binlog/bytes.hpp"
+#include "binlog/hex.hpp"
 #include "binlog/xa.hpp"
 
 namespace binlog {
@@ -142,14 +143,13 @@ error parse_mysql_gtid(const event_header& h, const uint8_t* body, size_t size,
 } // namespace
 
 std::string format_uuid(const uint8_t* p) {
-  static constexpr char hex[] = "0123456789abcdef";
   std::string out;
   out.reserve(36);
   for (int i = 0; i < 16; ++i) {
     if (i == 4 || i == 6 || i == 8 || i == 10)
       out.push_back('-');
-    out.push_back(hex[p[i] >> 4]);
-    out.push_back(hex[p[i] & 0xf]);
+    out.push_back(hex_digits[p[i] >> 4]);
+    out.push_back(hex_digits[p[i] & 0xf]);
   }
   return out;
 }

@@ -5,6 +5,7 @@
 
 #include "binlog/bytes.hpp"
 #include "binlog/gtid.hpp"
+#include "binlog/hex.hpp"
 
 namespace binlog {
 
@@ -26,16 +27,6 @@ bool is_digit(char c) {
 
 bool is_alpha(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
 }
 
 // A tag as MySQL accepts it: a letter or '_', then letters, digits or '_',
@@ -180,8 +171,8 @@ private:
           return false;
         ++i;
       }
-      int hi = hex_value(text_[pos_ + i]);
-      int lo = hex_value(text_[pos_ + i + 1]);
+      int hi = hex_digit_value(text_[pos_ + i]);
+      int lo = hex_digit_value(text_[pos_ + i + 1]);
       if (hi < 0 || lo < 0)
         return false;
       sid[byte++] = static_cast<uint8_t>(hi << 4 | lo);

@@ -14,6 +14,7 @@
 
 #include "binlog/bytes.hpp"
 #include "binlog/decimal.hpp"
+#include "binlog/hex.hpp"
 #include "binlog/table_map.hpp"
 
 namespace binlog {
@@ -89,8 +90,6 @@ bool value_extent(uint8_t type, const uint8_t* p, size_t avail, size_t& size) {
 } // namespace jsonb
 
 namespace {
-
-constexpr char hex_digits[] = "0123456789abcdef";
 
 // How a string byte is printed: 0 as it is, 1 escaped (MySQL's
 // double_quote: `"`, `\` and control characters), 2 checked as UTF-8

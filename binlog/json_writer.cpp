@@ -1,5 +1,6 @@
 #include "binlog/json_writer.hpp"
 
+#include "binlog/hex.hpp"
 #include "binlog/utf8.hpp"
 
 #include <array>
@@ -28,8 +29,6 @@ constexpr std::array<uint8_t, 256> make_class_table() {
 }
 
 constexpr auto char_class = make_class_table();
-
-constexpr char hex_digits[] = "0123456789abcdef";
 
 void escape(std::string& out, unsigned char c) {
   switch (c) {
@@ -184,14 +183,13 @@ void json_writer::base64(std::string_view bytes, bool url_safe) {
 }
 
 void json_writer::hex(std::string_view bytes) {
-  static constexpr char digits[] = "0123456789abcdef";
   size_t old = out_.size();
   out_.resize(old + 2 + 2 * bytes.size());
   char* o = &out_[old];
   *o++ = '"';
   for (unsigned char c : bytes) {
-    *o++ = digits[c >> 4];
-    *o++ = digits[c & 15];
+    *o++ = hex_digits[c >> 4];
+    *o++ = hex_digits[c & 15];
   }
   *o++ = '"';
 }

@@ -761,8 +761,8 @@ void record_encoder::encode_schema_change(
     w.raw('}');
 }
 
-void record_encoder::encode_transaction_begin(const std::string& transaction_id,
-                                              uint64_t ts_ms) {
+void record_encoder::start_transaction_record(
+  const std::string& transaction_id) {
   header_count_ = 0;
   key_.clear();
   if (options_.schemas)
@@ -776,6 +776,11 @@ void record_encoder::encode_transaction_begin(const std::string& transaction_id,
   value_.clear();
   if (options_.schemas)
     value_ += transaction_value_schema;
+}
+
+void record_encoder::encode_transaction_begin(const std::string& transaction_id,
+                                              uint64_t ts_ms) {
+  start_transaction_record(transaction_id);
   json_writer w{value_};
   w.raw("{\"status\":\"BEGIN\",\"id\":");
   w.string(transaction_id);
@@ -790,19 +795,7 @@ void record_encoder::encode_transaction_end(const std::string& transaction_id,
                                             uint64_t ts_ms, uint64_t events,
                                             const collection_count* collections,
                                             size_t collection_count) {
-  header_count_ = 0;
-  key_.clear();
-  if (options_.schemas)
-    key_ += transaction_key_schema;
-  json_writer k{key_};
-  k.raw("{\"id\":");
-  k.string(transaction_id);
-  k.raw('}');
-  if (options_.schemas)
-    k.raw('}');
-  value_.clear();
-  if (options_.schemas)
-    value_ += transaction_value_schema;
+  start_transaction_record(transaction_id);
   json_writer w{value_};
   w.raw("{\"status\":\"END\",\"id\":");
   w.string(transaction_id);

@@ -293,6 +293,8 @@ private:
                     uint64_t total_order, uint64_t collection_order,
                     const std::vector<value_slot>* before,
                     const std::vector<value_slot>* after);
+  /// A transaction record's key, and its value's schema (if any).
+  void start_transaction_record(const std::string& transaction_id);
   /// table.key_schema and table.value_schema, from its table map.
   void write_table_schemas(table_info& table) const;
   /// The source block up to its `"row":`.

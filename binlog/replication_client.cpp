@@ -83,6 +83,11 @@ std::string tls_failure_hint(st_mysql* mysql,
          "source-tls-cert, source-tls-key and the server's TLS setup)";
 }
 
+namespace {
+
+// Sets up TLS on a fresh handle (before mysql_real_connect) as `options`
+// say: none, or required with the CA (chain checked when given), the client
+// certificate and key, and the host name check for verify-identity.
 void apply_tls(st_mysql* mysql, const connection_options& options) {
   bool use_tls = options.tls || !options.tls_ca.empty()
                  || !options.tls_cert.empty();
@@ -99,6 +104,25 @@ void apply_tls(st_mysql* mysql, const connection_options& options) {
   mysql_optionsv(mysql, MYSQL_OPT_SSL_ENFORCE, &enforce);
   my_bool verify = options.tls_verify_identity ? 1 : 0;
   mysql_optionsv(mysql, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
+}
+
+} // namespace
+
+st_mysql* new_handle(const connection_options& options, unsigned read_timeout_s,
+                     unsigned write_timeout_s) {
+  st_mysql* mysql = mysql_init(nullptr);
+  if (mysql == nullptr)
+    return nullptr;
+  unsigned connect_timeout = options.connect_timeout_s;
+  mysql_optionsv(mysql, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
+  if (read_timeout_s > 0)
+    mysql_optionsv(mysql, MYSQL_OPT_READ_TIMEOUT, &read_timeout_s);
+  if (write_timeout_s > 0)
+    mysql_optionsv(mysql, MYSQL_OPT_WRITE_TIMEOUT, &write_timeout_s);
+  unsigned protocol = MYSQL_PROTOCOL_TCP;
+  mysql_optionsv(mysql, MYSQL_OPT_PROTOCOL, &protocol);
+  apply_tls(mysql, options);
+  return mysql;
 }
 
 bool tls_setup_failed(st_mysql* mysql) {
@@ -179,17 +203,9 @@ error replication_client::connect(const connection_options& options) {
   close();
   options_ = options;
   endpoint_ = options.host + ":" + std::to_string(options.port);
-  mysql_ = mysql_init(nullptr);
+  mysql_ = new_handle(options, options.read_timeout_s, 0);
   if (mysql_ == nullptr)
     return {errc::connection, "out of memory creating a MySQL connection"};
-  unsigned connect_timeout = options.connect_timeout_s;
-  unsigned read_timeout = options.read_timeout_s;
-  mysql_optionsv(mysql_, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
-  if (read_timeout > 0)
-    mysql_optionsv(mysql_, MYSQL_OPT_READ_TIMEOUT, &read_timeout);
-  unsigned protocol = MYSQL_PROTOCOL_TCP;
-  mysql_optionsv(mysql_, MYSQL_OPT_PROTOCOL, &protocol);
-  apply_tls(mysql_, options);
   if (mysql_real_connect(mysql_, options.host.c_str(), options.user.c_str(),
                          options.password.c_str(), nullptr, options.port,
                          nullptr, 0)

@@ -40,10 +40,11 @@ struct connection_options {
   std::string tls_key;
 };
 
-/// Sets up TLS on a fresh handle (before mysql_real_connect) as `options`
-/// say: none, or required with the CA (chain checked when given), the client
-/// certificate and key, and the host name check for verify-identity.
-void apply_tls(st_mysql* mysql, const connection_options& options);
+/// A fresh handle set up as `options` say (connect timeout, TCP, TLS),
+/// with reads bounded by `read_timeout_s` and writes by `write_timeout_s`
+/// (0: unbounded); nullptr when out of memory.
+st_mysql* new_handle(const connection_options& options, unsigned read_timeout_s,
+                     unsigned write_timeout_s);
 
 /// True when the last error on `mysql` is a TLS setup problem that no retry
 /// fixes (a certificate that does not verify, a server without TLS), not a

@@ -54,19 +54,12 @@ error snapshot_reader::connect(const connection_options& options) {
   if (mysql_ != nullptr)
     mysql_close(mysql_);
   endpoint_ = options.host + ":" + std::to_string(options.port);
-  mysql_ = mysql_init(nullptr);
-  if (mysql_ == nullptr)
-    return {errc::connection, "out of memory creating a MySQL connection"};
-  unsigned connect_timeout = options.connect_timeout_s;
-  mysql_optionsv(mysql_, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
   unsigned io_timeout = options.read_timeout_s > 0 ? options.read_timeout_s
                                                    : 30;
-  mysql_optionsv(mysql_, MYSQL_OPT_READ_TIMEOUT, &io_timeout);
-  mysql_optionsv(mysql_, MYSQL_OPT_WRITE_TIMEOUT, &io_timeout);
-  unsigned protocol = MYSQL_PROTOCOL_TCP;
-  mysql_optionsv(mysql_, MYSQL_OPT_PROTOCOL, &protocol);
+  mysql_ = new_handle(options, io_timeout, io_timeout);
+  if (mysql_ == nullptr)
+    return {errc::connection, "out of memory creating a MySQL connection"};
   mysql_optionsv(mysql_, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-  apply_tls(mysql_, options);
   if (mysql_real_connect(mysql_, options.host.c_str(), options.user.c_str(),
                          options.password.c_str(), nullptr, options.port,
                          nullptr, 0)

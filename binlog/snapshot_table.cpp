@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "binlog/decimal.hpp"
+#include "binlog/hex.hpp"
 
 namespace binlog {
 
@@ -153,17 +154,6 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
 bool is_string_key(const column& c) {
   return c.type == field_type::string || c.type == field_type::varchar
          || c.type == field_type::var_string || c.type == field_type::blob;
-}
-
-std::string hex_of(std::string_view bytes) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char ch : bytes) {
-    out.push_back(digits[ch >> 4]);
-    out.push_back(digits[ch & 15]);
-  }
-  return out;
 }
 
 } // namespace
@@ -460,8 +450,8 @@ std::string key_literal(const column& c, const column_description& d,
                         std::string_view text) {
   if (is_string_key(c)) {
     if (c.collation == binary_collation || d.charset.empty())
-      return "X'" + hex_of(text) + "'";
-    return "_" + d.charset + " X'" + hex_of(text) + "'";
+      return "X'" + to_hex(text) + "'";
+    return "_" + d.charset + " X'" + to_hex(text) + "'";
   }
   switch (c.type) {
     case field_type::date:

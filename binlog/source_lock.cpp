@@ -68,18 +68,13 @@ error source_lock::connect(const connection_options& options,
   endpoint_ = options.host + ":" + std::to_string(options.port);
   name_ = name;
   lock_name_ = lock_name_for(name);
-  mysql_ = mysql_init(nullptr);
-  unsigned connect_timeout = options.connect_timeout_s;
-  mysql_optionsv(mysql_, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
   // A silent server must not hold the keep-alive ping (and the reader's
   // thread) forever: give up like a binlog read would.
   unsigned io_timeout = options.read_timeout_s > 0 ? options.read_timeout_s
                                                    : 30;
-  mysql_optionsv(mysql_, MYSQL_OPT_READ_TIMEOUT, &io_timeout);
-  mysql_optionsv(mysql_, MYSQL_OPT_WRITE_TIMEOUT, &io_timeout);
-  unsigned protocol = MYSQL_PROTOCOL_TCP;
-  mysql_optionsv(mysql_, MYSQL_OPT_PROTOCOL, &protocol);
-  apply_tls(mysql_, options);
+  mysql_ = new_handle(options, io_timeout, io_timeout);
+  if (mysql_ == nullptr)
+    return {errc::connection, "out of memory creating a MySQL connection"};
   auto fail = [&](errc code, const std::string& what) {
     error err{code, what};
     release();

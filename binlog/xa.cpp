@@ -1,18 +1,14 @@
 #include "binlog/xa.hpp"
 
 #include "binlog/bytes.hpp"
+#include "binlog/hex.hpp"
 
 namespace binlog {
 
 namespace {
 
-constexpr char hex_digit[] = "0123456789abcdef";
-
 void append_hex(std::string& out, const uint8_t* p, size_t n) {
-  for (size_t i = 0; i < n; ++i) {
-    out.push_back(hex_digit[p[i] >> 4]);
-    out.push_back(hex_digit[p[i] & 0xf]);
-  }
+  binlog::append_hex(out, {reinterpret_cast<const char*>(p), n});
 }
 
 } // namespace

@@ -4,40 +4,6 @@
 
 namespace b2k {
 
-std::string to_hex(std::string_view bytes) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char ch : bytes) {
-    out.push_back(digits[ch >> 4]);
-    out.push_back(digits[ch & 15]);
-  }
-  return out;
-}
-
-bool from_hex(std::string_view hex, std::string& out) {
-  if (hex.size() % 2 != 0)
-    return false;
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9')
-      return c - '0';
-    if (c >= 'a' && c <= 'f')
-      return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-      return c - 'A' + 10;
-    return -1;
-  };
-  out.clear();
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    int hi = nibble(hex[i]);
-    int lo = nibble(hex[i + 1]);
-    if (hi < 0 || lo < 0)
-      return false;
-    out.push_back(static_cast<char>(hi * 16 + lo));
-  }
-  return true;
-}
-
 std::string snapshot_progress::to_json() const {
   nlohmann::json j;
   j["incremental"] = incremental;

@@ -32,8 +32,4 @@ struct snapshot_progress {
   static std::optional<snapshot_progress> parse(std::string_view json);
 };
 
-/// Hex of bytes, and back (false if `hex` is not hex).
-std::string to_hex(std::string_view bytes);
-bool from_hex(std::string_view hex, std::string& out);
-
 } // namespace b2k

@@ -20,6 +20,7 @@
 #include "binlog/checksum.hpp"
 #include "binlog/decoder.hpp"
 #include "binlog/file_source.hpp"
+#include "binlog/hex.hpp"
 
 namespace b2k::test {
 
@@ -370,19 +371,24 @@ inline bytes test_row(uint32_t id, std::string_view name) {
   return b;
 }
 
+/// A column of `type` as a table map describes it.
+inline binlog::column col(uint8_t type, uint16_t meta = 0,
+                          bool is_unsigned = false, uint32_t collation = 0) {
+  binlog::column c;
+  c.type = type;
+  c.meta = meta;
+  c.is_unsigned = is_unsigned;
+  c.collation = collation;
+  return c;
+}
+
 /// Hex, so that a failed check shows the bytes.
 inline std::string hex(const bytes& b) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  for (auto byte : b) {
-    out.push_back(digits[byte >> 4]);
-    out.push_back(digits[byte & 0xf]);
-  }
-  return out;
+  return binlog::to_hex({reinterpret_cast<const char*>(b.data()), b.size()});
 }
 
 inline std::string hex(const std::string& s) {
-  return hex(bytes(s.begin(), s.end()));
+  return binlog::to_hex(s);
 }
 
 } // namespace b2k::test

@@ -22,16 +22,6 @@ namespace ft = binlog::field_type;
 
 namespace {
 
-binlog::column col(uint8_t type, uint16_t meta = 0, bool is_unsigned = false,
-                   uint32_t collation = 0) {
-  binlog::column c;
-  c.type = type;
-  c.meta = meta;
-  c.is_unsigned = is_unsigned;
-  c.collation = collation;
-  return c;
-}
-
 binlog::value_options readable() {
   binlog::value_options o;
   o.mode = binlog::value_mode::readable;

@@ -9,24 +9,16 @@
 #include "binlog/decimal.hpp"
 #include "binlog/json_writer.hpp"
 #include "binlog/snapshot_table.hpp"
+#include "binlog_test.hpp"
 
 // A snapshot reads rows as text and packs them into the binlog's row-image
 // layout, so that the encoder that writes streamed rows writes them too:
 // each case packs the server's text and reads it back as the decoder would.
 
+using namespace b2k::test;
 namespace ft = binlog::field_type;
 
 namespace {
-
-binlog::column col(uint8_t type, uint16_t meta = 0, bool is_unsigned = false,
-                   uint32_t collation = 0) {
-  binlog::column c;
-  c.type = type;
-  c.meta = meta;
-  c.is_unsigned = is_unsigned;
-  c.collation = collation;
-  return c;
-}
 
 // The readable JSON of `text` packed for `c` (or the error's message).
 std::string round_trip(const binlog::column& c, const std::string& text) {

@@ -17,12 +17,12 @@
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 #include <caf/test/unit_test.hpp>
-#include <librdkafka/rdkafka_mock.h>
 
 #include "config/settings.hpp"
 #include "kafka/commit_log.hpp"
 #include "messages/error.hpp"
 #include "tests/unit/fixtures.hpp"
+#include "tests/unit/kafka/mock_cluster.hpp"
 
 using namespace b2k;
 using namespace b2k::test;
@@ -33,102 +33,23 @@ namespace {
 constexpr int16_t produce_api = 0;
 constexpr const char* topic_name = "faults.db.t";
 
-/// A three-broker mock cluster hosted by its own librdkafka handle.
-struct mock_cluster {
-  rd_kafka_t* host = nullptr;
-  rd_kafka_mock_cluster_t* cluster = nullptr;
-  std::string bootstraps;
-
-  explicit mock_cluster(int brokers = 3) {
-    char errstr[256];
-    auto conf = rd_kafka_conf_new();
-    rd_kafka_conf_set(conf, "log_level", "0", errstr, sizeof(errstr));
-    host = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
-    cluster = rd_kafka_mock_cluster_new(host, brokers);
-    bootstraps = rd_kafka_mock_cluster_bootstraps(cluster);
-    rd_kafka_mock_topic_create(cluster, topic_name, 4, 3);
-  }
-
-  ~mock_cluster() {
-    rd_kafka_mock_cluster_destroy(cluster);
-    rd_kafka_destroy(host);
-  }
-
-  void set_all_brokers(bool up) {
-    for (int32_t id = 1; id <= 3; ++id)
-      if (up)
-        rd_kafka_mock_broker_set_up(cluster, id);
-      else
-        rd_kafka_mock_broker_set_down(cluster, id);
+/// Three brokers, the topic in four partitions.
+struct three_brokers : mock_cluster {
+  three_brokers() : mock_cluster(3) {
+    create_topic(topic_name, 4);
   }
 
   /// Every record of the topic: key -> values in partition order.
   std::map<std::string, std::vector<std::string>> read_all() {
     std::map<std::string, std::vector<std::string>> result;
-    char errstr[256];
-    auto conf = rd_kafka_conf_new();
-    rd_kafka_conf_set(conf, "bootstrap.servers", bootstraps.c_str(), errstr,
-                      sizeof(errstr));
-    rd_kafka_conf_set(conf, "enable.partition.eof", "true", errstr,
-                      sizeof(errstr));
-    rd_kafka_conf_set(conf, "group.id", "verifier", errstr, sizeof(errstr));
-    auto rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
-    auto rkt = rd_kafka_topic_new(rk, topic_name, nullptr);
-    for (int32_t p = 0; p < 4; ++p) {
-      rd_kafka_consume_start(rkt, p, RD_KAFKA_OFFSET_BEGINNING);
-      for (;;) {
-        auto msg = rd_kafka_consume(rkt, p, 10000);
-        if (msg == nullptr)
-          break;
-        if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-          rd_kafka_message_destroy(msg);
-          break;
-        }
-        if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR)
-          result[std::string(static_cast<const char*>(msg->key), msg->key_len)]
-            .emplace_back(static_cast<const char*>(msg->payload), msg->len);
-        rd_kafka_message_destroy(msg);
-      }
-      rd_kafka_consume_stop(rkt, p);
-    }
-    rd_kafka_topic_destroy(rkt);
-    rd_kafka_destroy(rk);
+    for (auto& [key, value] : read(topic_name, 4))
+      result[key].push_back(std::move(value));
     return result;
   }
 };
 
-/// A batch of `n` records: key {"id":k} for k in [0, keys), value
-/// "<seq>:<i>" so that per-key order can be checked across batches.
 record_batch make_batch(uint64_t seq, size_t n, size_t keys) {
-  record_batch b;
-  b.seq = seq;
-  b.topics.emplace_back(topic_name);
-  for (size_t i = 0; i < n; ++i) {
-    record_ref r;
-    auto key = "{\"id\":" + std::to_string(i % keys) + "}";
-    auto value = std::to_string(seq) + ":" + std::to_string(i);
-    r.key_offset = static_cast<uint32_t>(b.data.size());
-    r.key_size = static_cast<uint32_t>(key.size());
-    b.data += key;
-    r.value_offset = static_cast<uint32_t>(b.data.size());
-    r.value_size = static_cast<uint32_t>(value.size());
-    b.data += value;
-    b.records.push_back(r);
-  }
-  b.end.file = "binlog.000001";
-  b.end.pos = seq * 100;
-  return b;
-}
-
-/// Stands in for the watcher: passes each delivered batch on to the test.
-/// (The producer's handle of the watcher has nothing else.)
-delivery_listener_actor::behavior_type
-relay_watcher(delivery_listener_actor::pointer, caf::actor probe) {
-  return {
-    [probe](atom::delivered, uint64_t seq) {
-      caf::anon_send(probe, atom::delivered_v, seq);
-    },
-  };
+  return numbered_batch(topic_name, seq, n, keys);
 }
 
 /// The producer's settings against the mock cluster.
@@ -152,7 +73,7 @@ struct fixture {
   test_config cfg;
   caf::actor_system sys{cfg};
   caf::scoped_actor probe{sys};
-  mock_cluster kafka;
+  three_brokers kafka;
   producer_actor aut;
 
   explicit fixture(bool exactly_once = false) {

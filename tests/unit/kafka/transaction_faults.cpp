@@ -22,13 +22,13 @@
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 #include <caf/test/unit_test.hpp>
-#include <librdkafka/rdkafka_mock.h>
 
 #include "config/settings.hpp"
 #include "kafka/client.hpp"
 #include "kafka/commit_log.hpp"
 #include "messages/error.hpp"
 #include "tests/unit/fixtures.hpp"
+#include "tests/unit/kafka/mock_cluster.hpp"
 
 using namespace b2k;
 using namespace b2k::test;
@@ -41,55 +41,17 @@ constexpr int32_t coordinator = 1; // the mock cluster has one broker
 constexpr const char* topic_name = "txn.db.t";
 constexpr const char* commit_topic = "txn.commits";
 
-struct mock_cluster {
-  rd_kafka_t* host = nullptr;
-  rd_kafka_mock_cluster_t* cluster = nullptr;
-  std::string bootstraps;
-
-  mock_cluster() {
-    char errstr[256];
-    auto conf = rd_kafka_conf_new();
-    rd_kafka_conf_set(conf, "log_level", "0", errstr, sizeof(errstr));
-    host = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
-    cluster = rd_kafka_mock_cluster_new(host, 1);
-    bootstraps = rd_kafka_mock_cluster_bootstraps(cluster);
-    rd_kafka_mock_topic_create(cluster, topic_name, 2, 1);
-  }
-
-  ~mock_cluster() {
-    rd_kafka_mock_cluster_destroy(cluster);
-    rd_kafka_destroy(host);
+/// One broker (the transaction coordinator), the topic in two partitions.
+struct one_broker : mock_cluster {
+  one_broker() : mock_cluster(1) {
+    create_topic(topic_name, 2);
   }
 
   /// The values of every record of `topic`, partition by partition.
-  std::vector<std::string> read(const char* topic, int32_t partitions) {
+  std::vector<std::string> values(const char* topic, int32_t partitions) {
     std::vector<std::string> result;
-    char errstr[256];
-    auto conf = rd_kafka_conf_new();
-    rd_kafka_conf_set(conf, "bootstrap.servers", bootstraps.c_str(), errstr,
-                      sizeof(errstr));
-    rd_kafka_conf_set(conf, "enable.partition.eof", "true", errstr,
-                      sizeof(errstr));
-    rd_kafka_conf_set(conf, "group.id", "verifier", errstr, sizeof(errstr));
-    auto rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
-    auto rkt = rd_kafka_topic_new(rk, topic, nullptr);
-    for (int32_t p = 0; p < partitions; ++p) {
-      rd_kafka_consume_start(rkt, p, RD_KAFKA_OFFSET_BEGINNING);
-      for (;;) {
-        auto msg = rd_kafka_consume(rkt, p, 10000);
-        if (msg == nullptr)
-          break;
-        bool eof = msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
-        if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR)
-          result.emplace_back(static_cast<const char*>(msg->payload), msg->len);
-        rd_kafka_message_destroy(msg);
-        if (eof)
-          break;
-      }
-      rd_kafka_consume_stop(rkt, p);
-    }
-    rd_kafka_topic_destroy(rkt);
-    rd_kafka_destroy(rk);
+    for (auto& kv : read(topic, partitions))
+      result.push_back(std::move(kv.second));
     return result;
   }
 
@@ -102,32 +64,7 @@ struct mock_cluster {
 
 /// Batch `seq`: `n` records with values "<seq>:<i>", ending at seq * 100.
 record_batch make_batch(uint64_t seq, size_t n) {
-  record_batch b;
-  b.seq = seq;
-  b.topics.emplace_back(topic_name);
-  for (size_t i = 0; i < n; ++i) {
-    record_ref r;
-    auto key = "{\"id\":" + std::to_string(i % 3) + "}";
-    auto value = std::to_string(seq) + ":" + std::to_string(i);
-    r.key_offset = static_cast<uint32_t>(b.data.size());
-    r.key_size = static_cast<uint32_t>(key.size());
-    b.data += key;
-    r.value_offset = static_cast<uint32_t>(b.data.size());
-    r.value_size = static_cast<uint32_t>(value.size());
-    b.data += value;
-    b.records.push_back(r);
-  }
-  b.end = at(seq * 100);
-  return b;
-}
-
-delivery_listener_actor::behavior_type
-relay_watcher(delivery_listener_actor::pointer, caf::actor probe) {
-  return {
-    [probe](atom::delivered, uint64_t seq) {
-      caf::anon_send(probe, atom::delivered_v, seq);
-    },
-  };
+  return numbered_batch(topic_name, seq, n, 3);
 }
 
 settings_ptr eos_settings(const std::string& brokers) {
@@ -147,7 +84,7 @@ struct fixture {
   test_config cfg;
   caf::actor_system sys{cfg};
   caf::scoped_actor probe{sys};
-  mock_cluster kafka;
+  one_broker kafka;
   std::vector<producer_actor> producers;
 
   producer_actor spawn_producer() {
@@ -185,7 +122,7 @@ struct fixture {
   /// The commit log's positions, in order.
   std::vector<uint64_t> commit_positions() {
     std::vector<uint64_t> result;
-    for (auto& rec : kafka.read(commit_topic, 1)) {
+    for (auto& rec : kafka.values(commit_topic, 1)) {
       auto c = kafka::decode_commit(rec);
       CAF_REQUIRE(c);
       result.push_back(c->pos.pos);
@@ -195,7 +132,7 @@ struct fixture {
 
   /// The topic holds batches 1..n, each record once.
   void check_topic(uint64_t n, size_t records) {
-    auto values = kafka.read(topic_name, 2);
+    auto values = kafka.values(topic_name, 2);
     std::multiset<std::string> got(values.begin(), values.end());
     std::multiset<std::string> want;
     for (uint64_t seq = 1; seq <= n; ++seq)
