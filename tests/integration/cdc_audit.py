@@ -16,6 +16,10 @@ one row per row change:
                carry a version that no other change of that key with the
                same op carries (a counter that only grows does it).
     op         c (insert), u (update) or d (delete)
+    image      the whole row as a JSON object (JSON_OBJECT of every column
+               of NEW, or of OLD for a delete), compared column by column
+               with the record's row image (--image-column; '' to compare
+               key, op and version only)
 
 A rolled-back transaction leaves no audit row, so the audit table holds
 exactly the committed changes. cdc_audit reads it with the `mariadb` command
@@ -33,6 +37,17 @@ matches records to changes by (table, key, op, version) and reports:
                   a disorder)                                     -> failure
     malformed     values that are not a Debezium envelope consistent with
                   their key and op, or lack the version column     -> failure
+    wrong_values  records whose row image (after; before for a delete, and
+                  an update's before against the key's previous change)
+                  differs from the audit table's image in a column -> failure
+    wrong_topic   records of one table found in another table's topic
+                                                                   -> failure
+
+An audit of no changes fails (nothing was proven) unless --allow-empty.
+Values compare across binlog2kafka's value modes: DECIMAL as a JSON number
+in the image matches the record's Connect Decimal (base64), "12.50" or
+12.5; DATETIME "2024-02-29 12:34:56.789" matches milliseconds or
+microseconds since the epoch (as UTC) or an ISO-8601 string.
 
 Changes committed while cdc_audit runs are not required (the audit table is
 read up to its end when cdc_audit starts), but their records are not
@@ -45,16 +60,20 @@ ver that every change increments:
     CREATE TABLE audit.changes (
       change_id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY,
       db VARCHAR(64) NOT NULL, tbl VARCHAR(64) NOT NULL,
-      pk VARCHAR(255) NOT NULL, version BIGINT NOT NULL, op CHAR(1) NOT NULL);
+      pk VARCHAR(255) NOT NULL, version BIGINT NOT NULL, op CHAR(1) NOT NULL,
+      image LONGTEXT);
     CREATE TRIGGER shop.orders_ai AFTER INSERT ON shop.orders FOR EACH ROW
-      INSERT INTO audit.changes (db, tbl, pk, version, op)
-      VALUES ('shop', 'orders', JSON_OBJECT('id', NEW.id), NEW.ver, 'c');
+      INSERT INTO audit.changes (db, tbl, pk, version, op, image)
+      VALUES ('shop', 'orders', JSON_OBJECT('id', NEW.id), NEW.ver, 'c',
+              JSON_OBJECT('id', NEW.id, 'ver', NEW.ver, 'total', NEW.total));
     CREATE TRIGGER shop.orders_au AFTER UPDATE ON shop.orders FOR EACH ROW
-      INSERT INTO audit.changes (db, tbl, pk, version, op)
-      VALUES ('shop', 'orders', JSON_OBJECT('id', NEW.id), NEW.ver, 'u');
+      INSERT INTO audit.changes (db, tbl, pk, version, op, image)
+      VALUES ('shop', 'orders', JSON_OBJECT('id', NEW.id), NEW.ver, 'u',
+              JSON_OBJECT('id', NEW.id, 'ver', NEW.ver, 'total', NEW.total));
     CREATE TRIGGER shop.orders_ad AFTER DELETE ON shop.orders FOR EACH ROW
-      INSERT INTO audit.changes (db, tbl, pk, version, op)
-      VALUES ('shop', 'orders', JSON_OBJECT('id', OLD.id), OLD.ver, 'd');
+      INSERT INTO audit.changes (db, tbl, pk, version, op, image)
+      VALUES ('shop', 'orders', JSON_OBJECT('id', OLD.id), OLD.ver, 'd',
+              JSON_OBJECT('id', OLD.id, 'ver', OLD.ver, 'total', OLD.total));
 
 (A composite key is JSON_OBJECT('a', NEW.a, 'b', NEW.b). Tables without a
 primary key cannot be audited: their records have no key.) The audit table
@@ -72,15 +91,22 @@ Exit status: 0 if the audit passed, 1 if it found a failure, 2 on usage,
 database or kcat errors. The last line of output is machine-readable:
 
     cdc_audit: RESULT OK|FAIL changes=N records=N missing=N duplicates=N
-               phantoms=N out_of_order=N malformed=N
+               phantoms=N out_of_order=N malformed=N wrong_values=N
+               wrong_topic=N
 
 Needs Python 3.7+, the `mariadb` (or `mysql`) client and kcat; standard
 library only.
 """
 
 import argparse
+import base64
+import binascii
+import calendar
 import collections
+import datetime
+import decimal
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -222,9 +248,12 @@ class Audit:
         self.first_id = None
         self.last_id = None
         self.repeats = []        # change ids that repeat an earlier (table, key, op, version)
+        self.images = {}         # (db, tbl, key, op, version) -> the row image's JSON text
 
-    def add(self, change_id, db, tbl, key, version, op):
+    def add(self, change_id, db, tbl, key, version, op, image=None):
         k = (db, tbl, key)
+        if image is not None:
+            self.images.setdefault((db, tbl, key, op, version), image)
         lst = self.per_key.setdefault(k, [])
         if (db, tbl, key, op, version) in self.index:
             self.repeats.append(change_id)
@@ -239,15 +268,17 @@ class Audit:
 
 def audit_query(args, where):
     c = args.audit_columns
+    image = f", {sql_ident(args.image_column)}" if args.image_column else ""
     return (f"SELECT {sql_ident(c[0])}, {sql_ident(c[1])}, {sql_ident(c[2])}, {sql_ident(c[3])}, "
-            f"{sql_ident(c[4])}, {sql_ident(c[5])} FROM {sql_ident(args.audit_table)} "
+            f"{sql_ident(c[4])}, {sql_ident(c[5])}{image} FROM {sql_ident(args.audit_table)} "
             f"WHERE {where} ORDER BY {sql_ident(c[0])}")
 
 
 def parse_audit_row(row, args):
-    if len(row) != 6:
-        raise AuditError(f"audit row has {len(row)} columns, expected 6: {row!r}")
-    change_id, db, tbl, pk, version, op = row
+    want = 7 if args.image_column else 6
+    if len(row) != want:
+        raise AuditError(f"audit row has {len(row)} columns, expected {want}: {row!r}")
+    change_id, db, tbl, pk, version, op = row[:6]
     try:
         key = canon(json.loads(pk))
     except (TypeError, ValueError):
@@ -255,7 +286,11 @@ def parse_audit_row(row, args):
                          "(write it with JSON_OBJECT('col', NEW.col, ...))")
     if op not in ("c", "u", "d"):
         raise AuditError(f"audit change {change_id}: op {op!r} is not c, u or d")
-    return int(change_id), db, tbl, key, canon_version(version), op
+    image = row[6] if args.image_column else None
+    if args.image_column and image is None:
+        raise AuditError(f"audit change {change_id}: {args.image_column} is NULL "
+                         "(write it with JSON_OBJECT of every column of NEW, or OLD for a delete)")
+    return int(change_id), db, tbl, key, canon_version(version), op, image
 
 
 def read_audit(db, args, low, high):
@@ -264,10 +299,10 @@ def read_audit(db, args, low, high):
     where = f"{idc} > {int(low)}" + (f" AND {idc} <= {int(high)}" if high is not None else "")
     audit = Audit()
     for row in db.rows(audit_query(args, where)):
-        change_id, d, t, key, version, op = parse_audit_row(row, args)
+        change_id, d, t, key, version, op, image = parse_audit_row(row, args)
         if args.table and f"{d}.{t}" not in args.table:
             continue
-        audit.add(change_id, d, t, key, version, op)
+        audit.add(change_id, d, t, key, version, op, image)
     return audit
 
 
@@ -360,10 +395,87 @@ def check_envelope(key, value):
     return None
 
 
+# -- row values -----------------------------------------------------------------
+
+DATETIME_TEXT = re.compile(r"^(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?Z?$")
+
+
+def parse_datetime_micros(text):
+    """'2024-02-29 12:34:56.789' (as UTC) -> microseconds since the epoch."""
+    m = DATETIME_TEXT.match(text)
+    if not m:
+        return None
+    y, mo, d, h, mi, sec = (int(x) for x in m.groups()[:6])
+    try:
+        days = calendar.timegm(datetime.date(y, mo, d).timetuple()) // 86400
+    except ValueError:
+        return None
+    frac = (m.group(7) or "").ljust(6, "0")
+    return ((days * 86400 + h * 3600 + mi * 60 + sec) * 1000000) + int(frac)
+
+
+def same_value(expected, actual):
+    """Whether a record's column value is the audit image's, across value
+    modes. expected comes from the database's JSON_OBJECT (decimals parsed
+    as decimal.Decimal)."""
+    if expected is None or actual is None:
+        return expected is None and actual is None
+    if isinstance(expected, bool) or isinstance(actual, bool):
+        return expected == actual
+    if isinstance(expected, (int, decimal.Decimal)):
+        if isinstance(actual, (int, decimal.Decimal)):
+            return decimal.Decimal(actual) == decimal.Decimal(expected)
+        if isinstance(actual, float):
+            return float(expected) == actual
+        if isinstance(actual, str):
+            try:
+                if decimal.Decimal(actual) == decimal.Decimal(expected):
+                    return True
+            except decimal.InvalidOperation:
+                pass
+            # Connect Decimal: the unscaled value's big-endian two's complement.
+            if isinstance(expected, decimal.Decimal):
+                try:
+                    raw = base64.b64decode(actual, validate=True)
+                except (binascii.Error, ValueError):
+                    return False
+                scale = -expected.as_tuple().exponent
+                return raw != b"" and decimal.Decimal(int.from_bytes(raw, "big", signed=True)).scaleb(-scale) == expected
+        return False
+    if isinstance(expected, str):
+        if actual == expected:
+            return True
+        micros = parse_datetime_micros(expected)
+        if micros is None:
+            return False
+        if isinstance(actual, int):   # microseconds, or milliseconds up to DATETIME(3)
+            return actual == micros or (micros % 1000 == 0 and actual == micros // 1000)
+        if isinstance(actual, str):
+            return parse_datetime_micros(actual) == micros
+        return False
+    return expected == actual
+
+
+def image_difference(expected_text, actual):
+    """None if the record's row image equals the audit image, else why not."""
+    try:
+        expected = json.loads(expected_text, parse_float=decimal.Decimal)
+    except ValueError:
+        return f"the audit image is not JSON: {expected_text[:100]!r}"
+    if not isinstance(expected, dict):
+        return "the audit image is not a JSON object"
+    if set(expected) != set(actual):
+        return (f"columns differ: audit {sorted(expected)}, record {sorted(actual)}")
+    for column in sorted(expected):
+        if not same_value(expected[column], actual[column]):
+            return f"column {column}: record {actual[column]!r}, database {str(expected[column])!r}"
+    return None
+
+
 # -- the check ----------------------------------------------------------------
 
-FAILURE_KINDS = ("missing", "phantoms", "out_of_order", "malformed")
-KINDS = ("missing", "duplicates", "phantoms", "out_of_order", "malformed")
+FAILURE_KINDS = ("missing", "phantoms", "out_of_order", "malformed", "wrong_values", "wrong_topic")
+KINDS = ("missing", "duplicates", "phantoms", "out_of_order", "malformed", "wrong_values", "wrong_topic")
 
 
 class Result:
@@ -383,6 +495,31 @@ class Result:
 
 def fmt_key(db, tbl, key):
     return f"{db}.{tbl} {key}"
+
+
+def values_difference(audit, late, table, key, op, version, value):
+    """None if the record's images hold the committed change's values."""
+    d, t = table
+    ident = (d, t, key, op, version)
+    source = audit if ident in audit.images else late
+    expected = source.images.get(ident)
+    if expected is None:
+        return None   # a phantom or before the window: counted elsewhere
+    why = image_difference(expected, value["before"] if op == "d" else value["after"])
+    if why:
+        return ("before: " if op == "d" else "after: ") + why
+    if op == "u":
+        # The before image is the key's previous change, when it is audited.
+        changes = source.per_key.get((d, t, key), [])
+        i = source.index.get(ident)
+        if i:
+            _, prev_op, prev_version = changes[i - 1]
+            prev = source.images.get((d, t, key, prev_op, prev_version))
+            if prev_op != "d" and prev is not None:
+                why = image_difference(prev, value["before"])
+                if why:
+                    return "before: " + why
+    return None
 
 
 def check(audit, late, records_by_topic, args, floor):
@@ -411,6 +548,14 @@ def check(audit, late, records_by_topic, args, floor):
                 table = (src["db"], src["table"])
             else:
                 table = d_t_default or ("?", "?")
+            if d_t_default is not None and table != d_t_default:
+                # Counted against the topic's table: the record is not where
+                # a consumer of its own table looks for it.
+                res.count(d_t_default, "records")
+                res.count(d_t_default, "wrong_topic")
+                res.example("wrong_topic", f"{where} key {key_text}: a record of {table[0]}.{table[1]} "
+                            f"in the topic of {d_t_default[0]}.{d_t_default[1]}", limit)
+                continue
             if table not in audit.tables and table not in late.tables:
                 if args.table and f"{table[0]}.{table[1]}" not in args.table:
                     res.totals["other_records"] += 1
@@ -432,7 +577,13 @@ def check(audit, late, records_by_topic, args, floor):
                 res.example("malformed", f"{where} key {key_text}: {why}", limit)
                 continue
             version = canon_version(image[args.version_column])
-            seen[(table[0], table[1], canon(key))].append((op, version, where))
+            ckey = canon(key)
+            if args.image_column:
+                why = values_difference(audit, late, table, ckey, op, version, value)
+                if why:
+                    res.count(table, "wrong_values")
+                    res.example("wrong_values", f"{where} key {key_text} op {op}: {why}", limit)
+            seen[(table[0], table[1], ckey)].append((op, version, where))
 
     for k, arrivals in seen.items():
         d, t, key = k
@@ -487,8 +638,10 @@ def check(audit, late, records_by_topic, args, floor):
     return res
 
 
-def failures(res, args):
+def failures(res, args, audit):
     out = [f"{what} {res.totals[what]}" for what in FAILURE_KINDS if res.totals[what]]
+    if audit.count == 0 and not args.allow_empty:
+        out.append("no changes to audit (an empty workload proves nothing; --allow-empty)")
     if args.max_duplicates >= 0 and res.totals["duplicates"] > args.max_duplicates:
         out.append(f"duplicates {res.totals['duplicates']} > --max-duplicates {args.max_duplicates}")
     return out
@@ -536,7 +689,9 @@ def print_report(res, audit, late, records_by_topic, args, db, seconds, fails):
     extra = [f"{what} {tot[what]}" for what in ("late", "before_window") if tot[what]]
     if extra:
         print(f"{PROG}: ignored records: " + ", ".join(extra))
-    for what in ("missing", "phantoms", "out_of_order", "malformed"):
+    if not args.image_column:
+        print(f"{PROG}: row values not compared (no --image-column)")
+    for what in ("missing", "phantoms", "out_of_order", "malformed", "wrong_values", "wrong_topic"):
         if res.examples[what]:
             print(f"{PROG}: {what} (first {len(res.examples[what])} of {res.totals[what]}):")
             for e in res.examples[what]:
@@ -567,6 +722,9 @@ def parse_args(argv):
     g.add_argument("--audit-columns", default="change_id,db,tbl,pk,version,op",
                    help="its columns for change id, db, table, pk, version, op "
                         "(default change_id,db,tbl,pk,version,op)")
+    g.add_argument("--image-column", default="image",
+                   help="its column holding the row image as a JSON object (default image; "
+                        "'' to compare key, op and version only)")
     g.add_argument("--since-change-id", type=int, default=0,
                    help="audit only changes with a larger id (a window of a long-lived audit table)")
     g.add_argument("--table", action="append", default=[],
@@ -592,6 +750,8 @@ def parse_args(argv):
     g = ap.add_argument_group("verdict and output")
     g.add_argument("--max-duplicates", type=int, default=-1,
                    help="fail if there are more duplicates (default: any number passes)")
+    g.add_argument("--allow-empty", action="store_true",
+                   help="pass an audit of no changes (by default it fails: nothing was proven)")
     g.add_argument("--wait", type=float, default=0,
                    help="re-read Kafka until nothing is missing, for at most this many seconds")
     g.add_argument("--examples", type=int, default=10, help="examples printed per kind (default 10)")
@@ -641,7 +801,7 @@ def main(argv=None):
     finally:
         if db:
             db.close()
-    fails = failures(res, args)
+    fails = failures(res, args, audit)
     print_report(res, audit, late, records_by_topic, args, db, time.monotonic() - t_kafka, fails)
     if args.json:
         out = {"ok": not fails, "failures": fails, "changes": audit.count,

@@ -14,8 +14,12 @@
 #   k1    XA PREPARE, a plain insert delivered: the committed position must
 #         not pass k1's XA START; kill -9 binlog2kafka, restart, XA COMMIT
 #                                                  -> one record (not skipped)
-#   k2    XA PREPARE, kill -9, restart, XA ROLLBACK -> no record
-# Then cdc_audit.py: 0 missing, 0 phantoms.
+#   k2    XA PREPARE, read by the daemon (its /metrics count XA_PREPARE
+#         events), kill -9, restart, XA ROLLBACK    -> no record
+# Then cdc_audit.py: 0 missing, 0 phantoms, 0 duplicates, per-key order, every
+# column as committed. Last, the auditor itself must fail on a record copied
+# into another table's topic, on a record with a wrong column value and on an
+# empty audit window.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 faults_trap
@@ -49,7 +53,8 @@ pos_key() { awk '{ split($1, f, "."); printf "%d%012d\n", f[2], $2 }' <<<"$1"; }
 start_servers
 workload_setup
 sql -e "CREATE TABLE demo.xa_marker (id INT PRIMARY KEY) ENGINE=InnoDB"
-daemon_start_ready
+HTTP_ARG=--binlog2kafka.http-listen=127.0.0.1:$HTTP_PORT
+daemon_start_ready "$HTTP_ARG"
 
 xa_prepare rb1 5000001
 sql -e "XA ROLLBACK 'rb1'"
@@ -60,6 +65,11 @@ sql -e "XA START 'op1'; INSERT INTO cdc.items (id, ver, name, qty, note) VALUES 
 xa_prepare rot1 5000004
 sql -e "FLUSH BINARY LOGS; INSERT INTO cdc.items (id, ver, name, qty, note) VALUES (5000005, 1, 'plain', 0, '')"
 sql -e "XA COMMIT 'rot1'"
+# Plain changes of two tables (DECIMAL, DATETIME(3), an update's before
+# image) for the auditor's column comparison.
+sql -e "INSERT INTO cdc.accounts (id, ver, balance, updated) VALUES (1, 1, -12.34, NOW(3));
+        UPDATE cdc.accounts SET ver = 2, balance = balance + 100.05, updated = NOW(3) WHERE id = 1;
+        UPDATE cdc.items SET ver = 2, qty = qty + 1, note = NULL WHERE id = 5000005"
 marker 1
 
 # k1: undecided while later transactions are delivered.
@@ -81,24 +91,36 @@ if items_record 5000006; then
 fi
 daemon_kill9
 n=$(connected_count)
-daemon_start
+daemon_start "$HTTP_ARG"
 wait_for 60 "the restarted binlog2kafka connected" reader_connected_since "$n"
 sql -e "XA COMMIT 'k1'"
+marker 2
 
 # k2: prepared and read by the daemon, which is then killed; rolled back.
+xa_prepares() {
+  curl -s --max-time 5 "http://127.0.0.1:$HTTP_PORT/metrics" |
+    awk '/^binlog2kafka_events_total[{].*type="XA_PREPARE"/ {print $2; exit}' | cut -d. -f1
+}
+prepares_before=$(xa_prepares)
+[[ -n $prepares_before ]] || fail "no XA_PREPARE count on /metrics (port $HTTP_PORT)"
 xa_prepare k2 5000008
-sleep 1 # the reader reads k2's XA PREPARE (time passes on purpose)
+prepares_past() { [[ $(xa_prepares) -gt $1 ]]; }
+wait_for 60 "the reader read k2's XA PREPARE (XA_PREPARE events > $prepares_before)" prepares_past "$prepares_before"
 daemon_kill9
 n=$(connected_count)
-daemon_start
+daemon_start "$HTTP_ARG"
 wait_for 60 "the restarted binlog2kafka connected" reader_connected_since "$n"
 sql -e "XA ROLLBACK 'k2'"
-marker 2
+marker 3
 log "XA transactions still prepared: $(sql -e 'XA RECOVER' | wc -l)"
 
 audit --wait 30
 [[ $AUDIT_MISSING -eq 0 ]] || problem "missing $AUDIT_MISSING committed XA change(s) (not sent, or skipped after the restart)"
 [[ $AUDIT_PHANTOMS -eq 0 ]] || problem "$AUDIT_PHANTOMS record(s) of rolled-back XA transactions (phantoms)"
+[[ $AUDIT_DUPLICATES -eq 0 ]] || problem "$AUDIT_DUPLICATES duplicate record(s) (an XA row sent twice)"
+[[ $AUDIT_OUT_OF_ORDER -eq 0 ]] || problem "$AUDIT_OUT_OF_ORDER record(s) out of per-key order"
+[[ $AUDIT_RC -eq 0 ]] || problem "cdc_audit.py failed (status $AUDIT_RC)"
+[[ $AUDIT_CHANGES -ge 8 ]] || problem "the audit saw $AUDIT_CHANGES changes, expected at least 8"
 for id in 5000001 5000008; do
   ! items_record "$id" || problem "row $id of a rolled-back XA transaction is in Kafka"
 done
@@ -106,5 +128,31 @@ for id in 5000002 5000003 5000004 5000006; do
   items_record "$id" || problem "row $id of a committed XA transaction is not in Kafka"
 done
 daemon_stop
+
+# The auditor must catch what it exists for: a copy of a cdc.items record in
+# cdc.accounts' topic, a record of a committed change with one column wrong,
+# and an empty audit window.
+python3 - "$BROKERS" "$SOURCE_NAME" <<'PY' || fail "could not write the auditor's bad records"
+import json, subprocess, sys
+brokers, prefix = sys.argv[1:]
+out = subprocess.run(["kcat", "-b", brokers, "-C", "-t", f"{prefix}.cdc.items", "-e", "-q", "-J"],
+                     check=True, capture_output=True, text=True).stdout
+rec = next(m for m in map(json.loads, out.splitlines())
+           if m.get("key") == '{"id":5000002}' and m.get("payload"))
+value = json.loads(rec["payload"])
+def produce(topic, key, value):
+    subprocess.run(["kcat", "-b", brokers, "-P", "-t", topic, "-K", "\t"], check=True,
+                   input=f"{key}\t{json.dumps(value, separators=(',', ':'))}\n", text=True)
+produce(f"{prefix}.cdc.accounts", rec["key"], value)
+value["after"]["qty"] += 1
+produce(f"{prefix}.cdc.items", rec["key"], value)
+PY
+audit
+log "auditor on the bad records: status $AUDIT_RC, $(tail -n 1 "$STATE/audit.$AUDIT_N.txt")"
+grep -q 'cdc_audit: RESULT FAIL .*wrong_values=1 wrong_topic=1' "$STATE/audit.$AUDIT_N.txt" ||
+  problem "cdc_audit.py did not report the wrong value and the wrong topic"
+audit --since-change-id "$(sql -e 'SELECT MAX(change_id) FROM audit.changes')"
+[[ $AUDIT_RC -eq 1 && $AUDIT_CHANGES == 0 ]] || problem "cdc_audit.py passed an empty audit window (status $AUDIT_RC)"
+
 log "SUMMARY xa: problems=${#PROBLEMS[@]} missing=$AUDIT_MISSING phantoms=$AUDIT_PHANTOMS duplicates=$AUDIT_DUPLICATES seconds=$((SECONDS - T0))"
 ((${#PROBLEMS[@]} == 0)) || fail "${#PROBLEMS[@]} problem(s): $(printf '%s; ' "${PROBLEMS[@]}")"

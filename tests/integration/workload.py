@@ -8,7 +8,8 @@ that cdc_audit.py can compare the database's record with Kafka.
                                                or --transactions is reached
 
 Schema (setup):
-  audit.changes  change_id, db, tbl, pk (JSON key), version, op: one row per
+  audit.changes  change_id, db, tbl, pk (JSON key), version, op, image
+                 (the whole row as JSON_OBJECT): one row per
                  committed row change, written by AFTER INSERT/UPDATE/DELETE
                  triggers on each table below (same statement, same
                  transaction), the design cdc_audit.py documents.
@@ -27,7 +28,9 @@ versions and keys too, which are then never used again: a record of them in
 Kafka is a phantom.
 
 run writes through one `mariadb` client process (its stdin, a transaction
-at a time, each acknowledged by a SELECT) at --rate transactions per second.
+at a time, each acknowledged by a SELECT) at --rate transactions per second
+(0: as fast as that goes). --xa-percent of them are XA transactions (XA
+PREPARE, then XA COMMIT, a quarter XA ROLLBACK).
 When the connection is lost (a server restart), it reconnects with back-off,
 re-reads which keys exist, and goes on; transactions whose outcome was lost
 with the connection are settled by the audit table, which is the truth.
@@ -73,8 +76,10 @@ CREATE TABLE IF NOT EXISTS audit.changes (
   pk VARCHAR(255) NOT NULL,
   version BIGINT NOT NULL,
   op CHAR(1) NOT NULL,
-  changed_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)
+  changed_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+  image LONGTEXT NULL
 ) ENGINE=InnoDB;
+ALTER TABLE audit.changes ADD COLUMN IF NOT EXISTS image LONGTEXT NULL;
 CREATE TABLE IF NOT EXISTS cdc.items (
   id INT PRIMARY KEY, ver BIGINT NOT NULL, name VARCHAR(64) NOT NULL,
   qty INT NOT NULL, note TEXT) ENGINE=InnoDB;
@@ -97,6 +102,15 @@ TABLES = {
     "bulk": ("id",),
 }
 
+# Every column of each table: the triggers record the whole row image so
+# that cdc_audit.py compares every column, not only key and version.
+COLUMNS = {
+    "items": ("id", "ver", "name", "qty", "note"),
+    "accounts": ("id", "ver", "balance", "updated"),
+    "lines": ("order_id", "line", "ver", "sku", "amount"),
+    "bulk": ("id", "ver", "payload"),
+}
+
 
 def triggers_sql():
     out = []
@@ -104,10 +118,12 @@ def triggers_sql():
         for event, op, row in (("INSERT", "c", "NEW"), ("UPDATE", "u", "NEW"), ("DELETE", "d", "OLD")):
             name = f"{table}_audit_{op}"
             key = ", ".join(f"'{c}', {row}.{c}" for c in pk)
+            image = ", ".join(f"'{c}', {row}.{c}" for c in COLUMNS[table])
             out.append(f"DROP TRIGGER IF EXISTS cdc.{name};")
             out.append(f"CREATE TRIGGER cdc.{name} AFTER {event} ON cdc.{table} FOR EACH ROW "
-                       f"INSERT INTO audit.changes (db, tbl, pk, version, op) "
-                       f"VALUES ('cdc', '{table}', JSON_OBJECT({key}), {row}.ver, '{op}');")
+                       f"INSERT INTO audit.changes (db, tbl, pk, version, op, image) "
+                       f"VALUES ('cdc', '{table}', JSON_OBJECT({key}), {row}.ver, '{op}', "
+                       f"JSON_OBJECT({image}));")
     return "\n".join(out)
 
 
@@ -238,6 +254,10 @@ class Workload:
         self.accounts = Keyspace("accounts", [(i,) for i in range(1, args.hot_keys + 1)])
         self.lines = Keyspace("lines", [(o, l) for o in range(1, args.keys // 4 + 2) for l in range(1, 6)])
         self.next_order = 1
+        self.xa_count = 0
+        # XA ids of this run (a workload restarted on the same server must
+        # not reuse an id a prepared transaction may still hold).
+        self.xa_prefix = f"{args.seed}-{os.getpid()}-{int(time.time())}"
         # Keys that only rolled-back transactions ever insert.
         self.phantom_id = 1_000_000_000
 
@@ -285,6 +305,16 @@ class Workload:
                 ks.exists.add(key)
                 ks.version[key] = max(ks.version.get(key, 0), int(r[-1]))
 
+    def settle_xa(self):
+        """XA transactions of this workload left prepared by a lost
+        connection hold their locks until decided: roll them back (the
+        audit table, which then has none of their changes, is the truth)."""
+        for row in self.conn.query("XA RECOVER"):
+            xid = row[-1] if row else ""
+            if xid.startswith("wl-"):
+                self.conn.query(f"XA ROLLBACK '{xid}'")
+                log(f"rolled back XA transaction {xid}, left prepared by the lost connection")
+
     def connect(self, first=False):
         delay = 0.2
         deadline = time.monotonic() + self.args.reconnect_timeout
@@ -292,6 +322,7 @@ class Workload:
             self.conn.open()
             if self.conn.execute("SELECT 1;"):
                 try:
+                    self.settle_xa()
                     if not first:
                         self.resync()
                     return True
@@ -352,6 +383,21 @@ class Workload:
         r = self.rng
         x = r.random() * 100
         ex = {ks.name: set(ks.exists) for ks in (self.items, self.accounts, self.lines)}
+        if x >= 100 - self.args.xa_percent:
+            # An XA transaction: prepared, then committed (or, one in four,
+            # rolled back) on the same connection.
+            self.xa_count += 1
+            xid = f"wl-{self.xa_prefix}-{self.xa_count}"
+            stmts = [f"XA START '{xid}';"]
+            for _ in range(r.randint(1, 4)):
+                ks = r.choice((self.items, self.accounts, self.lines))
+                stmts.append(self.random_change(ks, ex[ks.name]))
+            stmts += [f"XA END '{xid}';", f"XA PREPARE '{xid}';"]
+            if r.random() < 0.25:
+                stmts.append(f"XA ROLLBACK '{xid}';")
+                return "\n".join(stmts), "rollback", None
+            stmts.append(f"XA COMMIT '{xid}';")
+            return "\n".join(stmts), "xa", ex
         if x < self.args.rollback_percent:
             # Changes that are rolled back: updates of existing keys (their
             # versions are burned), inserts of keys nothing else uses.
@@ -449,7 +495,8 @@ class Workload:
                         return 1
                 i = int((time.monotonic() - self.t0) * a.rate)  # no burst after it
                 continue
-            due = self.t0 + i / a.rate
+            full_speed = a.rate <= 0 or (a.full_speed_after and now - self.t0 >= a.full_speed_after)
+            due = now if full_speed else self.t0 + i / a.rate
             if due > now:
                 time.sleep(min(due - now, 0.5))
                 continue
@@ -511,12 +558,17 @@ def main():
     r = sub.add_parser("run", help="write changes")
     add_connection_args(r)
     r.add_argument("--seed", type=int, default=1)
-    r.add_argument("--rate", type=float, default=100, help="transactions per second (default 100)")
+    r.add_argument("--rate", type=float, default=100,
+                   help="transactions per second (default 100; 0: as fast as one connection goes)")
     r.add_argument("--duration", type=float, default=0, help="seconds (default: until --transactions)")
+    r.add_argument("--full-speed-after", type=float, default=0,
+                   help="seconds after which --rate no longer holds (as fast as one connection goes)")
     r.add_argument("--transactions", type=int, default=0, help="stop after this many (committed + rolled back)")
     r.add_argument("--keys", type=int, default=2000, help="cdc.items key space (default 2000)")
     r.add_argument("--hot-keys", type=int, default=50, help="cdc.accounts key space (default 50)")
     r.add_argument("--rollback-percent", type=float, default=3)
+    r.add_argument("--xa-percent", type=float, default=0,
+                   help="XA transactions (prepared, then committed; a quarter rolled back)")
     r.add_argument("--large-rows", type=int, default=0, help="rows of the large transaction (0: none)")
     r.add_argument("--large-at", type=float, default=0, help="seconds into the run for the large transaction")
     r.add_argument("--reconnect-timeout", type=float, default=180)
