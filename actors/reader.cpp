@@ -539,9 +539,7 @@ bool reader_state::flush() {
     batch = record_batch{};
     batch.data.reserve(batches->bytes + (batches->bytes >> 2));
   }
-  batch.topics.clear();
-  batch.records.clear();
-  batch.data.clear();
+  batch.clear();
   return true;
 }
 

@@ -26,21 +26,22 @@ const std::string& transaction_metadata::id(const std::string& gtid,
 uint64_t& transaction_metadata::table_events(table_info& table) {
   if (table.txn_serial == serial_)
     return collections_[table.txn_slot].events;
-  // A new TABLE_MAP may give the same table another id: find it by name.
-  size_t slot = 0;
-  while (slot < collections_used_
-         && collections_[slot].name != table.qualified_name)
-    ++slot;
-  if (slot == collections_used_) {
+  // A new TABLE_MAP may give the same table another id: find it by name,
+  // by hash (a linear search made transactions of many tables quadratic).
+  auto [entry, fresh] = slots_.try_emplace(table.qualified_name);
+  auto& known = entry->second;
+  if (fresh || known.serial != serial_) {
+    auto slot = collections_used_++;
     if (slot == collections_.size())
       collections_.emplace_back();
     collections_[slot].name.assign(table.qualified_name);
     collections_[slot].events = 0;
-    ++collections_used_;
+    known.serial = serial_;
+    known.slot = static_cast<uint32_t>(slot);
   }
   table.txn_serial = serial_;
-  table.txn_slot = static_cast<uint32_t>(slot);
-  return collections_[slot].events;
+  table.txn_slot = known.slot;
+  return collections_[known.slot].events;
 }
 
 } // namespace binlog

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "binlog/position.hpp"
@@ -75,6 +76,13 @@ private:
   // Reused across transactions: only the first collections_used_ count.
   std::vector<collection_count> collections_;
   size_t collections_used_ = 0;
+  // Each table's slot in collections_, valid while its serial is serial_;
+  // kept across transactions (one entry per table ever seen).
+  struct slot_of {
+    uint64_t serial = 0;
+    uint32_t slot = 0;
+  };
+  std::unordered_map<std::string, slot_of> slots_;
 };
 
 } // namespace binlog

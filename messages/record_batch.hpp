@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <caf/meta/type_name.hpp>
@@ -103,14 +104,32 @@ struct record_batch {
   /// Where to resume once this batch and every batch before it are in Kafka.
   binlog::position end;
 
-  /// The index of `name` in topics, added if new. Batches rarely hold more
-  /// than a few topics: searched from the back.
+  /// The index of `name` in topics, added if new. Most batches hold a few
+  /// topics: searched from the back. Past a few (a batch of many tables'
+  /// rows holds hundreds), by the name's hash: a linear search per record
+  /// made such batches quadratic.
   uint32_t topic_index(std::string_view name) {
-    for (auto i = static_cast<uint32_t>(topics.size()); i > 0; --i)
-      if (topics[i - 1] == name)
-        return i - 1;
-    topics.emplace_back(name);
-    return static_cast<uint32_t>(topics.size() - 1);
+    if (topics.size() <= few_topics) {
+      for (auto i = static_cast<uint32_t>(topics.size()); i > 0; --i)
+        if (topics[i - 1] == name)
+          return i - 1;
+      return add_topic(name, std::hash<std::string_view>{}(name));
+    }
+    auto hash = std::hash<std::string_view>{}(name);
+    if (topic_hashes.empty())
+      for (uint32_t i = 0; i < topics.size(); ++i)
+        topic_hashes.emplace(std::hash<std::string_view>{}(topics[i]), i);
+    for (auto [i, end] = topic_hashes.equal_range(hash); i != end; ++i)
+      if (topics[i->second] == name)
+        return i->second;
+    return add_topic(name, hash);
+  }
+  /// Empties the batch for reuse (its buffers stay allocated).
+  void clear() {
+    topics.clear();
+    topic_hashes.clear();
+    data.clear();
+    records.clear();
   }
   std::string_view topic(const record_ref& r) const {
     return topics[r.topic];
@@ -131,6 +150,20 @@ struct record_batch {
   /// What the batch weighs against the reader's credit.
   uint64_t bytes() const {
     return data.size() + records.size() * sizeof(record_ref);
+  }
+
+private:
+  static constexpr size_t few_topics = 8;
+  /// Topic indexes by the hash of their name, once there are more than
+  /// few_topics (empty until then); not part of the message.
+  std::unordered_multimap<size_t, uint32_t> topic_hashes;
+
+  uint32_t add_topic(std::string_view name, size_t hash) {
+    auto index = static_cast<uint32_t>(topics.size());
+    topics.emplace_back(name);
+    if (!topic_hashes.empty())
+      topic_hashes.emplace(hash, index);
+    return index;
   }
 };
 

@@ -383,6 +383,36 @@ CAF_TEST(transaction metadata) {
   CAF_CHECK_EQUAL(meta.table_events(a), 0u); // counted anew
 }
 
+CAF_TEST(transaction metadata of many tables) {
+  // Found by name through a hash (W6: 1,000 tables per transaction); each
+  // transaction numbers its tables from the first it meets, and a table met
+  // through another TABLE_MAP counts in the same slot.
+  binlog::transaction_metadata meta;
+  std::vector<binlog::table_info> tables(300);
+  std::vector<binlog::table_info> again(300);
+  for (size_t i = 0; i < tables.size(); ++i)
+    tables[i].qualified_name = again[i].qualified_name = "s.t"
+                                                         + std::to_string(i);
+  for (int txn = 0; txn < 2; ++txn) {
+    meta.begin();
+    // The second transaction meets the tables in reverse order.
+    for (size_t n = 0; n < tables.size(); ++n) {
+      auto i = txn == 0 ? n : tables.size() - 1 - n;
+      ++meta.table_events(tables[i]);
+      ++meta.table_events(again[i]);
+      if (i % 3 == 0)
+        ++meta.table_events(tables[i]);
+    }
+    CAF_REQUIRE_EQUAL(meta.collections_used(), tables.size());
+    for (size_t n = 0; n < tables.size(); ++n) {
+      auto i = txn == 0 ? n : tables.size() - 1 - n;
+      CAF_CHECK_EQUAL(meta.collections()[n].name, tables[i].qualified_name);
+      CAF_CHECK_EQUAL(meta.collections()[n].events, i % 3 == 0 ? 3u : 2u);
+    }
+    meta.end();
+  }
+}
+
 CAF_TEST(XA transactions wait in the buffer) {
   bytes prepare{0};
   put_le(prepare, 1, 4);
