@@ -56,7 +56,7 @@ caf::error snapshot_state::plan() {
     binlog::table_info stub;
     stub.map.db = db;
     stub.map.table = table;
-    if (encoder->prepare(stub) || stub.skipped)
+    if (encoder->prepare(stub, false) || stub.skipped)
       continue;
     auto name = db + "." + table;
     if (config.progress.finished.count(name) > 0)
@@ -195,6 +195,11 @@ void snapshot_state::next_chunk() {
           auto at = value.find(unknown);
           if (at != std::string::npos)
             value.replace(at, unknown.size(), known);
+          if (encoder->options().format == binlog::record_format::avro)
+            if (auto e = encoder->avro_record(info, key, value)) {
+              self->quit(make_error(e));
+              return;
+            }
           append(chunk.records, info.topic, key, value, {});
         }
         if (rows < limit) {

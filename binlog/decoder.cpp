@@ -551,6 +551,10 @@ error decoder::on_row_images(const event_header& h, rows_event event,
     if (tombstone)
       emit(record_kind::tombstone, table.topic, row_in_txn);
   }
+  // (sticky: a schema change's or a transaction record's failure stops
+  // the stream at the next rows event)
+  if (auto& err = encoder_.failure())
+    return fail(err.code, offset, err.message);
   // Counted per event, not per row: the hot loop stays as it was.
   auto& counts = rows_by_table_[table.rows_slot];
   auto rows = row - event_row_base_;

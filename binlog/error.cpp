@@ -32,6 +32,8 @@ const char* to_string(errc code) {
       return "locked";
     case errc::bad_value:
       return "bad_value";
+    case errc::registry:
+      return "registry";
   }
   return "unknown";
 }

@@ -37,6 +37,8 @@ enum class errc {
   /// A value handed to the library is malformed: record options, a GTID
   /// set's text.
   bad_value,
+  /// The schema registry refused a schema (incompatible, invalid).
+  registry,
 };
 
 const char* to_string(errc code);

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <regex>
 
+#include "binlog/avro.hpp"
 #include "binlog/column_value.hpp"
 #include "binlog/json_writer.hpp"
 
@@ -254,6 +255,16 @@ std::string options_problem(const record_options& options) {
   if (options.schemas && options.values.mode != value_mode::debezium)
     return "schemas: Kafka Connect schemas are Debezium's, for value-mode "
            "debezium only";
+  if (options.format == record_format::avro) {
+    if (options.values.mode != value_mode::debezium)
+      return "format: avro carries Debezium's values, for value-mode "
+             "debezium only";
+    if (options.schemas)
+      return "schemas: JsonConverter's schemas are JSON; format avro keeps "
+             "its schemas in the schema registry (schemas=false)";
+    if (!options.registry)
+      return "format: avro needs schema-registry-url";
+  }
   auto prefix = prefix_of(options);
   auto bad = first_bad_topic_char(prefix);
   if (!bad.empty())
@@ -319,11 +330,42 @@ error check_record_options(const record_options& options) {
 expected<record_encoder> record_encoder::make(record_options options) {
   if (auto err = check_record_options(options))
     return err;
-  return record_encoder{std::move(options)};
+  record_encoder out{std::move(options)};
+  if (out.subjects_) {
+    struct fixed_schemas {
+      const std::string& topic;
+      std::string_view key;
+      std::string_view value;
+      const avro::subjects_entry** entries;
+    };
+    for (auto& f :
+         {fixed_schemas{out.schema_topic_, schema_change_key_schema,
+                        schema_change_value_schema(), out.avro_schema_change_},
+          fixed_schemas{out.transaction_topic_, transaction_key_schema,
+                        transaction_value_schema, out.avro_transaction_}}) {
+      if (f.topic.empty())
+        continue;
+      auto key = out.avro_schema(f.topic + "-key", f.key);
+      if (!key)
+        return key.error();
+      auto value = out.avro_schema(f.topic + "-value", f.value);
+      if (!value)
+        return value.error();
+      f.entries[0] = *key;
+      f.entries[1] = *value;
+    }
+  }
+  return out;
 }
 
 record_encoder::record_encoder(record_options options)
   : options_(std::move(options)), filter_(std::make_unique<record_filter>()) {
+  if (options_.format == record_format::avro) {
+    connect_schemas_ = true;
+    subjects_ = std::make_unique<avro::subjects>(options_.registry);
+  } else {
+    connect_schemas_ = options_.schemas;
+  }
   if (options_.topic_prefix.empty())
     options_.topic_prefix = options_.name;
   filter_->include_databases = compile_all(options_.include_databases);
@@ -348,7 +390,7 @@ bool record_encoder::database_included(std::string_view db) const {
   return filter_->database_included(std::string{db});
 }
 
-error record_encoder::prepare(table_info& info) const {
+error record_encoder::prepare(table_info& info, bool with_schemas) const {
   auto& map = info.map;
   info.qualified_name = map.db + "." + map.table;
   info.skipped = (options_.skip_system_schemas && is_system_schema(map.db))
@@ -376,9 +418,11 @@ error record_encoder::prepare(table_info& info) const {
   info.topic.clear();
   info.key_schema.clear();
   info.value_schema.clear();
+  info.avro_key = nullptr;
+  info.avro_value = nullptr;
   if (info.skipped)
     return {};
-  if (options_.schemas)
+  if (connect_schemas_ && with_schemas)
     write_table_schemas(info);
   auto topic = options_.topic_template;
   replace_all(topic, "{prefix}", options_.topic_prefix);
@@ -393,7 +437,54 @@ error record_encoder::prepare(table_info& info) const {
               + std::to_string(max_topic_length)
               + " characters, not '.' or '..'): change topic-template or "
                 "topic-prefix, or leave the table out with exclude-tables"};
+  if (subjects_ && with_schemas) {
+    // A new table map with the same columns finds its schemas cached; a
+    // changed one registers a new version (the registry checks it).
+    if (!map.primary_key.empty()) {
+      auto key = avro_schema(info.topic + "-key", info.key_schema);
+      if (!key)
+        return key.error();
+      info.avro_key = *key;
+    }
+    auto value = avro_schema(info.topic + "-value", info.value_schema);
+    if (!value)
+      return value.error();
+    info.avro_value = *value;
+  }
   return {};
+}
+
+expected<const avro::subjects_entry*>
+record_encoder::avro_schema(const std::string& subject,
+                            std::string_view connect) const {
+  // `{"schema":` … `,"payload":`: the Connect schema between them.
+  constexpr std::string_view head = "{\"schema\":";
+  constexpr std::string_view tail = ",\"payload\":";
+  connect.remove_prefix(head.size());
+  connect.remove_suffix(tail.size());
+  return subjects_->resolve(subject, connect);
+}
+
+void record_encoder::to_avro(const avro::subjects_entry* key,
+                             const avro::subjects_entry* value) {
+  auto transcode = [this](const avro::subjects_entry* entry,
+                          std::string& text) {
+    if (text.empty())
+      return; // a null key
+    avro_out_.clear();
+    if (entry == nullptr) {
+      failure_ = {errc::bad_value, "Avro encoding: a record without a schema"};
+    } else {
+      avro::write_header(avro_out_, entry->id);
+      if (auto err = avro::encode(*entry->root, text, avro_out_))
+        failure_ = err;
+    }
+    if (failure_)
+      avro_out_.clear();
+    text.swap(avro_out_);
+  };
+  transcode(key, key_);
+  transcode(value, value_);
 }
 
 void record_encoder::write_table_schemas(table_info& table) const {
@@ -628,6 +719,8 @@ void record_encoder::encode(const table_info& table, uint32_t row_in_event,
   }
   write_change(table, event_op_, row_in_event, total_order, collection_order,
                before, after);
+  if (subjects_)
+    to_avro(table.avro_key, table.avro_value);
 }
 
 void record_encoder::encode_read(const table_info& table,
@@ -662,6 +755,16 @@ void record_encoder::encode_read(const table_info& table,
   w.raw(",\"transaction\":null}");
   if (options_.schemas)
     w.raw('}');
+}
+
+error record_encoder::avro_record(const table_info& table, std::string& key,
+                                  std::string& value) {
+  key_.swap(key);
+  value_.swap(value);
+  to_avro(table.avro_key, table.avro_value);
+  key_.swap(key);
+  value_.swap(value);
+  return failure_;
 }
 
 bool record_encoder::key_changed(const table_info& table,
@@ -718,6 +821,8 @@ void record_encoder::encode_key_change(
   else
     write_change(table, 'c', row_in_event, total_order, collection_order,
                  nullptr, &after);
+  if (subjects_)
+    to_avro(table.avro_key, table.avro_value);
 }
 
 void record_encoder::encode_schema_change(
@@ -759,6 +864,8 @@ void record_encoder::encode_schema_change(
   w.raw(",\"tableChanges\":[]}");
   if (options_.schemas)
     w.raw('}');
+  if (subjects_)
+    to_avro(avro_schema_change_[0], avro_schema_change_[1]);
 }
 
 void record_encoder::start_transaction_record(
@@ -789,6 +896,8 @@ void record_encoder::encode_transaction_begin(const std::string& transaction_id,
   w.raw('}');
   if (options_.schemas)
     w.raw('}');
+  if (subjects_)
+    to_avro(avro_transaction_[0], avro_transaction_[1]);
 }
 
 void record_encoder::encode_transaction_end(const std::string& transaction_id,
@@ -816,6 +925,8 @@ void record_encoder::encode_transaction_end(const std::string& transaction_id,
   w.raw('}');
   if (options_.schemas)
     w.raw('}');
+  if (subjects_)
+    to_avro(avro_transaction_[0], avro_transaction_[1]);
 }
 
 } // namespace binlog

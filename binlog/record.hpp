@@ -17,6 +17,12 @@
 
 namespace binlog {
 
+namespace avro {
+class registry;
+class subjects;
+struct subjects_entry;
+} // namespace avro
+
 /// One column's place in a decoded row image.
 struct value_slot {
   enum state_type : uint8_t { absent, null, present };
@@ -58,6 +64,10 @@ struct table_info {
   /// after a schema change gives the new schema without parsing DDL.
   std::string key_schema;
   std::string value_schema;
+  /// With format avro: the Avro schemas (and registry ids) of the key and
+  /// the value, owned by the encoder; no key schema without a primary key.
+  const avro::subjects_entry* avro_key = nullptr;
+  const avro::subjects_entry* avro_value = nullptr;
   /// Rows of this table are framed but not encoded: a system schema (run)
   /// or a table the include/exclude filters leave out.
   bool skipped = false;
@@ -69,6 +79,10 @@ struct table_info {
   /// an index, so that counting costs no lookup per rows event.
   uint32_t rows_slot = 0;
 };
+
+/// How keys and values are serialized: JSON text, or Avro in the
+/// Confluent wire format with schemas in a schema registry.
+enum class record_format : uint8_t { json, avro };
 
 /// Settings that shape records. The defaults give row changes only; `run`
 /// and `dump` default to tombstones and the schema-change topic on
@@ -105,6 +119,13 @@ struct record_options {
   /// JsonConverter's schemas.enable=true form for keys and values:
   /// {"schema":…,"payload":…} (value mode debezium only).
   bool schemas = false;
+  /// avro: keys and values in Avro (Confluent's wire format: magic byte 0,
+  /// the schema id in 4 bytes big-endian, the Avro binary), their schemas
+  /// made from the Connect schemas of the JSON form and registered in
+  /// `registry` under <topic>-key and <topic>-value (value mode debezium,
+  /// schemas off).
+  record_format format = record_format::json;
+  std::shared_ptr<avro::registry> registry;
 };
 
 /// Checks the patterns and fixed topic names of `options`: errc::bad_value
@@ -175,7 +196,8 @@ struct record_filter;
 class record_encoder {
 public:
   /// An encoder for `options`, or what check_record_options finds wrong
-  /// with them.
+  /// with them. With format avro, the schemas of the schema-change and
+  /// transaction topics are registered here (errors as prepare's).
   static expected<record_encoder> make(record_options options);
   ~record_encoder();
   record_encoder(record_encoder&&) noexcept;
@@ -187,8 +209,18 @@ public:
 
   /// Fills the cached, per-table parts of `info` from its table map and
   /// applies the filters. Fails (errc::unsupported) when the table cannot
-  /// be sent: its topic name is too long for Kafka.
-  error prepare(table_info& info) const;
+  /// be sent: its topic name is too long for Kafka. With format avro it
+  /// registers the table's schemas if they are new (errc::connection when
+  /// the registry cannot be reached, errc::registry when it refuses them);
+  /// `with_schemas` false leaves schemas out, for a look at the filters.
+  error prepare(table_info& info, bool with_schemas = true) const;
+
+  /// With format avro: what went wrong turning a record into Avro, which
+  /// only a bug can cause (the payload and the schema come from the same
+  /// table map). The record is then empty.
+  const error& failure() const {
+    return failure_;
+  }
 
   /// Whether schema changes of database `db` are sent (system schemas and
   /// the database filters).
@@ -220,10 +252,17 @@ public:
   /// Encodes a snapshot's read of a row as Debezium does: op "r", before
   /// null, transaction null, source.snapshot = `snapshot` ("true", "first",
   /// "last", "incremental"), source file/pos where the stream stood when the
-  /// row was sent; ts_ms is when it was read.
+  /// row was sent; ts_ms is when it was read. With format avro, key and
+  /// value are still JSON payloads, so that the caller can patch the
+  /// source position in: avro_record then makes them Avro.
   void encode_read(const table_info& table, const std::vector<value_slot>& row,
                    uint64_t ts_ms, uint32_t server_id, const std::string& file,
                    uint64_t pos, std::string_view snapshot);
+
+  /// With format avro: the JSON payloads `key` (empty for a null key) and
+  /// `value` of a row of `table` (from encode_read) in the wire format.
+  error avro_record(const table_info& table, std::string& key,
+                    std::string& value);
 
   /// Whether an update changes the primary key (its key, as encoded,
   /// differs), so that it is sent as Debezium sends it: a delete of the old
@@ -305,9 +344,23 @@ private:
                          std::string_view snapshot = {}) const;
   /// The source block after its row number.
   void write_source_tail(std::string& out, int64_t thread) const;
+  /// Registers the Avro schema made from `connect` (JsonConverter's
+  /// `{"schema":…,"payload":` prefix) under `subject`.
+  expected<const avro::subjects_entry*>
+  avro_schema(const std::string& subject, std::string_view connect) const;
+  /// With format avro: key_ and value_ (JSON payloads) in the wire format.
+  void to_avro(const avro::subjects_entry* key,
+               const avro::subjects_entry* value);
 
   record_options options_;
+  /// Connect schemas are made: schemas on, or format avro.
+  bool connect_schemas_ = false;
   std::unique_ptr<record_filter> filter_;
+  std::unique_ptr<avro::subjects> subjects_;
+  const avro::subjects_entry* avro_schema_change_[2] = {};
+  const avro::subjects_entry* avro_transaction_[2] = {};
+  std::string avro_out_;
+  error failure_;
   std::string schema_topic_;
   std::string transaction_topic_;
   std::string key_;

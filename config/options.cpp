@@ -122,6 +122,15 @@ const std::vector<option_spec> specs = {
    "true|false",
    "keys and values in Kafka Connect's JsonConverter form with schemas, "
    "{\"schema\":...,\"payload\":...} (value-mode debezium)"},
+  {"format", g::records, commands({run, node}), &o::format, "FORMAT",
+   "json, or avro: keys and values in Avro with Confluent's wire format "
+   "(magic byte, schema id, Avro binary), schemas registered in "
+   "schema-registry-url as <topic>-key and <topic>-value (value-mode "
+   "debezium)"},
+  {"schema-registry-url", g::records, commands({run, node}),
+   &o::schema_registry_url, "URL",
+   "a Confluent-compatible schema registry, e.g. http://127.0.0.1:8081 or "
+   "Apicurio's http://127.0.0.1:8080/apis/ccompat/v7 (format avro)"},
   {"include-databases", g::records, commands({run, node, dump}),
    &o::include_databases, "RE",
    "databases to send: regular expressions matching the whole name (none: "

@@ -88,6 +88,8 @@ struct raw_options {
     defaults::bigint_unsigned_handling_mode};
   std::string binary_handling_mode{defaults::binary_handling_mode};
   bool schemas = false;
+  std::string format{"json"};
+  std::string schema_registry_url;
   std::vector<std::string> include_databases;
   std::vector<std::string> exclude_databases;
   std::vector<std::string> include_tables;

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <utility>
 
+#include "http/schema_registry.hpp"
 #include "messages/error.hpp"
 
 namespace b2k {
@@ -168,6 +169,23 @@ caf::error apply_record_options(const std::string& prefix, const raw_options& o,
                                            + c.allowed + ", not '" + *c.text
                                            + "'");
   out.schemas = o.schemas;
+  if (o.format == "avro") {
+    out.format = binlog::record_format::avro;
+  } else if (o.format != "json") {
+    return caf::make_error(ec::config, prefix + "format: must be json or "
+                                         "avro, not '" + o.format + "'");
+  }
+  if (!o.schema_registry_url.empty()) {
+    if (out.format != binlog::record_format::avro)
+      return caf::make_error(ec::config,
+                             prefix + "schema-registry-url: only for format "
+                                      "avro");
+    auto problem = http::check_registry_url(o.schema_registry_url);
+    if (!problem.empty())
+      return caf::make_error(ec::config, prefix + problem);
+    out.registry = std::make_shared<http::schema_registry>(
+      o.schema_registry_url);
+  }
   if (auto err = binlog::check_record_options(out))
     return caf::make_error(ec::config, prefix + err.message);
   return caf::none;

@@ -26,6 +26,8 @@ const char* to_string(ec code) {
       return "kafka";
     case ec::commit_log:
       return "commit_log";
+    case ec::schema_registry:
+      return "schema_registry";
   }
   return "unknown";
 }
@@ -57,6 +59,9 @@ caf::error make_error(const binlog::error& err) {
       break;
     case binlog::errc::bad_value:
       code = ec::config;
+      break;
+    case binlog::errc::registry:
+      code = ec::schema_registry;
       break;
     case binlog::errc::bad_magic:
     case binlog::errc::truncated:

@@ -34,6 +34,8 @@ enum class ec : uint8_t {
   kafka,
   /// The commit-log topic holds something we cannot read.
   commit_log,
+  /// The schema registry refused a schema (avro format).
+  schema_registry,
 };
 
 const char* to_string(ec code);
