@@ -47,6 +47,8 @@ caf::error reader_state::connect() {
 }
 
 void reader_state::send_lease(std::chrono::system_clock::time_point confirmed) {
+  if (config.lock_taken)
+    config.lock_taken->store(true);
   lease_until = confirmed + whole_seconds(source_cfg->lock_timeout)
                 - lease_margin;
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -63,9 +65,12 @@ void reader_state::take_lock() {
   auto idle = whole_seconds(source_cfg->lock_timeout);
   auto asked = std::chrono::system_clock::now();
   auto& name = config.settings->name;
-  // Only the first reader of a standby waits: a restarted one that finds
-  // the lock taken was replaced while it was away.
-  if (!source_cfg->standby || config.epoch > 1) {
+  // A standby waits until its pipeline held the lock once; a restarted
+  // reader after that which finds the lock taken was replaced while it was
+  // away.
+  bool held_before = config.lock_taken ? config.lock_taken->load()
+                                       : config.epoch > 1;
+  if (!source_cfg->standby || held_before) {
     // A restarted reader may find the lock still held by its predecessor's
     // connection if the network dropped it: the server frees it after the
     // idle timeout, so wait a little longer than that.
@@ -108,7 +113,9 @@ void reader_state::take_lock() {
     return;
   }
   send_lease(asked);
-  if (standby_reported) {
+  // A restarted reader on this path was a standby too (its waiting
+  // connection broke): it takes over as well.
+  if (standby_reported || config.epoch > 1) {
     spdlog::info("standby: took the source lock; taking over");
     // The replication connection idled while we waited.
     if (auto err = connect()) {

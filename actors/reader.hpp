@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -31,9 +32,14 @@ struct reader_config {
   binlog::position start;
   /// Sequence numbers start at epoch << 40, so that batches of a restarted
   /// reader never collide with those of the one before. The first reader of
-  /// a pipeline has epoch 1: only it waits for the lock as a standby (a
-  /// restarted one that finds the lock taken was replaced and stops).
+  /// a pipeline has epoch 1.
   uint64_t epoch = 1;
+  /// Set once a reader of this pipeline held the source lock (shared by
+  /// the supervisor's readers). A standby's reader waits for the lock while
+  /// none ever held it, restarted or not (its waiting connection may break);
+  /// a restarted one after that finds the lock taken only when it was
+  /// replaced, and stops. None (a reader node's): only epoch 1 waits.
+  std::shared_ptr<std::atomic<bool>> lock_taken;
   /// Where to report metrics (none in tests).
   status_actor status;
   /// The server of settings->source by default.

@@ -48,6 +48,7 @@ void supervisor_state::spawn_reader(binlog::position from) {
   cfg.status = config.status;
   cfg.start = std::move(from);
   cfg.epoch = ++reader_epoch;
+  cfg.lock_taken = lock_taken;
   if (!config.settings->reader_node.empty()) {
     launch_remote(std::move(cfg));
     return;

@@ -1,8 +1,10 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 
 #include <caf/stateful_actor.hpp>
 
@@ -39,6 +41,9 @@ struct supervisor_state {
   watcher_actor watcher;
   reader_actor reader;
   uint64_t reader_epoch = 0;
+  /// Whether one of this pipeline's readers held the source lock.
+  std::shared_ptr<std::atomic<bool>> lock_taken =
+    std::make_shared<std::atomic<bool>>(false);
   caf::timespan backoff{};
   std::chrono::steady_clock::time_point reader_started;
   bool stopping = false;
