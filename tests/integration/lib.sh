@@ -463,6 +463,36 @@ audit() {
   AUDIT_RECORDS=$(_audit_count records)
 }
 
+# What the daemon (started with --binlog2kafka.http-listen=127.0.0.1:$HTTP_PORT)
+# holds in flight, from one status sample (taken once a second): "in flight:
+# ..." when read batches wait for release or the reader read beyond the
+# released position, else "nothing in flight: ..."; fails when it does not
+# answer.
+inflight_state() {
+  curl -s --max-time 5 "http://127.0.0.1:$HTTP_PORT/status.json" 2>/dev/null |
+    python3 -c 'import json,sys
+s = json.load(sys.stdin)
+r, w = s["reader"]["position"], s["watcher"]
+rel = w["released"]
+def key(p): return (int((p.get("file") or ".0").rsplit(".", 1)[1]), p.get("pos") or 0)
+waiting = w["waiting_batches"]
+what = "%d batches waiting, read up to %s:%s, released %s:%s" % (
+    waiting, r.get("file"), r.get("pos"), rel.get("file"), rel.get("pos"))
+busy = w["waiting_batches"] > 0 or (r.get("file") and key(r) > key(rel))
+print(("in flight: " if busy else "nothing in flight: ") + what)' 2>/dev/null
+}
+
+# "FILE POS" the reader has read up to (status page, sampled once a second).
+reader_position() {
+  curl -s --max-time 5 "http://127.0.0.1:$HTTP_PORT/status.json" 2>/dev/null |
+    python3 -c 'import json,sys
+p = json.load(sys.stdin)["reader"]["position"]
+print(p["file"], p["pos"]) if p.get("file") else sys.exit(1)' 2>/dev/null
+}
+
+# "FILE POS" -> a number that orders positions (file sequence, offset).
+pos_key() { awk '{ split($1, f, "."); printf "%d%012d\n", f[2], $2 }' <<<"$1"; }
+
 # Number of "reader: connected" lines in the daemon's log so far.
 connected_count() {
   grep -c 'reader: connected' "$DAEMON_LOG" 2>/dev/null || true
@@ -522,19 +552,41 @@ proxy_ctl() {
 #
 # chaos_kill_loop: while the workload runs (and until CHAOS_MIN_KILLS kills),
 # kill -9 binlog2kafka at random moments and start it again at once with
-# "${CHAOS_DAEMON_ARGS[@]}". The moments come from bash's RANDOM, seeded with
+# "${CHAOS_DAEMON_ARGS[@]}", which must hold "$CHAOS_HTTP_ARG" (the loop
+# reads the status page). The moments come from bash's RANDOM, seeded with
 # the caller's seed (RANDOM=$CHAOS_SEED). A quarter of the kills wait
 # for the previous restart to connect (a kill during the catch-up).
+# Every kill must prove itself: a kill counts as "in flight" when the status
+# sample just before it (at most a second old) shows records read and not
+# yet released (batches waiting, or read beyond the released position); the
+# loop fails with fewer than CHAOS_MIN_INFLIGHT such kills.
 # With CHAOS_LARGE_ROWS > 0 the daemon must read MariaDB through the TCP
 # proxy (proxy_start, and --binlog2kafka.source pointing at it): the proxy
 # kills it (kill-on) when row CHAOS_LARGE_ROWS/2 of the workload's large
 # transaction passes, i.e. in the middle of that transaction however fast it
 # streams, and again when row 9/10 of it passes while the restart reads it
-# again. Sets CHAOS_KILLS and CHAOS_NOTES (one line per kill).
+# again; the loop goes on until both happened and fails if they did not.
+# With CHAOS_COMMIT_KILLS > 0 (exactly-once, CHAOS_DAEMON_ARGS with
+# --binlog2kafka.log-level=debug) that many kills, while the workload runs,
+# come the moment the daemon logs "committing Kafka transaction N"
+# (tests/integration/kill_on_log.py); one counts as inside the commit when
+# "committed Kafka transaction N" never followed; the loop fails with fewer
+# than CHAOS_MIN_COMMIT_HITS of those (default 0: against a local broker the
+# commit mostly ends within the millisecond the kill takes to follow).
+# Sets CHAOS_KILLS, CHAOS_INFLIGHT_KILLS, CHAOS_COMMIT_HITS and CHAOS_NOTES
+# (one line per kill).
 CHAOS_MIN_KILLS=10
+CHAOS_MIN_INFLIGHT=3
 CHAOS_LARGE_ROWS=0
+CHAOS_COMMIT_KILLS=0
+CHAOS_MIN_COMMIT_HITS=0
+CHAOS_HTTP_ARG=--binlog2kafka.http-listen=127.0.0.1:$HTTP_PORT
 CHAOS_DAEMON_ARGS=()
 CHAOS_KILLS=0
+CHAOS_INFLIGHT_KILLS=0
+CHAOS_COMMIT_DONE=0
+CHAOS_COMMIT_HITS=0
+CHAOS_LAST_INFLIGHT=
 CHAOS_NOTES=()
 CHAOS_LARGE_STAGE=0 # 0: kill at row 1/2, 1: kill at row 9/10 on re-read, 2: done
 CHAOS_CONNECTED_BEFORE=0
@@ -562,16 +614,52 @@ chaos_restart() {
 }
 
 chaos_note() {
-  CHAOS_NOTES+=("kill $CHAOS_KILLS at +$((SECONDS - T0))s ($1): workload at $(workload_field tx) tx, large transaction $(workload_field large)")
+  CHAOS_NOTES+=("kill $CHAOS_KILLS at +$((SECONDS - T0))s ($1): $CHAOS_LAST_INFLIGHT; workload at $(workload_field tx) tx, large transaction $(workload_field large)")
   log "${CHAOS_NOTES[-1]}"
 }
 
-# chaos_kill_restart WHY: kill -9, then start again at once.
+# chaos_kill_restart WHY: kill -9, then start again at once. The status
+# sample just before the kill tells whether data was in flight.
 chaos_kill_restart() {
   chaos_check_alive
+  local state
+  state=$(inflight_state) || state="status page did not answer"
   CHAOS_KILLS=$((CHAOS_KILLS + 1))
   daemon_kill9
+  [[ $state != "in flight: "* ]] || CHAOS_INFLIGHT_KILLS=$((CHAOS_INFLIGHT_KILLS + 1))
+  CHAOS_LAST_INFLIGHT=$state
   chaos_note "$1"
+  chaos_restart
+}
+
+# chaos_kill_in_commit: kill -9 the moment the daemon logs that it commits a
+# Kafka transaction (skipping 0-2 of them), then start it again.
+chaos_kill_in_commit() {
+  chaos_check_alive
+  local offset line rc=0 pid=$DAEMON_PID n
+  offset=$(stat -c %s "$DAEMON_LOG")
+  line=$(python3 "$ITEST_DIR/kill_on_log.py" --log "$DAEMON_LOG" --offset "$offset" --pid "$pid" \
+    --pattern 'producer: committing Kafka transaction' --skip $((RANDOM % 3)) --timeout 30) || rc=$?
+  if ((rc != 0)); then
+    log "no Kafka transaction commit to kill at: $line"
+    chaos_check_alive # the proxy may have killed it meanwhile
+    return 0
+  fi
+  wait "$pid" 2>/dev/null || true
+  echo "--- killed with SIGKILL at a Kafka transaction commit $(date '+%F %T')" >>"$DAEMON_LOG"
+  DAEMON_PID=
+  CHAOS_KILLS=$((CHAOS_KILLS + 1))
+  CHAOS_COMMIT_DONE=$((CHAOS_COMMIT_DONE + 1))
+  n=$(sed -n 's/.*committing Kafka transaction \([0-9]*\) .*/\1/p' <<<"$line")
+  if tail -c +$((offset + 1)) "$DAEMON_LOG" | grep -q "producer: committed Kafka transaction $n\$"; then
+    CHAOS_LAST_INFLIGHT="Kafka transaction $n had committed already"
+  else
+    CHAOS_COMMIT_HITS=$((CHAOS_COMMIT_HITS + 1))
+    CHAOS_INFLIGHT_KILLS=$((CHAOS_INFLIGHT_KILLS + 1))
+    CHAOS_LAST_INFLIGHT="inside the commit of Kafka transaction $n (its end never logged)"
+  fi
+  log "log line at the kill: $line"
+  chaos_note "at a Kafka transaction commit"
   chaos_restart
 }
 
@@ -587,6 +675,10 @@ chaos_check_alive() {
     echo "--- killed with SIGKILL by the TCP proxy $(date '+%F %T')" >>"$DAEMON_LOG"
     DAEMON_PID=
     CHAOS_KILLS=$((CHAOS_KILLS + 1))
+    # The proxy kills as a row of the large transaction passes: read and,
+    # the transaction being unfinished, not committed.
+    CHAOS_INFLIGHT_KILLS=$((CHAOS_INFLIGHT_KILLS + 1))
+    CHAOS_LAST_INFLIGHT="in flight: inside the large transaction"
     if ((CHAOS_LARGE_STAGE == 0)); then
       chaos_note "by the proxy, as row $((CHAOS_LARGE_ROWS / 2)) of the large transaction passed"
     else
@@ -620,20 +712,26 @@ chaos_wait_connected() {
   done
 }
 
+chaos_large_pending() { ((CHAOS_LARGE_ROWS > 0 && CHAOS_LARGE_STAGE < 2)); }
+
 chaos_kill_loop() {
   local t_start=$SECONDS
+  [[ " ${CHAOS_DAEMON_ARGS[*]} " == *" $CHAOS_HTTP_ARG "* ]] ||
+    fail "chaos_kill_loop: CHAOS_DAEMON_ARGS must hold $CHAOS_HTTP_ARG (the loop reads the status page)"
   # The running daemon has connected already (daemon_start_ready).
   CHAOS_CONNECTED_BEFORE=$(($(connected_count) - 1))
   chaos_arm
-  while workload_running || ((CHAOS_KILLS < CHAOS_MIN_KILLS)); do
-    ((SECONDS - t_start < 400)) || fail "chaos did not finish within 400s ($CHAOS_KILLS kills)"
+  while workload_running || ((CHAOS_KILLS < CHAOS_MIN_KILLS)) || chaos_large_pending; do
+    ((SECONDS - t_start < 600)) || fail "chaos did not finish within 600s ($CHAOS_KILLS kills, proxy kills in the large transaction $CHAOS_LARGE_STAGE of 2)"
     if workload_running; then
       chaos_wait_ms "$(chaos_rand_ms 1500 4500)"
     else
       # The workload ended before enough kills: kill during the catch-up.
       chaos_wait_ms "$(chaos_rand_ms 300 2000)"
     fi
-    if ((RANDOM % 4 == 0)); then
+    if ((CHAOS_COMMIT_DONE < CHAOS_COMMIT_KILLS)) && workload_running && ((RANDOM % 2 == 0)); then
+      chaos_kill_in_commit
+    elif ((RANDOM % 4 == 0)); then
       chaos_wait_connected
       chaos_wait_ms "$(chaos_rand_ms 0 500)"
       chaos_kill_restart "just after the restart connected"
@@ -641,10 +739,11 @@ chaos_kill_loop() {
       chaos_kill_restart "at a random moment"
     fi
   done
-  if ((CHAOS_LARGE_ROWS > 0 && CHAOS_LARGE_STAGE < 2)); then
-    proxy_ctl disarm >/dev/null
-    log "note: the proxy's kill in the large transaction came $CHAOS_LARGE_STAGE time(s) of 2 (the transaction was not read again after the first)"
-  fi
+  log "chaos: $CHAOS_KILLS kills, $CHAOS_INFLIGHT_KILLS with data in flight, proxy kills in the large transaction $CHAOS_LARGE_STAGE, kills inside a Kafka transaction commit $CHAOS_COMMIT_HITS of $CHAOS_COMMIT_DONE timed at one"
+  ((CHAOS_INFLIGHT_KILLS >= CHAOS_MIN_INFLIGHT)) ||
+    fail "only $CHAOS_INFLIGHT_KILLS of $CHAOS_KILLS kills hit data in flight (at least $CHAOS_MIN_INFLIGHT needed): the kills proved nothing"
+  ((CHAOS_COMMIT_KILLS == 0 || CHAOS_COMMIT_HITS >= CHAOS_MIN_COMMIT_HITS)) ||
+    fail "only $CHAOS_COMMIT_HITS kills of $CHAOS_COMMIT_DONE landed inside a Kafka transaction commit (at least $CHAOS_MIN_COMMIT_HITS needed)"
 }
 
 # caught_up_rows: like caught_up, but events that belong to no transaction

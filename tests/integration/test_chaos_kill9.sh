@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # kill -9 binlog2kafka at random moments, at least 10 times, while workload.py
 # writes numbered changes for 60 s (inserts, updates, deletes, multi-row
-# transactions, rolled-back transactions, and one 50,000-row transaction),
-# each time restarted at once. The daemon reads MariaDB through
-# tcp_proxy.py, which also kills it when row 25,000 of the large transaction
-# passes, and again when row 45,000 passes while the restart reads it again.
-# Once the workload ended and the daemon caught up, cdc_audit.py compares
-# audit.changes with Kafka: 0 missing, 0 phantoms, per-key order kept;
+# transactions, rolled-back transactions, and one 50,000-row transaction):
+# 100 transactions/s for 35 s, then as fast as one connection goes. Each time
+# it is restarted at once. The daemon reads MariaDB through tcp_proxy.py,
+# which also kills it when row 25,000 of the large transaction passes, and
+# again when row 45,000 passes while the restart reads it again; both must
+# happen, and at least 3 kills must hit data in flight (read beyond the
+# committed position: lib.sh chaos_kill_loop). Once the workload ended and
+# the daemon caught up, cdc_audit.py compares audit.changes with Kafka: 0
+# missing, 0 phantoms, per-key order kept, every column as committed;
 # duplicates counted and printed. Then SIGTERM (status 0) and a restart with
 # no new writes to the audited tables: 0 new records.
 #
 # The kill moments come from a seeded RNG: B2K_CHAOS_SEED=N repeats a run's
 # schedule (the seed is printed first); B2K_CHAOS_KILLS sets the least number
-# of kills.
+# of kills, B2K_CHAOS_SECONDS the workload's length (a heavier variant).
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 faults_trap
@@ -25,7 +28,8 @@ MARKER_TOPIC=$SOURCE_NAME.demo.chaos_marker
 log "seed $CHAOS_SEED (repeat this run with B2K_CHAOS_SEED=$CHAOS_SEED)"
 
 PROXY_LISTEN=${B2K_ITEST_PROXY_PORT:-$((MARIADB_PORT + 1))}
-CHAOS_DAEMON_ARGS=(--binlog2kafka.source="mysql://b2k@127.0.0.1:$PROXY_LISTEN")
+CHAOS_DAEMON_ARGS=(--binlog2kafka.source="mysql://b2k@127.0.0.1:$PROXY_LISTEN" "$CHAOS_HTTP_ARG")
+CHAOS_SECONDS=${B2K_CHAOS_SECONDS:-60}
 
 start_servers
 workload_setup
@@ -35,7 +39,8 @@ proxy_start "$PROXY_LISTEN"
 sql -e "CREATE TABLE demo.chaos_marker (id INT PRIMARY KEY) ENGINE=InnoDB"
 daemon_start_ready "${CHAOS_DAEMON_ARGS[@]}"
 
-workload_start --seed "$CHAOS_SEED" --rate 100 --duration 60 \
+workload_start --seed "$CHAOS_SEED" --rate 100 --duration "$CHAOS_SECONDS" \
+  --full-speed-after $((CHAOS_SECONDS * 7 / 12)) \
   --large-rows "$CHAOS_LARGE_ROWS" --large-at 20
 chaos_kill_loop
 workload_wait 120
@@ -69,4 +74,4 @@ new=$((AUDIT_RECORDS - records))
 daemon_stop
 [[ $DAEMON_RC -eq 0 ]] || fail "binlog2kafka exited with status $DAEMON_RC after SIGTERM, expected 0"
 printf '%s\n' "${CHAOS_NOTES[@]}" | sed "s/^/[$TEST_NAME]   /"
-log "SUMMARY chaos_kill9: seed=$CHAOS_SEED kills=$CHAOS_KILLS restarts=$((DAEMON_STARTS - 1)) changes=$changes records=$records missing=0 duplicates=$duplicates phantoms=0 new_after_clean_restart=0 seconds=$((SECONDS - T0))"
+log "SUMMARY chaos_kill9: seed=$CHAOS_SEED kills=$CHAOS_KILLS in_flight=$CHAOS_INFLIGHT_KILLS restarts=$((DAEMON_STARTS - 1)) changes=$changes records=$records missing=0 duplicates=$duplicates phantoms=0 new_after_clean_restart=0 seconds=$((SECONDS - T0))"
