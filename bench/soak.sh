@@ -1,0 +1,241 @@
+#!/usr/bin/env bash
+# A randomized fault campaign for N minutes against the audited workload
+# (tests/integration/workload.py: inserts, updates, deletes, multi-row,
+# rolled-back and XA transactions, one 20,000-row transaction), then one
+# audit of everything (tests/integration/cdc_audit.py). Not part of CI.
+#
+# Two instances with the same name run with standby = true, both reading
+# MariaDB through tests/integration/tcp_proxy.py; one is active. Every
+# 4 to 20 s (seeded) one fault, by kind:
+#   kill        kill -9 the active instance, started again at once (as a
+#               standby if the other one takes the lock first)
+#   takeover    SIGTERM the active instance: the standby must take over;
+#               the stopped one is started again as the new standby
+#   broker      the Kafka broker stopped (or kill -9, one in two) for 3-10 s
+#   mariadb     MariaDB stopped (or kill -9, one in two) for 2-8 s
+#   netcut      the proxy cuts every connection, or blackholes them for 3-8 s
+# After each fault an instance must be running again within 180 s; an
+# instance that exits by itself is a failure (restarted, counted), unless it
+# was the active one, cut off and replaced by the standby (it stops with one
+# line saying so: counted as replaced, started again as the new standby).
+#
+# Prints, last, one line of totals:
+#   SOAK RESULT OK|FAIL delivery=... minutes=N seed=N changes=N records=N
+#     kills=N takeovers=N broker=N mariadb=N netcut=N unexpected_exits=N
+#     missing=N duplicates=N phantoms=N reordered=N wrong_values=N
+# exactly-once is audited under read_committed and fails on any duplicate.
+#
+# Usage (from the repository, after building build-debug/):
+#   bench/soak.sh                   30 minutes, exactly-once
+#   SOAK_MINUTES=10 SOAK_DELIVERY=at-least-once bench/soak.sh
+# Environment: SOAK_MINUTES (30), SOAK_DELIVERY (exactly-once), SOAK_RATE
+# (transactions/s of the workload, 150; 0: full speed), B2K_CHAOS_SEED (the
+# seed, printed first), B2K_BINARY, B2K_BUILD_DIR (build-debug), and the
+# integration tests' B2K_ITEST_* ports (lib.sh; the proxy and the two
+# instances' HTTP ports are MARIADB_PORT+1..+3). State and logs under
+# $B2K_BUILD_DIR/itest/soak/.
+set -euo pipefail
+# shellcheck source=tests/integration/lib.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/integration/lib.sh"
+faults_trap
+
+SOAK_MINUTES=${SOAK_MINUTES:-30}
+SOAK_DELIVERY=${SOAK_DELIVERY:-exactly-once}
+SOAK_RATE=${SOAK_RATE:-150}
+CHAOS_SEED=${B2K_CHAOS_SEED:-$((($(date +%s) * 7919 + $$) % 1000000))}
+RANDOM=$CHAOS_SEED
+log "seed $CHAOS_SEED (repeat this run with B2K_CHAOS_SEED=$CHAOS_SEED); $SOAK_MINUTES minutes, $SOAK_DELIVERY, workload rate $SOAK_RATE"
+
+PROXY_LISTEN=$((MARIADB_PORT + 1))
+HTTP_A=$((MARIADB_PORT + 2))
+HTTP_B=$((MARIADB_PORT + 3))
+LOCK_TIMEOUT=4
+ARGS=(--binlog2kafka.source="mysql://b2k@127.0.0.1:$PROXY_LISTEN"
+  --binlog2kafka.delivery="$SOAK_DELIVERY" --binlog2kafka.standby=true
+  --binlog2kafka.lock-timeout=${LOCK_TIMEOUT}s)
+declare -A PID PORT COUNT
+PORT[a]=$HTTP_A
+PORT[b]=$HTTP_B
+for k in kill takeover broker mariadb netcut replaced unexpected_exits; do COUNT[$k]=0; done
+
+kafka_ctl() { server_env "$B2K_SOURCE_DIR/deploy/kafka.sh" "$@"; }
+mariadb_ctl() { server_env "$B2K_SOURCE_DIR/deploy/mariadb.sh" "$@"; }
+rand() { echo $(($1 + RANDOM % ($2 - $1 + 1))); }
+
+start_instance() {
+  local x=$1 args
+  mapfile -t args < <(common_args)
+  echo "--- start $(date '+%F %T')" >>"$STATE/out/instance-$x.log"
+  "$B2K_BINARY" run "${args[@]}" "${ARGS[@]}" --binlog2kafka.http-listen=127.0.0.1:${PORT[$x]} \
+    </dev/null >>"$STATE/out/instance-$x.log" 2>&1 &
+  PID[$x]=$!
+}
+alive() { [[ -n ${PID[$1]:-} ]] && kill -0 "${PID[$1]}" 2>/dev/null; }
+health() { curl -s --max-time 5 "http://127.0.0.1:${PORT[$1]}/health" 2>/dev/null || true; }
+is_running() { alive "$1" && [[ $(health "$1") == *'"state":"running"'* ]]; }
+# The active instance (a or b), empty if none.
+active() {
+  local x
+  for x in a b; do
+    if is_running "$x"; then
+      echo "$x"
+      return 0
+    fi
+  done
+}
+some_active() { [[ -n $(active) ]]; }
+other() { [[ $1 == a ]] && echo b || echo a; }
+
+# An instance that exited without being told to is a failure: counted,
+# logged and started again.
+check_instances() {
+  local x rc
+  for x in a b; do
+    alive "$x" && continue
+    rc=0
+    wait "${PID[$x]}" 2>/dev/null || rc=$?
+    why=$(grep -E ' (error|critical) ' "$STATE/out/instance-$x.log" | tail -n 1)
+    if [[ $why == *"is reading"*"holds lock"* ]]; then
+      # An active instance cut off for longer than the lock's timeout was
+      # replaced by the standby: it stops (with that one line), as designed;
+      # started again (as systemd's Restart= would), it is the new standby.
+      COUNT[replaced]=$((COUNT[replaced] + 1))
+      log "instance $x (pid ${PID[$x]}) was replaced while cut off and stopped: $why"
+    else
+      COUNT[unexpected_exits]=$((COUNT[unexpected_exits] + 1))
+      log "UNEXPECTED: instance $x (pid ${PID[$x]}) exited with status $rc: $why"
+    fi
+    start_instance "$x"
+  done
+}
+stop_instances() {
+  local x
+  for x in a b; do
+    if [[ -n ${PID[$x]:-} ]]; then stop_pid "${PID[$x]}" 60; fi
+  done
+}
+trap 'rc=$?; set +e; stop_instances; (exit $rc); faults_cleanup' EXIT
+
+fault_kill() {
+  local x
+  x=$(active)
+  [[ -n $x ]] || return 0
+  kill -KILL "${PID[$x]}"
+  wait "${PID[$x]}" 2>/dev/null || true
+  COUNT[kill]=$((COUNT[kill] + 1))
+  log "fault kill: instance $x (pid ${PID[$x]}) killed with SIGKILL"
+  start_instance "$x"
+}
+fault_takeover() {
+  local x y before
+  x=$(active)
+  [[ -n $x ]] || return 0
+  y=$(other "$x")
+  before=$(grep -c 'standby: took the source lock' "$STATE/out/instance-$y.log" || true)
+  kill -TERM "${PID[$x]}"
+  local deadline=$((SECONDS + 60))
+  while kill -0 "${PID[$x]}" 2>/dev/null; do
+    ((SECONDS < deadline)) || fail "instance $x did not stop within 60s of SIGTERM"
+    sleep 0.2
+  done
+  wait "${PID[$x]}" 2>/dev/null || true
+  took() { (($(grep -c 'standby: took the source lock' "$STATE/out/instance-$y.log" || true) > before)); }
+  wait_for $((LOCK_TIMEOUT + 60)) "instance $y takes over from the stopped $x" took
+  COUNT[takeover]=$((COUNT[takeover] + 1))
+  log "fault takeover: instance $x stopped, $y took over"
+  start_instance "$x"
+}
+fault_broker() {
+  local down pid
+  down=$(rand 3 10)
+  if ((RANDOM % 2)); then
+    pid=$(kafka_pid)
+    [[ -n $pid ]] && kill -KILL "$pid"
+    while [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+    log "fault broker: kill -9 for ${down}s"
+  else
+    kafka_ctl stop >/dev/null
+    log "fault broker: stopped for ${down}s"
+  fi
+  sleep "$down"
+  kafka_ctl start >/dev/null
+  COUNT[broker]=$((COUNT[broker] + 1))
+}
+fault_mariadb() {
+  local down pid
+  down=$(rand 2 8)
+  if ((RANDOM % 2)); then
+    pid=$(mariadb_pid)
+    [[ -n $pid ]] && kill -KILL "$pid"
+    while [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+    log "fault mariadb: kill -9 for ${down}s"
+  else
+    mariadb_ctl stop >/dev/null
+    log "fault mariadb: stopped for ${down}s"
+  fi
+  sleep "$down"
+  mariadb_ctl start >/dev/null
+  COUNT[mariadb]=$((COUNT[mariadb] + 1))
+}
+fault_netcut() {
+  if ((RANDOM % 2)); then
+    proxy_ctl cut >/dev/null
+    log "fault netcut: every proxied connection cut"
+  else
+    local down
+    down=$(rand 3 8)
+    proxy_ctl blackhole >/dev/null
+    log "fault netcut: blackhole for ${down}s"
+    sleep "$down"
+    proxy_ctl heal >/dev/null
+  fi
+  COUNT[netcut]=$((COUNT[netcut] + 1))
+}
+
+start_servers
+mkdir -p "$STATE/out"
+workload_setup
+proxy_start "$PROXY_LISTEN"
+start_instance a
+DAEMON_PID=${PID[a]} # committed_position and the cleanup
+DAEMON_LOG=$STATE/out/instance-a.log
+wait_for 120 "instance a writes its start position" daemon_has_position
+start_instance b
+DAEMON_PID=
+wait_for 60 "instance a is running" is_running a
+
+duration=$((SOAK_MINUTES * 60))
+workload_start --seed "$CHAOS_SEED" --rate "$SOAK_RATE" --duration "$duration" \
+  --xa-percent 3 --rollback-percent 5 --large-rows 20000 --large-at 120 --reconnect-timeout 300
+t_end=$((SECONDS + duration))
+faults=0
+while ((SECONDS < t_end)); do
+  sleep "$(rand 4 20)"
+  ((SECONDS < t_end)) || break
+  check_instances
+  case $((RANDOM % 10)) in
+    0 | 1 | 2 | 3) fault_kill ;;
+    4 | 5) fault_takeover ;;
+    6) fault_broker ;;
+    7) fault_mariadb ;;
+    8 | 9) fault_netcut ;;
+  esac
+  faults=$((faults + 1))
+  wait_for 180 "an instance is running after fault $faults" some_active
+  workload_running || fail "the workload ended early: $(tail -n 3 "$WORKLOAD_LOG")"
+done
+log "faults done: ${COUNT[kill]} kills, ${COUNT[takeover]} takeovers, ${COUNT[broker]} broker, ${COUNT[mariadb]} mariadb, ${COUNT[netcut]} network cuts"
+workload_wait 600
+check_instances
+x=$(active)
+[[ -n $x ]] || wait_for 180 "an instance is running at the end" some_active
+wait_caught_up 900
+audit_args=(--wait 120)
+[[ $SOAK_DELIVERY != exactly-once ]] || audit_args+=(--read-committed --max-duplicates 0)
+audit "${audit_args[@]}"
+wrong_values=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["totals"].get("wrong_values", 0))' \
+  "$STATE/audit.$AUDIT_N.json" 2>/dev/null || echo '?')
+verdict=OK
+[[ $AUDIT_RC -eq 0 && ${COUNT[unexpected_exits]} -eq 0 ]] || verdict=FAIL
+log "SOAK RESULT $verdict delivery=$SOAK_DELIVERY minutes=$SOAK_MINUTES seed=$CHAOS_SEED changes=$AUDIT_CHANGES records=$AUDIT_RECORDS kills=${COUNT[kill]} takeovers=${COUNT[takeover]} broker=${COUNT[broker]} mariadb=${COUNT[mariadb]} netcut=${COUNT[netcut]} replaced=${COUNT[replaced]} unexpected_exits=${COUNT[unexpected_exits]} missing=$AUDIT_MISSING duplicates=$AUDIT_DUPLICATES phantoms=$AUDIT_PHANTOMS reordered=$AUDIT_OUT_OF_ORDER wrong_values=$wrong_values"
+[[ $verdict == OK ]] || fail "the soak failed (seed $CHAOS_SEED)"
