@@ -8,6 +8,8 @@
 #include "binlog/checksum.hpp"
 #include "config/defaults.hpp"
 #include "kafka/commit_log.hpp"
+#include "kafka/oversize.hpp"
+#include "kafka/topic_config.hpp"
 #include "messages/error.hpp"
 
 namespace b2k {
@@ -16,6 +18,12 @@ namespace {
 
 // Commit-log records carry this as their opaque, batches their seq (> 0).
 constexpr uintptr_t commit_opaque = 0;
+
+// Reading a topic's configuration: how long to wait for the broker, and
+// when to ask again while the answer is not final (a topic the broker has
+// not created yet, a broker that did not answer).
+constexpr int describe_timeout_ms = 5000;
+constexpr auto describe_retry = std::chrono::seconds{30};
 
 // Served by rd_kafka_poll like delivery reports. Transient errors (brokers
 // down) are already in the log and librdkafka retries them; a fatal one
@@ -120,15 +128,132 @@ void producer_state::send(record_batch&& incoming) {
   schedule_poll();
 }
 
+const kafka::record_limit& producer_state::limit_of(const std::string& name) {
+  auto now = std::chrono::steady_clock::now();
+  auto& entry = limits[name];
+  if (entry.known || (entry.limit.bytes > 0 && now < entry.retry_at))
+    return entry.limit;
+  bool missing = false;
+  std::optional<uint64_t> topic_max;
+  auto entries = kafka::describe_topic(client.get(), name, describe_timeout_ms,
+                                       &missing);
+  bool first = entry.limit.bytes == 0;
+  if (entries) {
+    if (auto x = kafka::number_entry(*entries, "max.message.bytes"))
+      topic_max = static_cast<uint64_t>(*x);
+    entry.known = true;
+  } else if (missing) {
+    // The broker creates it with its own message.max.bytes (auto-create):
+    // check against that now, and read the topic's own once it exists.
+    if (!broker_max)
+      if (auto broker = kafka::describe_any_broker(client.get(),
+                                                   describe_timeout_ms))
+        if (auto x = kafka::number_entry(*broker, "message.max.bytes"))
+          broker_max = static_cast<uint64_t>(*x);
+    topic_max = broker_max;
+  } else if (first) {
+    spdlog::warn(
+      "producer: {}; records for it are checked against the "
+      "producer's message.max.bytes only",
+      self->system().render(entries.error()));
+  }
+  entry.limit = kafka::limit_for(name, producer_max, topic_max);
+  entry.retry_at = now + describe_retry;
+  if (entry.known && topic_max && *topic_max < producer_max)
+    spdlog::warn(
+      "producer: topic {}'s max.message.bytes ({}) is below the "
+      "producer's message.max.bytes ({}): the broker refuses a "
+      "batch of small records larger than the topic's limit; set "
+      "kafka = [\"message.max.bytes={}\"] or raise the topic's",
+      name, *topic_max, producer_max, *topic_max);
+  return entry.limit;
+}
+
+void producer_state::add_batch_topics(const record_batch& batch) {
+  for (auto i = rkts.size(); i < batch.topics.size(); ++i)
+    rkts.push_back(topic(batch.topics[i]));
+}
+
+bool producer_state::fit_records(record_batch& batch) {
+  auto mode = config->kafka.oversize;
+  for (auto& r : batch.records) {
+    auto key = batch.key(r);
+    auto value = batch.value(r);
+    auto size = kafka::record_size(key, value, r.headers_size);
+    // Most records are far below any limit: only a larger one needs its
+    // topic's, read from the broker the first time.
+    if (size <= kafka::small_record
+        && size + kafka::record_overhead <= producer_max)
+      continue;
+    auto& limit = limit_of(std::string{batch.topic(r)});
+    if (size <= limit.bytes)
+      continue;
+    auto origin = kafka::origin_of(value);
+    std::string topic_name{batch.topic(r)};
+    auto what = kafka::describe_oversize(origin, topic_name, key, size, limit);
+    std::string replacement;
+    if (mode == oversize_mode::fail) {
+      failure = caf::make_error(ec::delivery_failed, what);
+      check_failure();
+      return false;
+    }
+    if (mode == oversize_mode::truncate_columns) {
+      auto room = limit.bytes
+                  - std::min(limit.bytes, key.size() + r.headers_size);
+      auto cut = kafka::truncate_columns(value, room);
+      if (!cut) {
+        failure = caf::make_error(
+          ec::delivery_failed,
+          what.substr(0, what.find(": raise both"))
+            + ": replacing its column values by markers does not make it fit "
+              "(raise the limits, or set oversize = dead-letter)");
+        check_failure();
+        return false;
+      }
+      std::string columns;
+      for (auto& [name, bytes] : cut->replaced)
+        columns += (columns.empty() ? "" : ", ") + name + " ("
+                   + std::to_string(bytes) + " bytes)";
+      spdlog::warn(
+        "producer: {} is {} bytes, over the limit of {}: sent with "
+        "truncated columns {} (oversize = truncate-columns)",
+        origin.table.empty() ? topic_name : origin.table, size, limit.bytes,
+        columns);
+      replacement = std::move(cut->value);
+      ++truncated_records;
+    } else {
+      auto dead_letter = config->dead_letter_topic();
+      spdlog::warn(
+        "producer: {}; sent its key and position to {} instead "
+        "(oversize = dead-letter)",
+        what.substr(0, what.find(": raise both")), dead_letter);
+      replacement = kafka::dead_letter_value(origin, topic_name, key, size,
+                                             limit);
+      r.topic = batch.topic_index(dead_letter);
+      r.headers_size = 0;
+      ++dead_letter_records;
+    }
+    // Appending may move the buffer: nothing of this batch is in
+    // librdkafka's hands yet.
+    r.value_offset = static_cast<uint32_t>(batch.data.size());
+    r.value_size = static_cast<uint32_t>(replacement.size());
+    r.value_null = false;
+    batch.data += replacement;
+  }
+  add_batch_topics(batch);
+  return true;
+}
+
 bool producer_state::produce(in_flight& entry) {
   auto& batch = entry.batch;
   entry.remaining = batch.records.size();
   auto seq = batch.seq;
-  // A batch names its few topics once: look their handles up per batch, not
-  // per record (a string and a hash each).
+  // A batch names its few topics once: look their handles and limits up
+  // per batch, not per record (a string and a hash each).
   rkts.clear();
-  for (auto& name : batch.topics)
-    rkts.push_back(topic(name));
+  add_batch_topics(batch);
+  if (!fit_records(batch))
+    return false;
   for (auto& r : batch.records) {
     auto rkt = rkts[r.topic];
     auto key = batch.key(r);
@@ -504,6 +629,7 @@ producer(producer_actor::stateful_pointer<producer_state> self,
     return producer_actor::behavior_type::make_empty_behavior();
   }
   st.client = std::move(*client);
+  st.producer_max = kafka::producer_message_max_bytes(st.client.get());
   if (st.status)
     self->send(self, atom::stats_due_v);
   return {
@@ -544,6 +670,8 @@ producer(producer_actor::stateful_pointer<producer_state> self,
       m.delivered_records = st.delivered_records;
       m.in_flight_records = st.outstanding;
       m.in_flight_batches = st.batches.size();
+      m.dead_letter_records = st.dead_letter_records;
+      m.truncated_records = st.truncated_records;
       if (st.txn) {
         m.transaction_state = st.txn->open ? "open" : "idle";
         m.transactions_committed = st.txn->commits;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -13,6 +14,7 @@
 #include "config/settings.hpp"
 #include "kafka/client.hpp"
 #include "kafka/commit_log.hpp"
+#include "kafka/oversize.hpp"
 
 namespace b2k {
 
@@ -61,6 +63,22 @@ struct producer_state {
   /// The handles of the batch being produced, by its topic index.
   std::vector<rd_kafka_topic_t*> rkts;
   std::unordered_map<rd_kafka_topic_t*, int32_t> partition_counts;
+  /// The limit on one record for each topic, read from the broker when the
+  /// topic is first needed (again later while it is not known for sure).
+  struct topic_limit {
+    kafka::record_limit limit;
+    bool known = false;
+    std::chrono::steady_clock::time_point retry_at;
+  };
+  std::unordered_map<std::string, topic_limit> limits;
+  /// The producer's message.max.bytes, and the brokers' (what a topic
+  /// created by the broker gets), once read.
+  uint64_t producer_max = kafka::default_producer_max;
+  std::optional<uint64_t> broker_max;
+  /// Records over their limit that went to the dead-letter topic, and those
+  /// sent with truncated columns.
+  uint64_t dead_letter_records = 0;
+  uint64_t truncated_records = 0;
   std::unordered_map<uint64_t, in_flight> batches;
   /// Records handed to librdkafka whose delivery is not yet reported.
   uint64_t outstanding = 0;
@@ -83,6 +101,14 @@ struct producer_state {
 
   rd_kafka_topic_t* topic(std::string_view name);
   int32_t partition_for(rd_kafka_topic_t* rkt, std::string_view key);
+  /// The limit on one record of topic `name` (reads the broker's
+  /// configuration the first time: blocks up to a few seconds).
+  const kafka::record_limit& limit_of(const std::string& name);
+  /// Handles for the topics of `batch` not yet in rkts.
+  void add_batch_topics(const record_batch& batch);
+  /// Applies `oversize` to the records of `batch` over their limit: false
+  /// (and failure set) if one cannot be sent.
+  bool fit_records(record_batch& batch);
   void send(record_batch&& batch);
   /// Hands the records of a batch that is already in `batches` to librdkafka.
   bool produce(in_flight& entry);

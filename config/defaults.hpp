@@ -41,6 +41,7 @@ constexpr snapshot_mode snapshot = snapshot_mode::initial;
 constexpr uint64_t snapshot_chunk_rows = 8192;
 constexpr uint64_t snapshot_parallelism = 2;
 constexpr delivery_mode delivery = delivery_mode::at_least_once;
+constexpr oversize_mode oversize = oversize_mode::fail;
 constexpr resume_mode resume_by = resume_mode::automatic;
 constexpr auto lock_timeout = 10s;
 constexpr uint64_t batch_records = 10000;

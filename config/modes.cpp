@@ -70,7 +70,26 @@ constexpr names<snapshot_mode, 4> snapshot_names{{
   {snapshot_mode::when_needed, "when-needed"},
 }};
 
+constexpr names<oversize_mode, 3> oversize_names{{
+  {oversize_mode::fail, "fail"},
+  {oversize_mode::dead_letter, "dead-letter"},
+  {oversize_mode::truncate_columns, "truncate-columns"},
+}};
+
 } // namespace
+
+std::string_view to_string(oversize_mode x) {
+  return name_of(oversize_names, x);
+}
+
+std::optional<oversize_mode> parse_oversize_mode(std::string_view text) {
+  return mode_of(oversize_names, text);
+}
+
+template <>
+std::string mode_choices<oversize_mode>() {
+  return choices(oversize_names);
+}
 
 std::string_view to_string(snapshot_mode x) {
   return name_of(snapshot_names, x);

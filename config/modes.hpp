@@ -58,11 +58,25 @@ enum class tls_mode : uint8_t {
   verify_identity,
 };
 
+/// `oversize`: a record larger than Kafka takes (the producer's
+/// message.max.bytes, the topic's max.message.bytes).
+enum class oversize_mode : uint8_t {
+  /// Stop with one line naming the record, its size, the limit and the
+  /// settings to raise.
+  fail,
+  /// Its key, table, position and size go to `<name>.dead-letter`.
+  dead_letter,
+  /// Its largest column values become {"__binlog2kafka_truncated":
+  /// {"bytes":N}} until it fits.
+  truncate_columns,
+};
+
 std::string_view to_string(initial_position x);
 std::string_view to_string(delivery_mode x);
 std::string_view to_string(resume_mode x);
 std::string_view to_string(tls_mode x);
 std::string_view to_string(snapshot_mode x);
+std::string_view to_string(oversize_mode x);
 
 /// The mode named `text` (as to_string prints it), or nothing.
 std::optional<initial_position> parse_initial_position(std::string_view text);
@@ -70,6 +84,7 @@ std::optional<delivery_mode> parse_delivery_mode(std::string_view text);
 std::optional<resume_mode> parse_resume_mode(std::string_view text);
 std::optional<tls_mode> parse_tls_mode(std::string_view text);
 std::optional<snapshot_mode> parse_snapshot_mode(std::string_view text);
+std::optional<oversize_mode> parse_oversize_mode(std::string_view text);
 
 /// The names a mode takes, for messages: "end or start".
 template <class Mode>

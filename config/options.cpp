@@ -151,6 +151,12 @@ const std::vector<option_spec> specs = {
   {"delivery", g::delivery, commands({run}), &o::delivery, "MODE",
    "at-least-once, or exactly-once (Kafka transactions; read with "
    "isolation.level=read_committed)"},
+  {"oversize", g::delivery, commands({run}), &o::oversize, "MODE",
+   "a record larger than Kafka takes (the producer's message.max.bytes, the "
+   "topic's max.message.bytes): fail (stop with one line), dead-letter (its "
+   "key, table, position and size to <name>.dead-letter; the rest goes on) "
+   "or truncate-columns (its largest column values become "
+   "{\"__binlog2kafka_truncated\":{\"bytes\":N}} until it fits)"},
   {"batch-records", g::delivery, commands({run, node}), &o::batch_records, "N",
    "most records in one batch"},
   {"batch-bytes", g::delivery, commands({run, node}), &o::batch_bytes, "N",

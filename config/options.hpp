@@ -100,6 +100,7 @@ struct raw_options {
   std::string kafka_password_env{defaults::kafka_password_env};
   std::string initial{to_string(defaults::initial)};
   std::string delivery{to_string(defaults::delivery)};
+  std::string oversize{to_string(defaults::oversize)};
   std::string snapshot{to_string(defaults::snapshot)};
   uint64_t snapshot_chunk_rows = defaults::snapshot_chunk_rows;
   uint64_t snapshot_parallelism = defaults::snapshot_parallelism;

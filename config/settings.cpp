@@ -334,6 +334,9 @@ caf::expected<settings> read_settings(const raw_options& o,
   if (auto err = parse_mode(prefix + "delivery", o.delivery,
                             parse_delivery_mode, s.kafka.delivery))
     return err;
+  if (auto err = parse_mode(prefix + "oversize", o.oversize,
+                            parse_oversize_mode, s.kafka.oversize))
+    return err;
   s.kafka.commit_interval = o.commit_interval;
   // -- batches
   if (o.batch_records == 0)

@@ -57,6 +57,8 @@ struct kafka_settings {
   kafka::property_list properties;
   std::string commit_topic;
   delivery_mode delivery = defaults::delivery;
+  /// What a record larger than Kafka takes gets.
+  oversize_mode oversize = defaults::oversize;
   /// How often the released position is written to the commit log (and,
   /// exactly-once, how long a transaction stays open).
   caf::timespan commit_interval = defaults::commit_interval;
@@ -104,6 +106,11 @@ struct settings {
   endpoint reader_node;
   /// Where `binlog2kafka reader-node` listens.
   endpoint reader_node_listen;
+
+  /// Where oversize = dead-letter sends what it could not send.
+  std::string dead_letter_topic() const {
+    return name + ".dead-letter";
+  }
 
   /// Our Kafka transactional.id (exactly-once).
   std::string transactional_id() const {

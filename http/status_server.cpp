@@ -99,6 +99,14 @@ std::string render_metrics(const status_snapshot& s) {
          s.reader.records);
   metric("records_acknowledged_total", "counter", "Records Kafka acknowledged.",
          s.producer.delivered_records);
+  metric("records_dead_letter_total", "counter",
+         "Records over Kafka's size limit sent to the dead-letter topic "
+         "instead (oversize = dead-letter).",
+         s.producer.dead_letter_records);
+  metric("records_truncated_total", "counter",
+         "Records over Kafka's size limit sent with truncated columns "
+         "(oversize = truncate-columns).",
+         s.producer.truncated_records);
   metric("records_in_flight", "gauge",
          "Records handed to librdkafka and not yet acknowledged.",
          s.producer.in_flight_records);

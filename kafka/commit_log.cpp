@@ -5,7 +5,9 @@
 #include <utility>
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
+#include "kafka/topic_config.hpp"
 #include "messages/error.hpp"
 
 namespace b2k::kafka {
@@ -83,6 +85,34 @@ rd_kafka_resp_err_t commit_log::produce(rd_kafka_t* rk, rd_kafka_topic_t* rkt,
                            RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
 }
 
+std::string
+retention_warning(const std::string& topic,
+                  const std::map<std::string, std::string>& entries) {
+  constexpr int64_t week_ms = 7 * 24 * 3600 * 1000LL;
+  auto policy = entries.count("cleanup.policy") > 0
+                  ? entries.at("cleanup.policy")
+                  : std::string{"delete"};
+  auto retention = number_entry(entries, "retention.ms");
+  bool compact = policy.find("compact") != std::string::npos;
+  bool deletes = policy.find("delete") != std::string::npos;
+  auto retention_text = retention && *retention >= 0
+                          ? std::to_string(*retention) + " ms"
+                          : std::string{"unlimited"};
+  if (!compact)
+    return "commit-log topic " + topic + " has cleanup.policy=" + policy
+           + " (retention.ms " + retention_text
+           + "), not compact: the position could be lost once its segment "
+             "is deleted, and a restart would begin as `initial` says; set "
+             "cleanup.policy=compact on it";
+  if (deletes && retention && *retention >= 0 && *retention < week_ms)
+    return "commit-log topic " + topic + " has cleanup.policy=" + policy
+           + " with retention.ms " + retention_text
+           + ": the position could be lost after a stop that long, and a "
+             "restart would begin as `initial` says; set "
+             "cleanup.policy=compact (or retention.ms=-1) on it";
+  return {};
+}
+
 caf::error commit_log::ensure_topic() const {
   auto& brokers = brokers_;
   auto& topic = topic_;
@@ -141,6 +171,17 @@ caf::error commit_log::ensure_topic() const {
   rd_kafka_AdminOptions_destroy(options);
   rd_kafka_NewTopic_destroy(new_topic);
   rd_kafka_queue_destroy(queue);
+  // One we did not create may have been set up otherwise. Not fatal: the
+  // user may mean it (and may not be allowed to describe it).
+  if (!result) {
+    if (auto entries = describe_topic(rk, topic, timeout_ms)) {
+      if (auto warning = retention_warning(topic, *entries); !warning.empty())
+        spdlog::warn("{}", warning);
+    } else {
+      spdlog::debug("cannot check the commit-log topic's cleanup.policy: {}",
+                    caf::to_string(entries.error()));
+    }
+  }
   return result;
 }
 

@@ -4,6 +4,7 @@
 // source name whose value says where a restart resumes.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,6 +30,14 @@ struct commit_record {
 /// The record in a commit-log value, or nothing if it is not one.
 std::optional<commit_record> decode_commit(std::string_view value);
 
+/// A warning (one line) if the commit-log topic's configuration can lose
+/// the position: cleanup.policy without compact, or with delete and a
+/// retention.ms under a week; "" if it keeps it. `entries` as
+/// DescribeConfigs reports them.
+std::string
+retention_warning(const std::string& topic,
+                  const std::map<std::string, std::string>& entries);
+
 /// The commit log of one pipeline: its topic, and our key in it. Everything
 /// that reads or writes it goes through here.
 class commit_log {
@@ -43,7 +52,8 @@ public:
     return key_;
   }
 
-  /// Creates the topic (one partition, compacted) unless it exists.
+  /// Creates the topic (one partition, compacted) unless it exists; warns
+  /// (retention_warning) if an existing one can lose the position.
   caf::error ensure_topic() const;
 
   /// The newest record for our key (read_committed), or nothing for a new

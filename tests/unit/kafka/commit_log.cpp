@@ -82,3 +82,26 @@ CAF_TEST(the commit log names its topic and key) {
   CAF_CHECK_EQUAL(log.topic(), "orders.commits");
   CAF_CHECK_EQUAL(log.key(), "orders");
 }
+
+CAF_TEST(a commit-log topic that can lose the position gets one warning) {
+  auto warn = [](std::map<std::string, std::string> entries) {
+    return kafka::retention_warning("p.commits", entries);
+  };
+  CAF_CHECK_EQUAL(
+    warn({{"cleanup.policy", "compact"}, {"retention.ms", "60000"}}), "");
+  CAF_CHECK_EQUAL(
+    warn({{"cleanup.policy", "compact,delete"}, {"retention.ms", "-1"}}), "");
+  CAF_CHECK_EQUAL(warn({{"cleanup.policy", "compact,delete"},
+                        {"retention.ms", "604800000"}}),
+                  "");
+  auto deleted = warn(
+    {{"cleanup.policy", "delete"}, {"retention.ms", "604800000"}});
+  CAF_CHECK(deleted.find("p.commits has cleanup.policy=delete")
+            != std::string::npos);
+  CAF_CHECK(deleted.find("position could be lost") != std::string::npos);
+  CAF_CHECK(deleted.find('\n') == std::string::npos);
+  auto short_retention = warn(
+    {{"cleanup.policy", "compact,delete"}, {"retention.ms", "3600000"}});
+  CAF_CHECK(short_retention.find("retention.ms 3600000 ms")
+            != std::string::npos);
+}
