@@ -33,13 +33,7 @@ OUT=$STATE/out
 REGISTRY_PID=
 
 stop_registry() {
-  if [[ -n $REGISTRY_PID ]] && kill -0 "$REGISTRY_PID" 2>/dev/null; then
-    kill -TERM "$REGISTRY_PID" 2>/dev/null || true
-    local deadline=$((SECONDS + 20))
-    while kill -0 "$REGISTRY_PID" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
-    kill -KILL "$REGISTRY_PID" 2>/dev/null || true
-    wait "$REGISTRY_PID" 2>/dev/null || true
-  fi
+  stop_pid "$REGISTRY_PID" 20
   REGISTRY_PID=
 }
 avro_cleanup() {

@@ -63,13 +63,7 @@ WITH_SCHEMAS=(key.converter=org.apache.kafka.connect.json.JsonConverter
   value.converter.schemas.enable=true)
 
 stop_connect() {
-  if [[ -n $CONNECT_PID ]] && kill -0 "$CONNECT_PID" 2>/dev/null; then
-    kill -TERM "$CONNECT_PID" 2>/dev/null || true
-    local deadline=$((SECONDS + 20))
-    while kill -0 "$CONNECT_PID" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
-    kill -KILL "$CONNECT_PID" 2>/dev/null || true
-    wait "$CONNECT_PID" 2>/dev/null || true
-  fi
+  stop_pid "$CONNECT_PID" 20
   CONNECT_PID=
 }
 interop_cleanup() {
