@@ -4,12 +4,19 @@ must hit a narrow window (e.g. between "committing Kafka transaction" and
 the commit's end: a shell loop polling the log every 0.1 s is too slow).
 
     kill_on_log.py --log FILE --offset BYTES --pid PID --pattern REGEX
-                   [--skip N] [--timeout SECONDS]
+                   [--skip N] [--timeout SECONDS] [--freeze-pid PID2]
 
 Follows FILE from byte BYTES (polling every millisecond), skips the first N
 matching lines, and on the next one sends SIGKILL to PID and prints that
 line. Exit status 0 after the kill, 3 if PID exited or the timeout passed
 first (nothing killed).
+
+With --freeze-pid, PID2 (e.g. the Kafka broker) is stopped with SIGSTOP
+first and continued with SIGCONT at the end, whatever happens, and the log
+is followed from where it ends once PID2 is stopped (not from BYTES): what
+PID asks of PID2 after a line written then (e.g. the broker's answer to the
+EndTxn of "committing Kafka transaction N") cannot come before the kill,
+however late a loaded machine lets this script follow the log.
 """
 
 import argparse
@@ -43,7 +50,21 @@ def main():
     ap.add_argument("--pattern", required=True)
     ap.add_argument("--skip", type=int, default=0)
     ap.add_argument("--timeout", type=float, default=60)
+    ap.add_argument("--freeze-pid", type=int, default=0)
     args = ap.parse_args()
+    if not args.freeze_pid:
+        return follow(args)
+    # (SIGTERM ends the script through the finally below.)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    os.kill(args.freeze_pid, signal.SIGSTOP)
+    try:
+        args.offset = max(args.offset, os.path.getsize(args.log))
+        return follow(args)
+    finally:
+        os.kill(args.freeze_pid, signal.SIGCONT)
+
+
+def follow(args):
     pattern = re.compile(args.pattern)
     deadline = time.monotonic() + args.timeout
     skip = args.skip

@@ -3,8 +3,10 @@
 # least 12 kills at seeded random moments while workload.py writes for 60 s
 # (80 transactions/s for 35 s, then as fast as one connection goes, XA
 # transactions among them); 3 of the kills come the moment the daemon logs
-# that it commits a Kafka transaction (kill_on_log.py), and at least one of
-# them must land inside the commit (its end never logged); at least 3 kills
+# that it commits a Kafka transaction (kill_on_log.py), the first and the
+# third with the broker frozen (SIGSTOP) from before that line until after
+# the kill, and at least 2 of them must land inside the commit (its end
+# never logged; the test fails otherwise); at least 3 kills
 # must hit data in flight; through tcp_proxy.py, kills when rows 20,000 and
 # 36,000 of its 40,000-row transaction pass (the second while the restart
 # reads it again). Then, with a second workload at full speed, the broker is
