@@ -6,9 +6,17 @@
 #
 # Two instances with the same name run with standby = true, both reading
 # MariaDB through tests/integration/tcp_proxy.py; one is active. Every
-# 4 to 20 s (seeded) one fault, by kind:
+# 4 to 20 s (seeded) one fault, by kind, while the workload runs (none is
+# begun in its last 30 s, so each one meets it):
 #   kill        kill -9 the active instance, started again at once (as a
 #               standby if the other one takes the lock first)
+#   commit      (exactly-once; a kill in at-least-once) kill -9 the active
+#               instance the moment it logs "committing Kafka transaction N",
+#               with the broker frozen (SIGSTOP) from before that line until
+#               after the kill (tests/integration/kill_on_log.py), so the
+#               kill lands inside the commit; counted as inside when
+#               "committed Kafka transaction N" never followed. The run
+#               fails with fewer than SOAK_MIN_COMMIT_HITS of those
 #   takeover    SIGTERM the active instance: the standby must take over;
 #               the stopped one is started again as the new standby
 #   broker      the Kafka broker stopped (or kill -9, one in two) for 3-10 s
@@ -16,20 +24,27 @@
 #   netcut      the proxy cuts every connection, or blackholes them for 3-8 s
 # After each fault an instance must be running again within 180 s; an
 # instance that exits by itself is a failure (restarted, counted), unless it
-# was the active one, cut off and replaced by the standby (it stops with one
-# line saying so: counted as replaced, started again as the new standby).
+# was the active one, cut off and replaced by the standby: it stops with one
+# line naming the source lock (held by the other one), or in exactly-once
+# its producer fenced by the other one's, and the other one became active
+# after this one's last start. Counted as replaced and started again as the
+# new standby (as systemd's Restart= would).
 #
 # Prints, last, one line of totals:
-#   SOAK RESULT OK|FAIL delivery=... minutes=N seed=N changes=N records=N
-#     kills=N takeovers=N broker=N mariadb=N netcut=N unexpected_exits=N
-#     missing=N duplicates=N phantoms=N reordered=N wrong_values=N
+#   SOAK RESULT OK|FAIL delivery=... minutes=N seconds=N seed=N
+#     transactions=N changes=N records=N kills=N commit_kills=N
+#     in_commit=N takeovers=N broker=N mariadb=N netcut=N replaced=N
+#     unexpected_exits=N missing=N duplicates=N phantoms=N reordered=N
+#     wrong_values=N
 # exactly-once is audited under read_committed and fails on any duplicate.
 #
 # Usage (from the repository, after building build-debug/):
 #   bench/soak.sh                   30 minutes, exactly-once
 #   SOAK_MINUTES=10 SOAK_DELIVERY=at-least-once bench/soak.sh
 # Environment: SOAK_MINUTES (30), SOAK_DELIVERY (exactly-once), SOAK_RATE
-# (transactions/s of the workload, 150; 0: full speed), B2K_CHAOS_SEED (the
+# (transactions/s of the workload, 150; 0: full speed), SOAK_MIN_COMMIT_HITS
+# (exactly-once: kills inside a Kafka commit needed, one per 5 minutes, at
+# least 1), B2K_CHAOS_SEED (the
 # seed, printed first), B2K_BINARY, B2K_BUILD_DIR (build-debug), and the
 # integration tests' B2K_ITEST_* ports (lib.sh; the proxy and the two
 # instances' HTTP ports are MARIADB_PORT+1..+3). State and logs under
@@ -42,6 +57,8 @@ faults_trap
 SOAK_MINUTES=${SOAK_MINUTES:-30}
 SOAK_DELIVERY=${SOAK_DELIVERY:-exactly-once}
 SOAK_RATE=${SOAK_RATE:-150}
+SOAK_MIN_COMMIT_HITS=${SOAK_MIN_COMMIT_HITS:-$((SOAK_MINUTES / 5 > 0 ? SOAK_MINUTES / 5 : 1))}
+[[ $SOAK_DELIVERY == exactly-once ]] || SOAK_MIN_COMMIT_HITS=0
 CHAOS_SEED=${B2K_CHAOS_SEED:-$((($(date +%s) * 7919 + $$) % 1000000))}
 RANDOM=$CHAOS_SEED
 log "seed $CHAOS_SEED (repeat this run with B2K_CHAOS_SEED=$CHAOS_SEED); $SOAK_MINUTES minutes, $SOAK_DELIVERY, workload rate $SOAK_RATE"
@@ -53,18 +70,27 @@ LOCK_TIMEOUT=4
 ARGS=(--binlog2kafka.source="mysql://b2k@127.0.0.1:$PROXY_LISTEN"
   --binlog2kafka.delivery="$SOAK_DELIVERY" --binlog2kafka.standby=true
   --binlog2kafka.lock-timeout=${LOCK_TIMEOUT}s)
-declare -A PID PORT COUNT
+# (debug: the commit faults follow "committing Kafka transaction N".)
+[[ $SOAK_DELIVERY != exactly-once ]] || ARGS+=(--binlog2kafka.log-level=debug)
+declare -A PID PORT COUNT RESUMED
 PORT[a]=$HTTP_A
 PORT[b]=$HTTP_B
-for k in kill takeover broker mariadb netcut replaced unexpected_exits; do COUNT[$k]=0; done
+for k in kill commit in_commit takeover broker mariadb netcut replaced unexpected_exits; do COUNT[$k]=0; done
 
 kafka_ctl() { server_env "$B2K_SOURCE_DIR/deploy/kafka.sh" "$@"; }
 mariadb_ctl() { server_env "$B2K_SOURCE_DIR/deploy/mariadb.sh" "$@"; }
 rand() { echo $(($1 + RANDOM % ($2 - $1 + 1))); }
 
+# Times instance $1 became active (resumed from the commit log) so far.
+resumed_count() {
+  local n
+  n=$(grep -c 'resuming at .* from commit log' "$STATE/out/instance-$1.log" 2>/dev/null) || true
+  echo "${n:-0}"
+}
 start_instance() {
   local x=$1 args
   mapfile -t args < <(common_args)
+  RESUMED[$(other "$x")]=$(resumed_count "$(other "$x")")
   echo "--- start $(date '+%F %T')" >>"$STATE/out/instance-$x.log"
   "$B2K_BINARY" run "${args[@]}" "${ARGS[@]}" --binlog2kafka.http-listen=127.0.0.1:${PORT[$x]} \
     </dev/null >>"$STATE/out/instance-$x.log" 2>&1 &
@@ -89,16 +115,20 @@ other() { [[ $1 == a ]] && echo b || echo a; }
 # An instance that exited without being told to is a failure: counted,
 # logged and started again.
 check_instances() {
-  local x rc
+  local x rc why y
   for x in a b; do
     alive "$x" && continue
     rc=0
     wait "${PID[$x]}" 2>/dev/null || rc=$?
-    why=$(grep -E ' (error|critical) ' "$STATE/out/instance-$x.log" | tail -n 1)
-    if [[ $why == *"is reading"*"holds lock"* ]]; then
+    # (The last error since its last start.)
+    why=$(awk '/^--- start/ { e = "" } / (error|critical) / { e = $0 } END { print e }' \
+      "$STATE/out/instance-$x.log")
+    y=$(other "$x")
+    if [[ $why =~ (is\ reading.*holds\ lock|source\ lock|fenced\ by\ a\ newer\ instance) ]] &&
+      (($(resumed_count "$y") > ${RESUMED[$y]:-0})); then
       # An active instance cut off for longer than the lock's timeout was
-      # replaced by the standby: it stops (with that one line), as designed;
-      # started again (as systemd's Restart= would), it is the new standby.
+      # replaced by the standby (which became active since this one's last
+      # start): it stops with that one line, as designed.
       COUNT[replaced]=$((COUNT[replaced] + 1))
       log "instance $x (pid ${PID[$x]}) was replaced while cut off and stopped: $why"
     else
@@ -131,7 +161,7 @@ fault_takeover() {
   x=$(active)
   [[ -n $x ]] || return 0
   y=$(other "$x")
-  before=$(grep -c 'standby: took the source lock' "$STATE/out/instance-$y.log" || true)
+  before=$(resumed_count "$y")
   kill -TERM "${PID[$x]}"
   local deadline=$((SECONDS + 60))
   while kill -0 "${PID[$x]}" 2>/dev/null; do
@@ -139,10 +169,42 @@ fault_takeover() {
     sleep 0.2
   done
   wait "${PID[$x]}" 2>/dev/null || true
-  took() { (($(grep -c 'standby: took the source lock' "$STATE/out/instance-$y.log" || true) > before)); }
+  # (A standby that finds the lock free at once says nothing of taking
+  # over: it resumes from the commit log, as every new active one does.)
+  took() { (($(resumed_count "$y") > before)) && is_running "$y"; }
   wait_for $((LOCK_TIMEOUT + 60)) "instance $y takes over from the stopped $x" took
   COUNT[takeover]=$((COUNT[takeover] + 1))
   log "fault takeover: instance $x stopped, $y took over"
+  start_instance "$x"
+}
+# kill -9 the active instance inside a Kafka transaction commit: the broker
+# frozen first, then the kill the moment the instance logs that it commits.
+fault_commit() {
+  local x pid line rc=0 n offset broker
+  x=$(active)
+  [[ -n $x ]] || return 0
+  pid=${PID[$x]}
+  broker=$(kafka_pid)
+  [[ -n $broker ]] || return 0
+  offset=$(stat -c %s "$STATE/out/instance-$x.log")
+  line=$(python3 "$ITEST_DIR/kill_on_log.py" --log "$STATE/out/instance-$x.log" --offset "$offset" \
+    --pid "$pid" --pattern 'producer: committing Kafka transaction' --freeze-pid "$broker" \
+    --timeout 5) || rc=$?
+  if ((rc != 0)); then
+    log "fault commit: no Kafka transaction commit of instance $x to kill at: $line"
+    return 0
+  fi
+  wait "$pid" 2>/dev/null || true
+  COUNT[kill]=$((COUNT[kill] + 1))
+  COUNT[commit]=$((COUNT[commit] + 1))
+  n=$(sed -n 's/.*committing Kafka transaction \([0-9]*\) .*/\1/p' <<<"$line")
+  if tail -c +$((offset + 1)) "$STATE/out/instance-$x.log" | grep -q "producer: committed Kafka transaction $n\$"; then
+    log "fault commit: instance $x (pid $pid) killed with SIGKILL after Kafka transaction $n committed"
+  else
+    COUNT[in_commit]=$((COUNT[in_commit] + 1))
+    log "fault commit: instance $x (pid $pid) killed with SIGKILL inside the commit of Kafka transaction $n ($line)"
+  fi
+  echo "--- killed with SIGKILL at a Kafka transaction commit $(date '+%F %T')" >>"$STATE/out/instance-$x.log"
   start_instance "$x"
 }
 fault_broker() {
@@ -205,31 +267,50 @@ DAEMON_PID=
 wait_for 60 "instance a is running" is_running a
 
 duration=$((SOAK_MINUTES * 60))
+t_start=$SECONDS
 workload_start --seed "$CHAOS_SEED" --rate "$SOAK_RATE" --duration "$duration" \
   --xa-percent 3 --rollback-percent 5 --large-rows 20000 --large-at 120 --reconnect-timeout 300
-t_end=$((SECONDS + duration))
+# No fault begins in the workload's last 30 s (the longest takes some 15 s,
+# a takeover up to a minute but with the workload still writing meanwhile
+# or not, the data is the same): every fault meets the workload.
+t_last=$((t_start + duration - 30))
 faults=0
-while ((SECONDS < t_end)); do
-  sleep "$(rand 4 20)"
-  ((SECONDS < t_end)) || break
+while workload_running; do
+  pause=$(rand 4 20)
+  ((SECONDS + pause < t_last)) || break
+  sleep "$pause"
+  workload_running || break
   check_instances
-  case $((RANDOM % 10)) in
+  kind=$((RANDOM % 12))
+  # Behind the schedule of kills inside a commit (one per SOAK_MINUTES /
+  # SOAK_MIN_COMMIT_HITS, the last due 60 s before the end): one now.
+  if ((SOAK_MIN_COMMIT_HITS > 0 && COUNT[in_commit] < SOAK_MIN_COMMIT_HITS &&
+    (COUNT[in_commit] + 1) * (duration - 60) <= (SECONDS - t_start) * SOAK_MIN_COMMIT_HITS)); then
+    kind=10
+  fi
+  case $kind in
     0 | 1 | 2 | 3) fault_kill ;;
     4 | 5) fault_takeover ;;
     6) fault_broker ;;
     7) fault_mariadb ;;
     8 | 9) fault_netcut ;;
+    10 | 11) if [[ $SOAK_DELIVERY == exactly-once ]]; then fault_commit; else fault_kill; fi ;;
   esac
   faults=$((faults + 1))
   wait_for 180 "an instance is running after fault $faults" some_active
-  workload_running || fail "the workload ended early: $(tail -n 3 "$WORKLOAD_LOG")"
 done
-log "faults done: ${COUNT[kill]} kills, ${COUNT[takeover]} takeovers, ${COUNT[broker]} broker, ${COUNT[mariadb]} mariadb, ${COUNT[netcut]} network cuts"
+workload_running || ((SECONDS >= t_last)) ||
+  log "UNEXPECTED: the workload ended $((t_start + duration - SECONDS)) s early: $(tail -n 3 "$WORKLOAD_LOG")"
+log "faults done: $faults faults, ${COUNT[kill]} kills (${COUNT[commit]} at a Kafka commit, ${COUNT[in_commit]} inside it), ${COUNT[takeover]} takeovers, ${COUNT[broker]} broker, ${COUNT[mariadb]} mariadb, ${COUNT[netcut]} network cuts, ${COUNT[replaced]} replaced"
 workload_wait 600
+transactions=$(sed -n 's/^workload: done in .*: \([0-9]*\) transactions committed.*/\1/p' "$WORKLOAD_LOG" | tail -n 1)
 check_instances
 x=$(active)
 [[ -n $x ]] || wait_for 180 "an instance is running at the end" some_active
-wait_caught_up 900
+# (XA: MariaDB may write a Binlog_checkpoint after the last transaction,
+# which no commit-log position passes.)
+wait_for 900 "the active instance caught up with the server's binlog end" caught_up_rows
+log "caught up: committed position $(committed_position), SHOW MASTER STATUS $(master_status)"
 audit_args=(--wait 120)
 [[ $SOAK_DELIVERY != exactly-once ]] || audit_args+=(--read-committed --max-duplicates 0)
 audit "${audit_args[@]}"
@@ -237,5 +318,9 @@ wrong_values=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["
   "$STATE/audit.$AUDIT_N.json" 2>/dev/null || echo '?')
 verdict=OK
 [[ $AUDIT_RC -eq 0 && ${COUNT[unexpected_exits]} -eq 0 ]] || verdict=FAIL
-log "SOAK RESULT $verdict delivery=$SOAK_DELIVERY minutes=$SOAK_MINUTES seed=$CHAOS_SEED changes=$AUDIT_CHANGES records=$AUDIT_RECORDS kills=${COUNT[kill]} takeovers=${COUNT[takeover]} broker=${COUNT[broker]} mariadb=${COUNT[mariadb]} netcut=${COUNT[netcut]} replaced=${COUNT[replaced]} unexpected_exits=${COUNT[unexpected_exits]} missing=$AUDIT_MISSING duplicates=$AUDIT_DUPLICATES phantoms=$AUDIT_PHANTOMS reordered=$AUDIT_OUT_OF_ORDER wrong_values=$wrong_values"
+if ((COUNT[in_commit] < SOAK_MIN_COMMIT_HITS)); then
+  log "only ${COUNT[in_commit]} kills inside a Kafka transaction commit (at least $SOAK_MIN_COMMIT_HITS needed)"
+  verdict=FAIL
+fi
+log "SOAK RESULT $verdict delivery=$SOAK_DELIVERY minutes=$SOAK_MINUTES seconds=$((SECONDS - T0)) seed=$CHAOS_SEED transactions=${transactions:-?} changes=$AUDIT_CHANGES records=$AUDIT_RECORDS kills=${COUNT[kill]} commit_kills=${COUNT[commit]} in_commit=${COUNT[in_commit]} takeovers=${COUNT[takeover]} broker=${COUNT[broker]} mariadb=${COUNT[mariadb]} netcut=${COUNT[netcut]} replaced=${COUNT[replaced]} unexpected_exits=${COUNT[unexpected_exits]} missing=$AUDIT_MISSING duplicates=$AUDIT_DUPLICATES phantoms=$AUDIT_PHANTOMS reordered=$AUDIT_OUT_OF_ORDER wrong_values=$wrong_values"
 [[ $verdict == OK ]] || fail "the soak failed (seed $CHAOS_SEED)"
