@@ -139,14 +139,41 @@ check dump_config_missing one-line "cannot read config file \"$OUT/no-such\.ini\
 # -- password -----------------------------------------------------------------
 check password_file_missing one-line "source-password-file: cannot read '$OUT/no-such-password'" -- \
   "$B" run "${ARGS[@]}" --binlog2kafka.source-password-file="$OUT/no-such-password"
-if [[ $(id -u) -ne 0 ]]; then
-  printf 'b2k-secret' >"$OUT/unreadable-password"
-  chmod 000 "$OUT/unreadable-password"
-  check password_file_unreadable one-line "source-password-file: cannot read" -- \
-    "$B" run "${ARGS[@]}" --binlog2kafka.source-password-file="$OUT/unreadable-password"
+# Root reads a mode-000 file anyway: as root, the check runs as nobody
+# (setpriv, util-linux), with a copy of the binary and the sanitizers'
+# suppressions in a directory nobody can reach (the build tree may be under
+# a home nobody cannot enter).
+printf 'b2k-secret' >"$OUT/unreadable-password"
+chmod 000 "$OUT/unreadable-password"
+AS_USER=()
+B_UNPRIV=$B
+if [[ $(id -u) -eq 0 ]]; then
+  command -v setpriv >/dev/null || fail "setpriv not found (util-linux; deploy/install-deps.sh installs it)"
+  UNPRIV=$(mktemp -d /tmp/b2k-cli-errors.XXXXXX)
+  chmod 755 "$UNPRIV"
+  cp "$B" "$UNPRIV/binlog2kafka"
+  cp "$B2K_SANITIZERS_DIR/lsan.supp" "$UNPRIV/lsan.supp"
+  chmod 755 "$UNPRIV/binlog2kafka" && chmod 644 "$UNPRIV/lsan.supp"
+  mv "$OUT/unreadable-password" "$UNPRIV/unreadable-password"
+  B_UNPRIV=$UNPRIV/binlog2kafka
+  AS_USER=(env "LSAN_OPTIONS=${LSAN_OPTIONS//$B2K_SANITIZERS_DIR/$UNPRIV}"
+    setpriv --reuid=nobody --regid=nogroup --clear-groups)
+  # The same command reads a readable file as nobody: only the mode differs.
+  printf 'b2k-secret' >"$UNPRIV/readable-password"
+  chmod 644 "$UNPRIV/readable-password"
+  rc=0
+  "${AS_USER[@]}" "$B_UNPRIV" run "${ARGS[@]}" --binlog2kafka.source-password-file="$UNPRIV/readable-password" \
+    --binlog2kafka.from=xyz >"$OUT/as_nobody.out" 2>"$OUT/as_nobody.err" </dev/null || rc=$?
+  expect "as nobody, a readable password file passes (the run stops at the bad --from next, exit $rc)" \
+    grep -q "binlog2kafka\.from: 'xyz' is not FILE:POS" "$OUT/as_nobody.err"
+  log "password_file_unreadable runs as $("${AS_USER[@]}" id -un) (uid $("${AS_USER[@]}" id -u))"
+  PASSWORD_DIR=$UNPRIV
 else
-  log "skip password_file_unreadable: root reads a mode-000 file anyway"
+  PASSWORD_DIR=$OUT
 fi
+check password_file_unreadable one-line "source-password-file: cannot read '$PASSWORD_DIR/unreadable-password'" -- \
+  "${AS_USER[@]}" "$B_UNPRIV" run "${ARGS[@]}" --binlog2kafka.source-password-file="$PASSWORD_DIR/unreadable-password"
+[[ -z ${UNPRIV:-} ]] || rm -rf "$UNPRIV"
 check password_file_is_directory one-line "source-password-file: cannot read" -- \
   "$B" run "${ARGS[@]}" --binlog2kafka.source-password-file="$OUT"
 printf 'not-the-password\n' >"$OUT/wrong-password"
