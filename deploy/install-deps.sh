@@ -22,6 +22,7 @@ PACKAGES=(
   clang libclang-rt-14-dev clang-format
   openjdk-17-jre-headless openjdk-17-jdk-headless maven
   python3 procps iproute2 sysbench curl chromium util-linux
+  systemd python3-yaml
 )
 # The status page's browser test drives Chromium with playwright-core from
 # npm: Node.js and npm, from Debian unless another Node.js is installed.

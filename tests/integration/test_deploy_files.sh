@@ -9,17 +9,22 @@
 #    requirements (build) and every library the binary links (runtime), a
 #    non-root user, the paths and the ENTRYPOINT;
 #  - compose-go (docker compose v2's loader, tests/integration/composecheck,
-#    built where Go is installed), and `docker compose config` or
-#    `docker-compose config` when installed, validate the compose file;
+#    built with Go, which this project's machines and CI have), and
+#    `docker compose config` or `docker-compose config` when installed,
+#    validate the compose file; with none of them the test fails;
 #  - the binary parses every ini the deploy files use, knows every option they
 #    (and the README) name, accepts their values (each reaches the point of
 #    contacting Kafka: a closed port here), and every option it has is
 #    documented in deploy/binlog2kafka.ini;
-#  - the systemd unit passes `systemd-analyze verify`, restarts on failure but
+#  - the systemd unit passes `systemd-analyze verify` (package systemd,
+#    which deploy/install-deps.sh installs; the test fails without it),
+#    restarts on failure but
 #    not on exit 2 (checked against the binary's exit codes), stops within its
 #    TimeoutStopSec, and its ExecStart command line is accepted;
 #  - MemoryDenyWriteExecute=yes suits the binary: it runs under the same
-#    kernel rule (prctl PR_SET_MDWE) where the kernel has it.
+#    kernel rule (prctl PR_SET_MDWE), on kernels that have it (6.3+): an
+#    older kernel is the one check this test skips, and it says so in its
+#    last line.
 # Starts no server.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -78,7 +83,8 @@ if command -v go >/dev/null; then
       bad "compose-go rejects deploy/docker-compose.yml"
     fi
   else
-    log "note: could not build tests/integration/composecheck: $(tail -n 1 "$OUT/composecheck-build.txt")"
+    cat "$OUT/composecheck-build.txt"
+    bad "could not build tests/integration/composecheck (Go module proxy reachable?)"
   fi
 fi
 if docker compose version >/dev/null 2>&1; then
@@ -96,7 +102,7 @@ elif command -v docker-compose >/dev/null; then
     bad "docker-compose config"
   fi
 elif [[ $VALIDATED -eq 0 ]]; then
-  log "note: no compose-go, docker compose or docker-compose here: the compose file was checked by check_deploy_files.py only"
+  bad "nothing validated deploy/docker-compose.yml: install Go (>= 1.24, for tests/integration/composecheck) or docker compose"
 fi
 
 # -- options: every one named exists, every one that exists is documented -----
@@ -247,7 +253,7 @@ if command -v systemd-analyze >/dev/null; then
     log "ok   $(grep -o 'Overall exposure level.*' "$OUT/security.txt")"
   fi
 else
-  log "note: systemd-analyze is not installed: the unit was checked by the rules above only"
+  bad "systemd-analyze is not installed (package systemd; deploy/install-deps.sh installs it): the unit is not verified"
 fi
 
 # -- MemoryDenyWriteExecute ------------------------------------------------------
@@ -263,8 +269,10 @@ os.execv(sys.argv[1], sys.argv[1:])
 PY
 rc=0
 python3 "$MDWE" /bin/true || rc=$?
+SKIPPED=
 if [[ $rc -eq 77 ]]; then
-  log "note: this kernel ($(uname -r)) has no PR_SET_MDWE: MemoryDenyWriteExecute not tried"
+  SKIPPED="MemoryDenyWriteExecute (kernel $(uname -r) has no PR_SET_MDWE)"
+  log "SKIP MemoryDenyWriteExecute: this kernel ($(uname -r)) has no PR_SET_MDWE (Linux 6.3+)"
 else
   fixture=$REPO/tests/data/binlogs/binlog_savepoint.000001
   rc=0
@@ -277,3 +285,4 @@ else
 fi
 
 [[ $FAILURES -eq 0 ]] || fail "$FAILURES check(s) failed"
+log "all checks passed${SKIPPED:+; skipped: $SKIPPED}"
