@@ -482,6 +482,17 @@ busy = w["waiting_batches"] > 0 or (r.get("file") and key(r) > key(rel))
 print(("in flight: " if busy else "nothing in flight: ") + what)' 2>/dev/null
 }
 
+# daemon_metric NAME: the value of binlog2kafka_NAME on /metrics of the
+# daemon started with --binlog2kafka.http-listen=127.0.0.1:$HTTP_PORT
+# (sampled once a second); fails when it does not answer or has no such
+# metric.
+daemon_metric() {
+  local v
+  v=$(curl -s --max-time 5 "http://127.0.0.1:$HTTP_PORT/metrics" 2>/dev/null |
+    awk -v m="binlog2kafka_$1" '$1 ~ "^" m "[{]" { print $2; exit }')
+  [[ -n $v ]] && echo "$v"
+}
+
 # "FILE POS" the reader has read up to (status page, sampled once a second).
 reader_position() {
   curl -s --max-time 5 "http://127.0.0.1:$HTTP_PORT/status.json" 2>/dev/null |
