@@ -22,13 +22,16 @@
 #   broker      the Kafka broker stopped (or kill -9, one in two) for 3-10 s
 #   mariadb     MariaDB stopped (or kill -9, one in two) for 2-8 s
 #   netcut      the proxy cuts every connection, or blackholes them for 3-8 s
-# After each fault an instance must be running again within 180 s; an
-# instance that exits by itself is a failure (restarted, counted), unless it
-# was the active one, cut off and replaced by the standby: it stops with one
-# line naming the source lock (held by the other one), or in exactly-once
-# its producer fenced by the other one's, and the other one became active
-# after this one's last start. Counted as replaced and started again as the
-# new standby (as systemd's Restart= would).
+# The active instance is the one whose connection holds the source lock
+# (MariaDB's IS_USED_LOCK, through the proxy's pairs of ports, to a pid):
+# after a cut both may say "running" for a while. After each fault an
+# instance must be active again within 180 s, and a (re)started one past its
+# start (standby or running) before the next fault. An instance that exits
+# by itself is a failure (restarted, counted), unless it was the active one,
+# cut off (or its server restarted) and replaced by the standby: it stops
+# with one line naming the lock the other one holds, or in exactly-once its
+# producer fenced by the other one's. Counted as replaced and started again
+# as the new standby (as systemd's Restart= would).
 #
 # Prints, last, one line of totals:
 #   SOAK RESULT OK|FAIL delivery=... minutes=N seconds=N seed=N
@@ -72,7 +75,7 @@ ARGS=(--binlog2kafka.source="mysql://b2k@127.0.0.1:$PROXY_LISTEN"
   --binlog2kafka.lock-timeout=${LOCK_TIMEOUT}s)
 # (debug: the commit faults follow "committing Kafka transaction N".)
 [[ $SOAK_DELIVERY != exactly-once ]] || ARGS+=(--binlog2kafka.log-level=debug)
-declare -A PID PORT COUNT RESUMED
+declare -A PID PORT COUNT
 PORT[a]=$HTTP_A
 PORT[b]=$HTTP_B
 for k in kill commit in_commit takeover broker mariadb netcut replaced unexpected_exits; do COUNT[$k]=0; done
@@ -81,16 +84,9 @@ kafka_ctl() { server_env "$B2K_SOURCE_DIR/deploy/kafka.sh" "$@"; }
 mariadb_ctl() { server_env "$B2K_SOURCE_DIR/deploy/mariadb.sh" "$@"; }
 rand() { echo $(($1 + RANDOM % ($2 - $1 + 1))); }
 
-# Times instance $1 became active (resumed from the commit log) so far.
-resumed_count() {
-  local n
-  n=$(grep -c 'resuming at .* from commit log' "$STATE/out/instance-$1.log" 2>/dev/null) || true
-  echo "${n:-0}"
-}
 start_instance() {
   local x=$1 args
   mapfile -t args < <(common_args)
-  RESUMED[$(other "$x")]=$(resumed_count "$(other "$x")")
   echo "--- start $(date '+%F %T')" >>"$STATE/out/instance-$x.log"
   "$B2K_BINARY" run "${args[@]}" "${ARGS[@]}" --binlog2kafka.http-listen=127.0.0.1:${PORT[$x]} \
     </dev/null >>"$STATE/out/instance-$x.log" 2>&1 &
@@ -99,18 +95,45 @@ start_instance() {
 alive() { [[ -n ${PID[$1]:-} ]] && kill -0 "${PID[$1]}" 2>/dev/null; }
 health() { curl -s --max-time 5 "http://127.0.0.1:${PORT[$1]}/health" 2>/dev/null || true; }
 is_running() { alive "$1" && [[ $(health "$1") == *'"state":"running"'* ]]; }
-# The active instance (a or b), empty if none.
-active() {
-  local x
+# Past its start (the commit-log topic checked): standby or running.
+is_up() { alive "$1" && [[ $(health "$1") =~ \"state\":\"(standby|running)\" ]]; }
+up_or_gone() { ! alive "$1" || is_up "$1"; }
+# The instance (a or b) whose connection holds the source lock, empty if
+# none or unknown (MariaDB down): the server's lock holder, its port as the
+# proxy's towards MariaDB, the client port the proxy pairs with it, the pid
+# that has that port. (Both can say "running" for a while: one cut off and
+# reconnecting, the other active.)
+lock_holder() {
+  local id host client x
+  id=$(sql -e "SELECT IS_USED_LOCK('binlog2kafka.$SOURCE_NAME')" 2>/dev/null) || return 0
+  [[ $id =~ ^[0-9]+$ ]] || return 0
+  host=$(sql -e "SELECT HOST FROM information_schema.PROCESSLIST WHERE ID = $id" 2>/dev/null) || return 0
+  [[ $host == *:* ]] || return 0
+  client=$(proxy_ctl status | python3 -c 'import json,sys
+up = int(sys.argv[1])
+print(next((c for c, u in json.load(sys.stdin).get("pairs", []) if u == up), ""))' "${host##*:}") || return 0
+  [[ -n $client ]] || return 0
   for x in a b; do
-    if is_running "$x"; then
+    alive "$x" || continue
+    if ss -tnpH "( sport = :$client )" | grep -q "pid=${PID[$x]},"; then
       echo "$x"
       return 0
     fi
   done
 }
+# The active instance (a or b): it holds the source lock and says running;
+# empty if none.
+active() {
+  local x
+  x=$(lock_holder)
+  [[ -n $x ]] && is_running "$x" && echo "$x"
+  return 0
+}
 some_active() { [[ -n $(active) ]]; }
 other() { [[ $1 == a ]] && echo b || echo a; }
+# After a start: wait until the instance is past its start, or gone (then
+# check_instances counts it), so no fault meets it in the middle of its start.
+wait_up() { wait_for 180 "instance $1 is up (standby or running) or gone" up_or_gone "$1"; }
 
 # An instance that exited without being told to is a failure: counted,
 # logged and started again.
@@ -121,21 +144,21 @@ check_instances() {
     rc=0
     wait "${PID[$x]}" 2>/dev/null || rc=$?
     # (The last error since its last start.)
-    why=$(awk '/^--- start/ { e = "" } / (error|critical) / { e = $0 } END { print e }' \
+    why=$(awk '/^--- start/ { e = "" } / (error|critical) |^binlog2kafka: error: / { e = $0 } END { print e }' \
       "$STATE/out/instance-$x.log")
-    y=$(other "$x")
-    if [[ $why =~ (is\ reading.*holds\ lock|source\ lock|fenced\ by\ a\ newer\ instance) ]] &&
-      (($(resumed_count "$y") > ${RESUMED[$y]:-0})); then
-      # An active instance cut off for longer than the lock's timeout was
-      # replaced by the standby (which became active since this one's last
-      # start): it stops with that one line, as designed.
+    if [[ $why =~ (is\ reading.*holds\ lock|fenced\ by\ a\ newer\ instance) ]]; then
+      # An active instance cut off (or its server restarted) for longer than
+      # the lock's timeout was replaced by the standby: it stops with one
+      # line naming the other one's lock, or its producer fenced by the
+      # other one's, as designed.
       COUNT[replaced]=$((COUNT[replaced] + 1))
-      log "instance $x (pid ${PID[$x]}) was replaced while cut off and stopped: $why"
+      log "instance $x (pid ${PID[$x]}) was replaced and stopped: $why"
     else
       COUNT[unexpected_exits]=$((COUNT[unexpected_exits] + 1))
       log "UNEXPECTED: instance $x (pid ${PID[$x]}) exited with status $rc: $why"
     fi
     start_instance "$x"
+    wait_up "$x"
   done
 }
 stop_instances() {
@@ -155,13 +178,13 @@ fault_kill() {
   COUNT[kill]=$((COUNT[kill] + 1))
   log "fault kill: instance $x (pid ${PID[$x]}) killed with SIGKILL"
   start_instance "$x"
+  wait_up "$x"
 }
 fault_takeover() {
   local x y before
   x=$(active)
   [[ -n $x ]] || return 0
   y=$(other "$x")
-  before=$(resumed_count "$y")
   kill -TERM "${PID[$x]}"
   local deadline=$((SECONDS + 60))
   while kill -0 "${PID[$x]}" 2>/dev/null; do
@@ -169,13 +192,12 @@ fault_takeover() {
     sleep 0.2
   done
   wait "${PID[$x]}" 2>/dev/null || true
-  # (A standby that finds the lock free at once says nothing of taking
-  # over: it resumes from the commit log, as every new active one does.)
-  took() { (($(resumed_count "$y") > before)) && is_running "$y"; }
+  took() { [[ $(active) == "$y" ]]; }
   wait_for $((LOCK_TIMEOUT + 60)) "instance $y takes over from the stopped $x" took
   COUNT[takeover]=$((COUNT[takeover] + 1))
   log "fault takeover: instance $x stopped, $y took over"
   start_instance "$x"
+  wait_up "$x"
 }
 # kill -9 the active instance inside a Kafka transaction commit: the broker
 # frozen first, then the kill the moment the instance logs that it commits.
@@ -206,6 +228,7 @@ fault_commit() {
   fi
   echo "--- killed with SIGKILL at a Kafka transaction commit $(date '+%F %T')" >>"$STATE/out/instance-$x.log"
   start_instance "$x"
+  wait_up "$x"
 }
 fault_broker() {
   local down pid

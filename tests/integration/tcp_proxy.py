@@ -33,7 +33,9 @@ the reply is one line of JSON with the proxy's state):
              client at an exact point of what it reads, e.g. in the middle
              of a large transaction, whatever its speed.
   disarm     forgets an armed cut-after, cut-on or kill-on.
-  status     the state only.
+  status     the state, and "pairs": [client port, the proxy's port towards
+             the target] of each forwarded connection (which client holds
+             which server connection, e.g. a GET_LOCK).
 
 Also SIGUSR1 = cut, SIGUSR2 = blackhole, SIGHUP = heal. Events are logged to
 stdout with a timestamp. Standard library only (asyncio).
@@ -127,7 +129,14 @@ class Proxy:
             self.mode = "heal"
             self.flowing.set()
             log(f"heal: forwarding again ({len(self.conns)} connection(s))")
-        elif cmd != "status":
+        elif cmd == "status":
+            # Which client connection is which server connection: the
+            # client's port and the proxy's own port towards the target.
+            state = self.state()
+            state["pairs"] = [[c.peer[1], c.upstream[1].get_extra_info("sockname")[1]]
+                              for c in self.conns if c.upstream is not None and not c.closed]
+            return state
+        else:
             return {"error": f"unknown command {cmd!r}: cut, cut-after, cut-on, kill-on, "
                              "disarm, blackhole, heal or status"}
         return self.state()
