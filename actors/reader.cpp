@@ -230,6 +230,9 @@ caf::error reader_state::start(binlog::position from) {
   // resumes by it).
   stream = std::make_unique<binlog::stream>(*source, std::move(*encoder),
                                             *this);
+  // Rows logged as statements or without column names stop us: the
+  // server's settings may change after the checks of connect().
+  stream->dec().check_capture(true);
   if (auto err = stream->start(from, by_gtid, true))
     return make_error(err);
   from.server_id = server_id;

@@ -123,6 +123,12 @@ error decoder::dispatch(const event_header& h, const uint8_t* body, size_t size,
       return on_payload(body, size, offset, next);
     case event_type::mariadb_query_compressed:
       return on_compressed_query(h, body, size, offset, next);
+    case event_type::execute_load_query:
+      // LOAD DATA logged as a statement (its file in BEGIN_LOAD_QUERY
+      // events before it): only check_capture has a use for it.
+      if (check_capture_)
+        return on_query(h, body, size, offset, next);
+      return {};
     case event_type::mariadb_write_rows_compressed_v1:
     case event_type::mariadb_update_rows_compressed_v1:
     case event_type::mariadb_delete_rows_compressed_v1:
@@ -304,6 +310,9 @@ error decoder::on_query(const event_header& h, const query_event& query,
     case statement_kind::other:
       break;
   }
+  if (check_capture_)
+    if (auto err = check_statement(query, statement, offset, next))
+      return err;
   if (pos_.open() && pos_.has_begin()) {
     // A statement inside BEGIN … COMMIT: a SAVEPOINT, or the CREATE TABLE
     // of MariaDB's CREATE TABLE … SELECT, whose rows follow.
@@ -316,6 +325,66 @@ error decoder::on_query(const event_header& h, const query_event& query,
   on_statement(h, offset, query, statement);
   end_transaction(next);
   return {};
+}
+
+error decoder::check_statement(const query_event& query,
+                               std::string_view statement, uint64_t offset,
+                               uint64_t next) {
+  to_utf8(query_client_collation(query.status_vars, query.status_size),
+          statement, statement_utf8_);
+  if (!statement_changes_rows(statement_utf8_, statement_tables_))
+    return {};
+  std::string what;
+  for (auto& t : statement_tables_) {
+    auto& db = t.db.empty() ? query.db : t.db;
+    if (!db.empty() && encoder_.table_included(db, t.table)) {
+      what = "a change of " + std::string{db} + "." + t.table;
+      break;
+    }
+  }
+  if (what.empty() && statement_tables_.empty()
+      && (query.db.empty() || encoder_.database_included(query.db))) {
+    // Its tables cannot be read: name what ran, and where.
+    auto excerpt = statement_utf8_.substr(0, 120);
+    for (auto& c : excerpt)
+      if (c == '\n' || c == '\r' || c == '\t')
+        c = ' ';
+    what = "a statement in database '" + std::string{query.db} + "' ('"
+           + excerpt + (statement_utf8_.size() > 120 ? "...'" : "'")
+           + ") that may change included tables";
+  }
+  if (what.empty())
+    return {};
+  return fail(errc::server_config, offset,
+              what
+                + " was logged as a statement (binlog_format STATEMENT or "
+                  "MIXED), so its rows cannot be captured: set "
+                  "binlog_format=ROW on the server (SET GLOBAL and its config "
+                  "file); every start stops here until from= moves the "
+                  "position past such events by hand (this one ends at "
+                + pos_.file() + ":" + std::to_string(next)
+                + "), and their rows are not sent: snapshot the tables again");
+}
+
+void decoder::check_row_image(const rows_event& event, table_info& table) {
+  auto whole = [&](const uint8_t* bits) {
+    for (uint64_t i = 0; i < event.width; ++i)
+      if (!(bits[i / 8] & (1u << (i % 8))))
+        return false;
+    return true;
+  };
+  if (whole(event.present1)
+      && (event.op != row_op::update || whole(event.present2)))
+    return;
+  table.partial_warned = true;
+  partial_warned_.insert(table.qualified_name);
+  sink_.on_warning(
+    "table " + table.qualified_name + " has partial row images at "
+    + pos_.file() + ":" + std::to_string(pos_.start().pos)
+    + " (binlog_row_image is MINIMAL or NOBLOB on the server): its records "
+      "leave out the columns the server did not log; set "
+      "binlog_row_image=FULL for whole rows (this warning is given once per "
+      "table)");
 }
 
 void decoder::on_statement(const event_header& h, uint64_t offset,
@@ -447,6 +516,17 @@ error decoder::on_table_map(const uint8_t* body, size_t size, uint64_t offset) {
     rows_by_table_.push_back(std::move(counts));
   }
   info.rows_slot = slot->second;
+  if (check_capture_ && !info.skipped && !info.map.has_names)
+    return fail(errc::server_config, offset,
+                "the TABLE_MAP of " + info.qualified_name
+                  + " holds no column names (binlog_row_metadata is no "
+                    "longer FULL on the server), so its rows cannot be "
+                    "captured: set binlog_row_metadata=FULL (SET GLOBAL "
+                    "and the server's config file); every start stops here "
+                    "until from= moves the position past the events written "
+                    "without it by hand, and their rows are not sent: "
+                    "snapshot the tables again");
+  info.partial_warned = partial_warned_.count(info.qualified_name) > 0;
   return {};
 }
 
@@ -477,6 +557,8 @@ error decoder::on_row_images(const event_header& h, rows_event event,
                   + std::to_string(table.map.columns.size()));
   if (!pos_.open())
     begin_transaction(offset, false);
+  if (check_capture_ && !table.skipped && !table.partial_warned)
+    check_row_image(event, table);
   uint64_t* table_events = nullptr;
   if (!table.skipped) {
     rows_table_ = table.qualified_name;

@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "binlog/compression.hpp"
@@ -143,6 +144,17 @@ public:
     format_.checksum = alg;
   }
 
+  /// Whether to check that rows can be captured (off by default; `run`
+  /// turns it on, `dump` decodes what it finds): a row change of an
+  /// included table logged as a statement (binlog_format STATEMENT or
+  /// MIXED) or a TABLE_MAP of an included table without column names
+  /// (binlog_row_metadata not FULL) stops decoding with errc::server_config;
+  /// partial row images (binlog_row_image MINIMAL or NOBLOB) of an included
+  /// table are sent as they are, with one warning per table.
+  void check_capture(bool on) {
+    check_capture_ = on;
+  }
+
   /// Decodes one whole event that starts at `offset` in the current file.
   error consume(const uint8_t* event, size_t size, uint64_t offset);
 
@@ -219,6 +231,11 @@ private:
 
   void begin_transaction(uint64_t offset, bool explicit_begin);
   void end_transaction(uint64_t next);
+  /// check_capture: fails if `statement` changes rows of an included table.
+  error check_statement(const query_event& query, std::string_view statement,
+                        uint64_t offset, uint64_t next);
+  /// check_capture: warns once per table of partial row images.
+  void check_row_image(const rows_event& event, table_info& table);
   /// A statement of a QUERY event that may belong on the schema topic.
   void on_statement(const event_header& h, uint64_t offset,
                     const query_event& query, std::string_view statement);
@@ -236,6 +253,10 @@ private:
   bool verify_checksums_ = true;
   std::string origin_;
   bool follow_rotate_ = true;
+  bool check_capture_ = false;
+  // Tables warned of for partial row images (table ids change, names stay).
+  std::unordered_set<std::string> partial_warned_;
+  std::vector<statement_table> statement_tables_;
   std::unordered_map<uint64_t, table_info> tables_;
   stream_position pos_;
   /// "db.table" of the rows event being emitted.

@@ -104,6 +104,18 @@ public:
       return token;
     }
     size_t start = at_;
+    if (c == '\'') {
+      // A string literal is one token: its words are no SQL.
+      for (++at_; at_ < text_.size(); ++at_) {
+        if (text_[at_] == '\\')
+          ++at_;
+        else if (text_[at_] == '\'')
+          break;
+      }
+      if (at_ < text_.size())
+        ++at_;
+      return text_.substr(start, at_ - start);
+    }
     if (is_word_char(c)) {
       while (at_ < text_.size() && is_word_char(text_[at_]))
         ++at_;
@@ -172,7 +184,136 @@ bool starts_with_word(std::string_view text, std::string_view word) {
          || text[word.size()] == ';' || text[word.size()] == '\r';
 }
 
+bool is_name(std::string_view token, bool quoted) {
+  return quoted || (!token.empty() && is_word_char(token.front()));
+}
+
+// Reads `name` or `db.name` (and `name.*` of a multi-table DELETE) whose
+// first part is `first`.
+statement_table read_table(sql_scanner& scan, std::string_view first) {
+  statement_table t;
+  t.table = std::string{first};
+  auto after_dot = scan;
+  if (!after_dot.accept('.'))
+    return t;
+  bool quoted = false;
+  auto second = after_dot.next(quoted);
+  if (second == "*") {
+    scan = after_dot;
+    return t;
+  }
+  if (!is_name(second, quoted))
+    return t;
+  scan = after_dot;
+  t.db = std::move(t.table);
+  t.table = std::string{second};
+  return t;
+}
+
+// The tables of UPDATE's or DELETE's table lists, from the scanner's place
+// to `end` (SET of UPDATE) or WHERE, ORDER, LIMIT, RETURNING: a name is read
+// at the start, after FROM, USING, JOIN and a comma, outside parentheses.
+void read_table_lists(sql_scanner& scan, std::string_view end,
+                      std::vector<statement_table>& tables) {
+  bool expect_name = true;
+  int depth = 0;
+  while (true) {
+    bool quoted = false;
+    auto token = scan.next(quoted);
+    if (token.empty())
+      return;
+    if (!quoted && token == "(") {
+      ++depth;
+      continue;
+    }
+    if (!quoted && token == ")") {
+      depth = depth > 0 ? depth - 1 : 0;
+      continue;
+    }
+    if (depth > 0)
+      continue;
+    if (!quoted
+        && (equals_keyword(token, end) || equals_keyword(token, "WHERE")
+            || equals_keyword(token, "ORDER") || equals_keyword(token, "LIMIT")
+            || equals_keyword(token, "RETURNING")))
+      return;
+    if (!quoted
+        && (token == "," || equals_keyword(token, "FROM")
+            || equals_keyword(token, "USING") || equals_keyword(token, "JOIN")
+            || equals_keyword(token, "STRAIGHT_JOIN"))) {
+      expect_name = true;
+      continue;
+    }
+    if (expect_name && !quoted
+        && (equals_keyword(token, "LOW_PRIORITY")
+            || equals_keyword(token, "QUICK")
+            || equals_keyword(token, "IGNORE")))
+      continue; // UPDATE's and DELETE's modifiers
+    if (expect_name && is_name(token, quoted)) {
+      tables.push_back(read_table(scan, token));
+      expect_name = false;
+    }
+  }
+}
+
+// Skips the modifiers of a DML verb; returns the first other token.
+std::string_view skip_modifiers(sql_scanner& scan, bool& quoted) {
+  static constexpr std::string_view modifiers[] = {
+    "LOW_PRIORITY", "DELAYED", "HIGH_PRIORITY", "IGNORE", "QUICK", "INTO",
+  };
+  while (true) {
+    auto token = scan.next(quoted);
+    bool modifier = false;
+    if (!quoted)
+      for (auto m : modifiers)
+        modifier = modifier || equals_keyword(token, m);
+    if (!modifier)
+      return token;
+  }
+}
+
 } // namespace
+
+bool statement_changes_rows(std::string_view statement,
+                            std::vector<statement_table>& tables) {
+  tables.clear();
+  sql_scanner scan{statement};
+  bool quoted = false;
+  auto verb = scan.next(quoted);
+  if (quoted)
+    return false;
+  if (equals_keyword(verb, "INSERT") || equals_keyword(verb, "REPLACE")) {
+    auto name = skip_modifiers(scan, quoted);
+    if (is_name(name, quoted))
+      tables.push_back(read_table(scan, name));
+    return true;
+  }
+  if (equals_keyword(verb, "UPDATE")) {
+    read_table_lists(scan, "SET", tables);
+    return true;
+  }
+  if (equals_keyword(verb, "DELETE")) {
+    read_table_lists(scan, "WHERE", tables);
+    return true;
+  }
+  if (equals_keyword(verb, "LOAD")) {
+    // LOAD DATA|XML ... INTO TABLE name
+    for (auto token = scan.next(quoted); !token.empty();
+         token = scan.next(quoted)) {
+      if (quoted || !equals_keyword(token, "INTO"))
+        continue;
+      if (!equals_keyword(scan.next(quoted), "TABLE"))
+        break;
+      auto name = scan.next(quoted);
+      if (is_name(name, quoted))
+        tables.push_back(read_table(scan, name));
+      break;
+    }
+    return true;
+  }
+  // WITH ... INSERT/UPDATE/DELETE: a SELECT alone is never logged.
+  return equals_keyword(verb, "WITH");
+}
 
 error parse_query_event(event_type type, uint8_t post_header_len,
                         const uint8_t* body, size_t size, query_event& out) {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "binlog/error.hpp"
 #include "binlog/event.hpp"
@@ -73,6 +74,23 @@ uint32_t query_client_collation(const uint8_t* status_vars, size_t size);
 /// PASSWORD, CREATE/ALTER/DROP/RENAME USER, ROLE or SERVER, which carry
 /// password hashes) and comments that stand for skipped events.
 bool is_schema_statement(std::string_view statement);
+
+/// A table a statement names: `db` is empty when the statement does not
+/// qualify it (then it is in the statement's own database).
+struct statement_table {
+  std::string db;
+  std::string table;
+};
+
+/// True for a statement that changes rows (INSERT, REPLACE, UPDATE, DELETE,
+/// LOAD DATA, or one starting with WITH): in a binlog it means the rows
+/// were logged as a statement (binlog_format STATEMENT or MIXED), not as
+/// rows events. `tables` gets the tables whose rows it may change: the
+/// target of INSERT, REPLACE and LOAD; for UPDATE and DELETE every table
+/// named in their table lists (their targets are among them; aliases too).
+/// Empty when the statement's tables cannot be read. `statement` is UTF-8.
+bool statement_changes_rows(std::string_view statement,
+                            std::vector<statement_table>& tables);
 
 /// The database a schema statement changes: the name after CREATE/ALTER/DROP
 /// DATABASE (or SCHEMA), the qualifier of a `db.table` after TABLE, or else

@@ -390,6 +390,16 @@ bool record_encoder::database_included(std::string_view db) const {
   return filter_->database_included(std::string{db});
 }
 
+bool record_encoder::table_included(std::string_view db,
+                                    std::string_view table) const {
+  if (options_.skip_system_schemas && is_system_schema(db))
+    return false;
+  std::string qualified{db};
+  qualified += '.';
+  qualified += table;
+  return filter_->table_included(std::string{db}, qualified);
+}
+
 error record_encoder::prepare(table_info& info, bool with_schemas) const {
   auto& map = info.map;
   info.qualified_name = map.db + "." + map.table;

@@ -71,6 +71,8 @@ struct table_info {
   /// Rows of this table are framed but not encoded: a system schema (run)
   /// or a table the include/exclude filters leave out.
   bool skipped = false;
+  /// The decoder warned that this table's row images are partial.
+  bool partial_warned = false;
   /// Where this table counts its rows in the open transaction
   /// (data_collection_order): valid while txn_serial is the decoder's.
   uint64_t txn_serial = 0;
@@ -225,6 +227,10 @@ public:
   /// Whether schema changes of database `db` are sent (system schemas and
   /// the database filters).
   bool database_included(std::string_view db) const;
+
+  /// Whether rows of table `db`.`table` are sent (system schemas and the
+  /// database and table filters).
+  bool table_included(std::string_view db, std::string_view table) const;
 
   /// The schema-change and transaction topics; empty when off.
   const std::string& schema_topic() const {

@@ -191,6 +191,20 @@ error replication_client::mysql_failure(const std::string& what) const {
   return {errc::connection, text};
 }
 
+error replication_client::replication_failure(const std::string& what) const {
+  auto code = mysql_errno(mysql_);
+  // The user logged in a moment ago: a denial now is the privilege (MariaDB
+  // says "Access denied for user ... (using password: YES)" to
+  // COM_REGISTER_SLAVE without it), not the password.
+  if (code == error_access_denied || code == error_specific_access_denied)
+    return {errc::access_denied,
+            what + " on " + endpoint_ + ": the user '" + options_.user
+              + "' lacks the REPLICATION SLAVE privilege (the server says: "
+              + mysql_error(mysql_) + "); GRANT REPLICATION SLAVE ON *.* TO "
+              + "it"};
+  return mysql_failure(what);
+}
+
 error replication_client::query(const std::string& sql) {
   if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0)
     return mysql_failure("query '" + sql + "' failed");
@@ -434,7 +448,7 @@ error replication_client::start(const position& from, bool by_gtid) {
   if (mysql_->methods->db_command(mysql_, COM_REGISTER_SLAVE, reg.data(),
                                   reg.size(), 0, nullptr)
       != 0)
-    return mysql_failure("registering as a replica failed");
+    return replication_failure("registering as a replica failed");
   if (by_gtid && !settings_.mariadb) {
     // The server starts after these GTIDs, wherever they are in its files.
     auto dump = dump_gtid_packet(options_.server_id, executed,
@@ -443,8 +457,8 @@ error replication_client::start(const position& from, bool by_gtid) {
           mysql_, static_cast<enum_server_command>(com_binlog_dump_gtid),
           dump.data(), dump.size(), 1, nullptr)
         != 0)
-      return mysql_failure("starting the binlog dump after GTID set "
-                           + from.gtid + " failed");
+      return replication_failure("starting the binlog dump after GTID set "
+                                 + from.gtid + " failed");
     return {};
   }
   if (by_gtid) {
@@ -466,9 +480,9 @@ error replication_client::start(const position& from, bool by_gtid) {
   if (mysql_->methods->db_command(mysql_, COM_BINLOG_DUMP, dump.data(),
                                   dump.size(), 1, nullptr)
       != 0)
-    return mysql_failure("starting the binlog dump at "
-                         + (by_gtid ? "GTID " + from.gtid : to_string(from))
-                         + " failed");
+    return replication_failure(
+      "starting the binlog dump at "
+      + (by_gtid ? "GTID " + from.gtid : to_string(from)) + " failed");
   return {};
 }
 

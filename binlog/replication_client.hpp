@@ -142,6 +142,9 @@ private:
   error query(const std::string& sql);
   std::string mysql_gtid_set_at(const position& at);
   error mysql_failure(const std::string& what) const;
+  /// A failure of the replication commands, where a denial names the
+  /// missing privilege.
+  error replication_failure(const std::string& what) const;
 
   st_mysql* mysql_ = nullptr;
   connection_options options_;

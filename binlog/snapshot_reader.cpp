@@ -2,6 +2,7 @@
 
 #include <map>
 #include <set>
+#include <string_view>
 
 #include <mysql.h>
 
@@ -98,6 +99,27 @@ error snapshot_reader::list_tables(
   out.clear();
   while (auto row = mysql_fetch_row(r.res))
     out.emplace_back(row[0], row[1]);
+  if (!out.empty())
+    return {};
+  // information_schema lists only the tables the user has a privilege on:
+  // none may be a server without tables, or a user without SELECT, whose
+  // snapshot would read nothing and say nothing.
+  const char* privileges =
+    "SELECT CURRENT_USER(), (SELECT COUNT(*) FROM "
+    "information_schema.USER_PRIVILEGES WHERE PRIVILEGE_TYPE = 'SELECT') + "
+    "(SELECT COUNT(*) FROM information_schema.SCHEMA_PRIVILEGES WHERE "
+    "PRIVILEGE_TYPE = 'SELECT') + (SELECT COUNT(*) FROM "
+    "information_schema.TABLE_PRIVILEGES WHERE PRIVILEGE_TYPE = 'SELECT')";
+  if (mysql_query(mysql_, privileges) != 0)
+    return failure("reading the user's privileges failed");
+  result p{mysql_store_result(mysql_)};
+  auto row = p.res != nullptr ? mysql_fetch_row(p.res) : nullptr;
+  if (row != nullptr && row[1] != nullptr && std::string_view{row[1]} == "0")
+    return {errc::access_denied,
+            "the snapshot can read no table on " + endpoint_ + ": the user "
+              + (row[0] != nullptr ? row[0] : "")
+              + " lacks the SELECT privilege; GRANT SELECT ON *.* (or on the "
+                "included databases) TO it, or set snapshot = never"};
   return {};
 }
 
