@@ -41,6 +41,7 @@
 #include "binlog/source.hpp"
 #include "binlog/stream.hpp"
 #include "cli/progress_line.hpp"
+#include "config/node_link.hpp"
 #include "config/options.hpp"
 #include "config/settings.hpp"
 #include "http/status_server.hpp"
@@ -296,22 +297,25 @@ int print_position(const b2k::settings& s) {
 /// `binlog2kafka reader-node`: readers for a pipeline on another node. The
 /// source's address and password are read here and never leave this node.
 int run_reader_node(b2k::b2k_config& cfg, const b2k::settings_ptr& s) {
-  cfg.load<caf::io::middleman>();
+  if (auto problem = b2k::load_node_link(cfg, *s); !problem.empty())
+    return fail(problem);
   auto signals = block_stop_signals();
   caf::actor_system sys{cfg};
   auto node = sys.spawn(b2k::reader_node, s,
                         b2k::reader_factory{b2k::spawn_detached_reader});
   auto& listen = s->reader_node_listen;
-  auto port = sys.middleman().publish(node, listen.port, listen.host.c_str(),
-                                      true);
+  auto port = b2k::publish_reader_node(node, *s);
   if (!port) {
     caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
     return fail("binlog2kafka.reader-node-listen: cannot listen on "
                   + listen.to_string() + ": " + sys.render(port.error()),
                 1);
   }
-  spdlog::info("reader node for '{}' listening on {}:{}", s->name, listen.host,
-               *port);
+  spdlog::info("reader node for '{}' listening on {}:{} ({})", s->name,
+               listen.host, *port,
+               s->node_tls.tls ? "TLS, certificates checked on both sides"
+                               : "plaintext, no authentication: node-tls = "
+                                 "off");
   int sig = 0;
   sigwait(&signals, &sig);
   spdlog::info("signal {}: reader node stopping", sig);
@@ -335,7 +339,8 @@ int run_pipeline(b2k::b2k_config& cfg, const b2k::settings_ptr& s) {
   // Signals go to one thread that asks the supervisor to stop.
   auto signals = block_stop_signals();
   if (!s->reader_node.empty())
-    cfg.load<caf::io::middleman>();
+    if (auto problem = b2k::load_node_link(cfg, *s); !problem.empty())
+      return fail(problem);
   caf::actor_system sys{cfg};
   auto status = sys.spawn(b2k::status, s->name);
   b2k::log_to_status warnings_to_status_page{status};

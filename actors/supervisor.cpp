@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/watcher.hpp"
+#include "config/node_link.hpp"
 #include "messages/error.hpp"
 
 namespace b2k {
@@ -62,7 +63,7 @@ void supervisor_state::launch_remote(reader_config cfg) {
   launching = true;
   auto& node = config.settings->reader_node;
   auto where = node.to_string();
-  auto mm = self->system().middleman().actor_handle();
+  auto mm = node_link(self->system(), *config.settings);
   self
     ->request(mm, std::chrono::seconds(30), caf::connect_atom::value, node.host,
               node.port)
@@ -94,10 +95,11 @@ void supervisor_state::launch_remote(reader_config cfg) {
             },
             [this](caf::error& err) { launch_failed(err); });
       },
-      [this, where](caf::error& err) {
-        launch_failed(caf::make_error(ec::source_unavailable,
-                                      "reader node " + where + " unreachable: "
-                                        + describe(self->system(), err)));
+      [this](caf::error& err) {
+        // A refused handshake (certificates, node-tls) stays refused.
+        launch_failed(caf::make_error(
+          link_refused(err) ? ec::config : ec::source_unavailable,
+          describe_link_failure(self->system(), *config.settings, err)));
       });
 }
 

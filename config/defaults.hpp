@@ -54,6 +54,8 @@ constexpr auto stop_timeout = 30s;
 constexpr std::string_view log_level = "info";
 constexpr auto health_lag_threshold = 60s;
 constexpr std::string_view reader_node_listen = "127.0.0.1:4280";
+/// The reader-node link runs over TLS unless told otherwise.
+constexpr std::string_view node_tls = "on";
 /// CAF's default config file, read from the working directory when no
 /// --config-file is given.
 constexpr std::string_view config_file = "caf-application.ini";

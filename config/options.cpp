@@ -203,11 +203,21 @@ const std::vector<option_spec> specs = {
    &o::health_lag_threshold, "DURATION",
    "/health says lagging when this far behind the server"},
   {"reader-node", g::operations, commands({run}), &o::reader_node, "HOST:PORT",
-   "a `binlog2kafka reader-node` to run the reader on (CAF's middleman, no "
-   "authentication: a trusted network only); empty: read here"},
+   "a `binlog2kafka reader-node` to run the reader on (CAF's middleman over "
+   "TLS, see node-tls); empty: read here"},
   {"reader-node-listen", g::operations, commands({run, node}),
    &o::reader_node_listen, "HOST:PORT",
    "where `binlog2kafka reader-node` listens (read by reader-node)"},
+  {"node-tls", g::operations, commands({run, node}), &o::node_tls, "on|off",
+   "the reader-node link over TLS with certificates checked on both sides "
+   "(on), or in plaintext without authentication (off: a trusted network "
+   "only); both sides must agree"},
+  {"node-tls-cert", g::operations, commands({run, node}), &o::node_tls_cert,
+   "FILE", "this side's certificate (PEM, chain) for the reader-node link"},
+  {"node-tls-key", g::operations, commands({run, node}), &o::node_tls_key,
+   "FILE", "the private key of node-tls-cert (PEM, unencrypted)"},
+  {"node-tls-ca", g::operations, commands({run, node}), &o::node_tls_ca, "FILE",
+   "the CA (PEM) that must have signed the other side's certificate"},
 };
 
 /// dump's name of an option, from before the options model.

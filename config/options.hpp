@@ -120,6 +120,10 @@ struct raw_options {
   caf::timespan health_lag_threshold = defaults::health_lag_threshold;
   std::string reader_node;
   std::string reader_node_listen{defaults::reader_node_listen};
+  std::string node_tls{defaults::node_tls};
+  std::string node_tls_cert;
+  std::string node_tls_key;
+  std::string node_tls_ca;
   // dump
   std::vector<std::string> file;
   // snapshot (issue 12)

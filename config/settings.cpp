@@ -372,6 +372,12 @@ caf::expected<settings> read_settings(const raw_options& o,
   if (auto err = parse_endpoint(prefix + "reader-node-listen",
                                 o.reader_node_listen, s.reader_node_listen))
     return err;
+  if (o.node_tls != "on" && o.node_tls != "off")
+    return bad("node-tls", "must be on or off, not '" + o.node_tls + "'");
+  s.node_tls.tls = o.node_tls == "on";
+  s.node_tls.cert = o.node_tls_cert;
+  s.node_tls.key = o.node_tls_key;
+  s.node_tls.ca = o.node_tls_ca;
   s.health_lag_threshold = o.health_lag_threshold;
   return s;
 }

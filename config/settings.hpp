@@ -106,6 +106,15 @@ struct settings {
   endpoint reader_node;
   /// Where `binlog2kafka reader-node` listens.
   endpoint reader_node_listen;
+  /// The reader-node link: TLS (certificates checked on both sides) unless
+  /// `tls` is off; the files are this side's certificate and key and the
+  /// CA that signed the other side's.
+  struct node_tls_settings {
+    bool tls = true;
+    std::string cert;
+    std::string key;
+    std::string ca;
+  } node_tls;
 
   /// Where oversize = dead-letter sends what it could not send.
   std::string dead_letter_topic() const {

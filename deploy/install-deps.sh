@@ -18,6 +18,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libcaf-dev librdkafka-dev default-libmysqlclient-dev libspdlog-dev libfmt-dev
   libzstd-dev zlib1g-dev libdeflate-dev nlohmann-json3-dev libcpp-httplib-dev
+  libssl-dev openssl
   mariadb-server mariadb-client kcat
   clang libclang-rt-14-dev clang-format
   openjdk-17-jre-headless openjdk-17-jdk-headless maven

@@ -279,7 +279,8 @@ def check_dockerfile(repo, dockerfile, binary):
         check(pkg is not None and (pkg in build_pkgs or pkg in depends_closure(build_pkgs)),
               f"Dockerfile: the build stage has pkg-config module {module} ({pkg})")
     find_package_map = {"CAF": "libcaf-dev", "spdlog": "libspdlog-dev", "ZLIB": "zlib1g-dev",
-                        "PkgConfig": "pkg-config", "Threads": "libc6-dev"}
+                        "PkgConfig": "pkg-config", "Threads": "libc6-dev",
+                        "OpenSSL": "libssl-dev"}
     for name in re.findall(r"find_package\(\s*(\w+)", cmake):
         pkg = find_package_map.get(name)
         check(pkg is not None and pkg in depends_closure(build_pkgs),
