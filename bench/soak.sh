@@ -83,6 +83,16 @@ for k in kill commit in_commit takeover broker mariadb netcut replaced unexpecte
 kafka_ctl() { server_env "$B2K_SOURCE_DIR/deploy/kafka.sh" "$@"; }
 mariadb_ctl() { server_env "$B2K_SOURCE_DIR/deploy/mariadb.sh" "$@"; }
 rand() { echo $(($1 + RANDOM % ($2 - $1 + 1))); }
+# The broker (MariaDB) answers; started again if its start gave up and it
+# is gone (a start that only timed out leaves it running).
+broker_answers() {
+  [[ -n $(kafka_pid) ]] || kafka_ctl start >/dev/null 2>&1 || true
+  kcat -L -b "$BROKERS" -m 5 >/dev/null 2>&1
+}
+mariadb_answers() {
+  [[ -n $(mariadb_pid) ]] || mariadb_ctl start >/dev/null 2>&1 || true
+  sql -e 'SELECT 1' >/dev/null 2>&1
+}
 
 start_instance() {
   local x=$1 args
@@ -243,7 +253,10 @@ fault_broker() {
     log "fault broker: stopped for ${down}s"
   fi
   sleep "$down"
-  kafka_ctl start >/dev/null
+  kafka_ctl start >/dev/null 2>&1 || {
+    log "fault broker: not answering within deploy/kafka.sh's start timeout (log recovery on a loaded machine); waiting longer"
+    wait_for 900 "the broker answers again" broker_answers
+  }
   COUNT[broker]=$((COUNT[broker] + 1))
 }
 fault_mariadb() {
@@ -259,7 +272,10 @@ fault_mariadb() {
     log "fault mariadb: stopped for ${down}s"
   fi
   sleep "$down"
-  mariadb_ctl start >/dev/null
+  mariadb_ctl start >/dev/null 2>&1 || {
+    log "fault mariadb: not answering within deploy/mariadb.sh's start timeout (crash recovery on a loaded machine); waiting longer"
+    wait_for 900 "MariaDB answers again" mariadb_answers
+  }
   COUNT[mariadb]=$((COUNT[mariadb] + 1))
 }
 fault_netcut() {
