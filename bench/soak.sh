@@ -191,10 +191,16 @@ fault_kill() {
   wait_up "$x"
 }
 fault_takeover() {
-  local x y before
+  local x y
   x=$(active)
   [[ -n $x ]] || return 0
   y=$(other "$x")
+  # Only with a standby to take over: the other one may be on its way out
+  # (replaced: it logged its stop line, and exits seconds later under load).
+  if ! alive "$y" || [[ $(health "$y") != *'"state":"standby"'* ]]; then
+    log "fault takeover: skipped, instance $y is not a standby now"
+    return 0
+  fi
   kill -TERM "${PID[$x]}"
   local deadline=$((SECONDS + 60))
   while kill -0 "${PID[$x]}" 2>/dev/null; do
