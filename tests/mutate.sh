@@ -127,6 +127,26 @@ mutation key_change.delete_complete binlog/decoder.cpp binlog.records_key_change
   '      emit(record_kind::change, table.topic, row_in_txn);
       if (encoder_.options().tombstones)'
 
+# --- snapshots: a chunk goes out once the stream passed its high watermark,
+# --- without the keys the stream changed since its low one, never inside a
+# --- transaction
+mutation snapshot.changed_keys_sent actors/reader.cpp actors.reader "chunk|watermark" \
+  '            ch != changes.end() && ch->second >= since)' \
+  '            ch != changes.end() && ch->second >= since && false)'
+mutation snapshot.before_high_watermark actors/reader.cpp actors.reader "chunk|watermark" \
+  '    if (!c.arrived || !passed(c.chunk.high)) {' \
+  '    if (!c.arrived || (false && !passed(c.chunk.high))) {'
+mutation snapshot.high_watermark_off_by_one actors/reader.cpp actors.reader "chunk|watermark" \
+  '      return stream_end >= high.pos;' \
+  '      return stream_end > high.pos;'
+mutation snapshot.chunk_inside_transaction actors/reader.cpp actors.reader "chunk|watermark" \
+  '  if (stream->dec().in_transaction() || credit <= 0)
+    return;
+  auto passed' \
+  '  if (credit <= 0)
+    return;
+  auto passed'
+
 if [[ ${1:-} == --list ]]; then
   for i in "${!names[@]}"; do
     printf '%-34s %-28s %s%s\n' "${names[$i]}" "${files[$i]}" "${suites[$i]}" \

@@ -605,6 +605,21 @@ struct transaction_ends : binlog::record_sink {
   }
 };
 
+/// The transactions of `file` read from `start`.
+transaction_ends transactions_of(const binlog_file& file,
+                                 const binlog::position& start) {
+  transaction_ends ends;
+  fake_source src{file};
+  auto encoder = binlog::record_encoder::make(make_settings()->records);
+  CAF_REQUIRE(encoder);
+  binlog::stream stream{src, std::move(*encoder), ends};
+  CAF_REQUIRE(!stream.start(start, false, true));
+  binlog::stream::event ev;
+  while (!stream.next(ev)) {
+  }
+  return ends;
+}
+
 } // namespace
 
 CAF_TEST_FIXTURE_SCOPE(reader_snapshot_tests, fixture)
@@ -670,7 +685,7 @@ CAF_TEST(a chunk waits for credit) {
                 caf::after(std::chrono::seconds(0)) >> [] {});
   CAF_CHECK(!answered);
   // Credit back: the chunk goes out (at the end of the transaction the
-  // first batch began), once.
+  // first batch began, never inside it), once.
   self->send(aut, atom::credit_v, plenty);
   consume_messages();
   self->receive([&](uint64_t) { answered = true; },
@@ -682,21 +697,24 @@ CAF_TEST(a chunk waits for credit) {
                                   return r.value == "r7";
                                 }),
                   1);
+  // The end of the transaction the first batch began: the first one with
+  // more records before it than that batch.
+  auto ends = transactions_of(file, start_of_file());
+  size_t first_batch = down.batches.front().records.size();
+  size_t transaction_end = 0;
+  for (auto& [count, end] : ends.ends)
+    if (count > first_batch) {
+      transaction_end = count;
+      break;
+    }
+  CAF_REQUIRE_GREATER(transaction_end, 0u);
+  CAF_REQUIRE_GREATER(all.size(), transaction_end);
+  CAF_CHECK_EQUAL(all[transaction_end].value, "r7");
 }
 
 CAF_TEST(a change at the high watermark wins and one after it does not) {
   // Find the end of the transaction that deletes customer 2.
-  transaction_ends ends;
-  {
-    fake_source src{file};
-    auto encoder = binlog::record_encoder::make(make_settings()->records);
-    CAF_REQUIRE(encoder);
-    binlog::stream stream{src, std::move(*encoder), ends};
-    CAF_REQUIRE(!stream.start(start_of_file(), false, true));
-    binlog::stream::event ev;
-    while (!stream.next(ev)) {
-    }
-  }
+  auto ends = transactions_of(file, start_of_file());
   auto want = expected(start_of_file());
   size_t delete_2 = 0;
   for (size_t i = 0; i < want.size(); ++i)
