@@ -9,6 +9,7 @@
 #include "config/defaults.hpp"
 #include "kafka/commit_log.hpp"
 #include "kafka/oversize.hpp"
+#include "kafka/refusal.hpp"
 #include "kafka/topic_config.hpp"
 #include "messages/error.hpp"
 
@@ -528,26 +529,27 @@ void producer_state::on_delivery(const rd_kafka_message_t* msg) {
     return;
   auto seq = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(msg->_private));
   if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    if (seq == commit_opaque) {
-      spdlog::warn("producer: commit-log record not written: {}",
-                   rd_kafka_err2str(msg->err));
-      return;
-    }
+    // librdkafka retries what may pass (no local timeout): what it reports
+    // failed is refused for good, the commit-log record included (else the
+    // pipeline would run on and its position never move).
     if (!failure) {
       std::string topic = rd_kafka_topic_name(msg->rkt);
-      auto what = msg->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC
-                      || msg->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART
-                    ? "topic " + topic
-                        + " does not exist and was not created (create it, "
-                          "or let the broker create topics: "
-                          "auto.create.topics.enable)"
-                    : std::string{"a record for topic "} + topic
-                        + " was not delivered: " + rd_kafka_err2str(msg->err);
       failure = caf::make_error(
         ec::delivery_failed,
-        what + " (nothing after it is committed; fix the cause and restart)");
+        kafka::describe_refusal(msg->err, topic,
+                                seq == commit_opaque
+                                  ? kafka::refused_record::commit_log
+                                  : kafka::refused_record::data,
+                                delivered_topics.count(msg->rkt) > 0,
+                                config->kafka.brokers,
+                                config->kafka.properties));
     }
     return;
+  }
+  // Which topics took a record: one that then fails existed (deleted?).
+  if (msg->rkt != last_delivered_topic) {
+    last_delivered_topic = msg->rkt;
+    delivered_topics.insert(msg->rkt);
   }
   if (seq == commit_opaque)
     return;

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include <caf/stateful_actor.hpp>
@@ -63,6 +64,10 @@ struct producer_state {
   /// The handles of the batch being produced, by its topic index.
   std::vector<rd_kafka_topic_t*> rkts;
   std::unordered_map<rd_kafka_topic_t*, int32_t> partition_counts;
+  /// Topics that took a record (one that then fails was deleted), and the
+  /// last one, which spares a lookup per record.
+  std::unordered_set<rd_kafka_topic_t*> delivered_topics;
+  rd_kafka_topic_t* last_delivered_topic = nullptr;
   /// The limit on one record for each topic, read from the broker when the
   /// topic is first needed (again later while it is not known for sure).
   struct topic_limit {
