@@ -295,6 +295,59 @@ pki_cert() {
   chmod 600 "$dir/$name.key"
 }
 
+# -- stops (test_source_settings, test_kafka_acl, test_topic_deleted) ---------
+
+# A line of the daemon's log at error level or above.
+ERRLINE='^[0-9T:.-]+ (error|critical) '
+
+# Lines of the daemon's log after line $1 that match $2.
+log_since() { tail -n +$(($1 + 1)) "$DAEMON_LOG" | grep -E "$2" || true; }
+
+# expect_stop MARK: the daemon exits by itself within 60 s, non-zero, with
+# exactly one error line after log line MARK; sets STOP_LINE to it.
+expect_stop() {
+  local deadline=$((SECONDS + 60)) rc=0
+  while daemon_running && ((SECONDS < deadline)); do sleep 0.2; done
+  daemon_running && fail "binlog2kafka still runs 60s after the change"
+  wait "$DAEMON_PID" || rc=$?
+  DAEMON_PID=
+  STOP_LINE=$(log_since "$1" "$ERRLINE")
+  log "exit status $rc; error line: $STOP_LINE"
+  [[ $rc -ne 0 ]] || fail "binlog2kafka exited with status 0"
+  [[ -n $STOP_LINE ]] || fail "no error line in the log"
+  [[ $(wc -l <<<"$STOP_LINE") -eq 1 ]] || fail "$(wc -l <<<"$STOP_LINE") error lines, expected one"
+}
+
+# -- Kafka with SASL users and an authorizer (test_kafka_acl) ------------------
+
+# kafka_sasl_acl_properties SASL_PORT USER PASSWORD: server.properties lines
+# for B2K_KAFKA_EXTRA_PROPERTIES (start_servers_prepared) that add a
+# SASL_PLAINTEXT listener on 127.0.0.1:SASL_PORT with the SASL/PLAIN user
+# USER, and KRaft's StandardAuthorizer. The PLAINTEXT listener and the
+# controller stay for the test's own tools (kcat, kafka.sh): their principal,
+# User:ANONYMOUS, is a super user; USER may do what ACLs allow (kafka_acl).
+kafka_sasl_acl_properties() {
+  local port=$1 user=$2 password=$3
+  printf '%s\n' \
+    "listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT,SASL_PLAINTEXT://127.0.0.1:$port" \
+    "advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SASL_PLAINTEXT://127.0.0.1:$port" \
+    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT" \
+    "listener.name.sasl_plaintext.sasl.enabled.mechanisms=PLAIN" \
+    "listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$user=\"$password\";" \
+    "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer" \
+    "super.users=User:ANONYMOUS"
+}
+
+# kafka_acl ARGS...: kafka-acls.sh (kafka.admin.AclCommand) on the PLAINTEXT
+# listener, e.g. kafka_acl --add --deny-principal User:b2k --operation Write
+# --topic T; output in $STATE/acl.log.
+kafka_acl() {
+  echo "--- kafka-acls $*" >>"$STATE/acl.log"
+  server_env "$B2K_SOURCE_DIR/deploy/kafka.sh" class kafka.admin.AclCommand \
+    --bootstrap-server "$BROKERS" --force "$@" >>"$STATE/acl.log" 2>&1 ||
+    { tail -n 5 "$STATE/acl.log" >&2; fail "kafka-acls $* failed"; }
+}
+
 # -- cleanup ------------------------------------------------------------------
 
 # Sanitizer reports in the daemon's log or in the outputs of commands that a

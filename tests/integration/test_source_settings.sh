@@ -20,25 +20,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 faults_trap
 
 EXCLUDE='--binlog2kafka.exclude-tables=["demo\\.skip"]'
-ERRLINE='^[0-9T:.-]+ (error|critical) '
-
-# Lines of the daemon's log after line $1 that match $2.
-log_since() { tail -n +$(($1 + 1)) "$DAEMON_LOG" | grep -E "$2" || true; }
-
-# expect_stop MARK: the daemon exits by itself within 60 s, non-zero, with
-# exactly one error line after log line MARK; sets STOP_LINE to it.
-expect_stop() {
-  local deadline=$((SECONDS + 60)) rc=0
-  while daemon_running && ((SECONDS < deadline)); do sleep 0.2; done
-  daemon_running && fail "binlog2kafka still runs 60s after the change"
-  wait "$DAEMON_PID" || rc=$?
-  DAEMON_PID=
-  STOP_LINE=$(log_since "$1" "$ERRLINE")
-  log "exit status $rc; error line: $STOP_LINE"
-  [[ $rc -ne 0 ]] || fail "binlog2kafka exited with status 0"
-  [[ -n $STOP_LINE ]] || fail "no error line in the log"
-  [[ $(wc -l <<<"$STOP_LINE") -eq 1 ]] || fail "$(wc -l <<<"$STOP_LINE") error lines, expected one"
-}
 
 # "FILE:POS" of the position a stop line says the bad event ends at.
 event_end() { sed -nE 's/.*this one ends at ([^)]+)\).*/\1/p' <<<"$1"; }
