@@ -26,6 +26,10 @@ constexpr uintptr_t commit_opaque = 0;
 constexpr int describe_timeout_ms = 5000;
 constexpr auto describe_retry = std::chrono::seconds{30};
 
+// Records that wait this long without any delivery report get their topics
+// checked.
+constexpr auto stall_period = std::chrono::seconds{10};
+
 // Served by rd_kafka_poll like delivery reports. Transient errors (brokers
 // down) are already in the log and librdkafka retries them; a fatal one
 // (idempotence broken) means no further record can be trusted in order.
@@ -523,6 +527,7 @@ void producer_state::on_delivery(const rd_kafka_message_t* msg) {
     --outstanding;
   if (closing)
     return;
+  ++reports;
   // In a transaction, only its commit says what is in Kafka; failed
   // deliveries make the commit fail, and the transaction is sent again.
   if (txn)
@@ -580,10 +585,74 @@ void producer_state::poll() {
     return;
   }
   if (outstanding > 0) {
+    auto now = std::chrono::steady_clock::now();
+    if (reports != reports_at_check
+        || next_stall_check == std::chrono::steady_clock::time_point{}) {
+      reports_at_check = reports;
+      next_stall_check = now + stall_period;
+    } else if (now >= next_stall_check) {
+      next_stall_check = now + stall_period;
+      check_stall();
+      if (failure) {
+        check_failure();
+        return;
+      }
+    }
     schedule_poll();
     return;
   }
+  next_stall_check = {};
   answer_drains();
+}
+
+void producer_state::check_stall() {
+  // Only the topics this handle knows; an unreachable broker answers
+  // nothing, and waiting for it is right (librdkafka says it is down).
+  const rd_kafka_metadata_t* md = nullptr;
+  if (rd_kafka_metadata(client.get(), 0, nullptr, &md, describe_timeout_ms)
+      != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (md != nullptr)
+      rd_kafka_metadata_destroy(md);
+    return;
+  }
+  std::vector<std::string> missing;
+  for (int i = 0; i < md->topic_cnt; ++i)
+    if (kafka::is_missing_topic(md->topics[i].err))
+      missing.emplace_back(md->topics[i].topic);
+  rd_kafka_metadata_destroy(md);
+  if (missing.empty())
+    return;
+  std::optional<bool> creates;
+  if (auto broker = kafka::describe_any_broker(client.get(),
+                                               describe_timeout_ms)) {
+    auto i = broker->find("auto.create.topics.enable");
+    if (i != broker->end())
+      creates = i->second == "true";
+  }
+  for (auto& name : missing) {
+    auto rkt = topics.find(name);
+    bool seen = rkt != topics.end() && delivered_topics.count(rkt->second) > 0;
+    if (creates && !*creates) {
+      failure = caf::make_error(
+        ec::delivery_failed,
+        kafka::describe_refusal(RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC, name,
+                                name == commit_log->topic()
+                                  ? kafka::refused_record::commit_log
+                                  : kafka::refused_record::data,
+                                seen, config->kafka.brokers,
+                                config->kafka.properties));
+      return;
+    }
+    if (waiting_warned.insert(name).second)
+      spdlog::warn(
+        "producer: records wait for topic {}, which does not "
+        "exist{}; create it (binlog2kafka waits for it, at most "
+        "topic.metadata.propagation.max.ms)",
+        name,
+        creates ? " yet (the broker creates topics on first use)"
+                : " (the broker's auto.create.topics.enable "
+                  "could not be read)");
+  }
 }
 
 void producer_state::answer_drains() {

@@ -91,6 +91,13 @@ struct producer_state {
   bool closing = false;
   /// The first delivery that failed for good: the pipeline must stop.
   caf::error failure;
+  /// Delivery reports served so far, and how many there were at the last
+  /// stall check (when records wait and none comes, topics are checked).
+  uint64_t reports = 0;
+  uint64_t reports_at_check = 0;
+  std::chrono::steady_clock::time_point next_stall_check;
+  /// Topics named once in a warning that records wait for them.
+  std::unordered_set<std::string> waiting_warned;
   std::vector<caf::typed_response_promise<uint64_t>> drain_waiters;
   uint64_t delivered_records = 0;
   /// Exactly-once only.
@@ -130,6 +137,11 @@ struct producer_state {
   void commit_transaction();
   caf::error init_transactions();
   void poll();
+  /// Records wait and no delivery report came for a while: a topic that
+  /// does not exist on a broker that will not create it stops the pipeline
+  /// (librdkafka would wait topic.metadata.propagation.max.ms, 10 min, in
+  /// silence); one the broker may still create gets a warning.
+  void check_stall();
   void schedule_poll();
   /// Called from librdkafka's delivery report callback (inside poll()).
   void on_delivery(const rd_kafka_message_t* msg);
