@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include <caf/send.hpp>
 #include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
@@ -30,6 +31,12 @@ constexpr auto describe_retry = std::chrono::seconds{30};
 // checked.
 constexpr auto stall_period = std::chrono::seconds{10};
 
+// Delivery reports are served when librdkafka's main queue signals them
+// (wake_producer); while records are in flight a timer polls this often
+// too, should a wake-up ever be missed. (A 1 ms timer woke two threads
+// 1,000 times a second for the whole of a drain.)
+constexpr auto poll_fallback_interval = std::chrono::milliseconds{100};
+
 // Served by rd_kafka_poll like delivery reports. Transient errors (brokers
 // down) are already in the log and librdkafka retries them; a fatal one
 // (idempotence broken) means no further record can be trusted in order.
@@ -50,6 +57,16 @@ void delivery_report(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
   static_cast<producer_state*>(opaque)->on_delivery(msg);
 }
 
+// librdkafka calls this on its own thread when its main queue goes from
+// empty to not empty; it must not call librdkafka.
+void wake_producer(rd_kafka_t*, void* opaque) {
+  auto waker = static_cast<poll_waker*>(opaque);
+  if (waker->pending.exchange(true))
+    return;
+  if (auto producer = waker->producer.lock())
+    caf::anon_send(caf::actor_cast<producer_actor>(producer), atom::poll_v);
+}
+
 } // namespace
 
 producer_state::~producer_state() {
@@ -59,6 +76,12 @@ producer_state::~producer_state() {
   // delivered), so a restart sends it again: drop it, then close librdkafka
   // while the batches it reads from still exist.
   closing = true;
+  if (main_queue != nullptr) {
+    // Returns once no callback runs any more.
+    rd_kafka_queue_cb_event_enable(main_queue, nullptr, nullptr);
+    rd_kafka_queue_destroy(main_queue);
+    main_queue = nullptr;
+  }
   rd_kafka_purge(client.get(),
                  RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
   rd_kafka_poll(client.get(), 0);
@@ -577,8 +600,11 @@ void producer_state::check_failure() {
   self->quit(failure);
 }
 
-void producer_state::poll() {
-  polling = false;
+void producer_state::poll(bool from_timer) {
+  if (from_timer)
+    polling = false;
+  // Reset before polling: whatever arrives from now on wakes us again.
+  waker->pending.store(false);
   rd_kafka_poll(client.get(), 0);
   if (failure) {
     check_failure();
@@ -667,7 +693,14 @@ void producer_state::schedule_poll() {
   if (polling)
     return;
   polling = true;
-  self->delayed_send(self, defaults::poll_interval, atom::poll_v);
+  self->delayed_send(self, poll_fallback_interval, atom::poll_v);
+}
+
+void producer_state::enable_wake_ups() {
+  waker = std::make_unique<poll_waker>();
+  waker->producer = caf::actor_cast<caf::weak_actor_ptr>(self);
+  main_queue = rd_kafka_queue_get_main(client.get());
+  rd_kafka_queue_cb_event_enable(main_queue, wake_producer, waker.get());
 }
 
 producer_actor::behavior_type
@@ -700,6 +733,7 @@ producer(producer_actor::stateful_pointer<producer_state> self,
     return producer_actor::behavior_type::make_empty_behavior();
   }
   st.client = std::move(*client);
+  st.enable_wake_ups();
   st.producer_max = kafka::producer_message_max_bytes(st.client.get());
   if (st.status)
     self->send(self, atom::stats_due_v);
@@ -753,7 +787,10 @@ producer(producer_actor::stateful_pointer<producer_state> self,
       self->send(st.status, atom::stats_v, m);
       self->delayed_send(self, defaults::stats_period, atom::stats_due_v);
     },
-    [self](atom::poll) { self->state.poll(); },
+    [self](atom::poll) {
+      // The fallback timer's message comes from us, the waker's from no one.
+      self->state.poll(self->current_sender() == self->ctrl());
+    },
   };
 }
 

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -43,6 +45,14 @@ struct transaction_state {
   int64_t last_commit_ms = 0;
 };
 
+/// Asks the producer to poll librdkafka when librdkafka has something for
+/// it (a delivery report, an error): called on a librdkafka thread, so it
+/// only sends a message, at most one until the producer has polled.
+struct poll_waker {
+  caf::weak_actor_ptr producer;
+  std::atomic<bool> pending{false};
+};
+
 struct producer_state {
   static inline const char* name = "producer";
 
@@ -60,6 +70,10 @@ struct producer_state {
   delivery_listener_actor watcher;
   std::optional<kafka::commit_log> commit_log;
   kafka::client_ptr client;
+  /// librdkafka's main queue (what rd_kafka_poll serves), whose event
+  /// callback wakes us through `waker`.
+  rd_kafka_queue_t* main_queue = nullptr;
+  std::unique_ptr<poll_waker> waker;
   std::unordered_map<std::string, rd_kafka_topic_t*> topics;
   /// The handles of the batch being produced, by its topic index.
   std::vector<rd_kafka_topic_t*> rkts;
@@ -87,6 +101,7 @@ struct producer_state {
   std::unordered_map<uint64_t, in_flight> batches;
   /// Records handed to librdkafka whose delivery is not yet reported.
   uint64_t outstanding = 0;
+  /// The fallback poll timer is on its way.
   bool polling = false;
   bool closing = false;
   /// The first delivery that failed for good: the pipeline must stop.
@@ -136,13 +151,18 @@ struct producer_state {
   /// aborts and sends its batches again if Kafka says so.
   void commit_transaction();
   caf::error init_transactions();
-  void poll();
+  /// Serves librdkafka's delivery reports; `from_timer` for the fallback
+  /// timer's poll.
+  void poll(bool from_timer);
   /// Records wait and no delivery report came for a while: a topic that
   /// does not exist on a broker that will not create it stops the pipeline
   /// (librdkafka would wait topic.metadata.propagation.max.ms, 10 min, in
   /// silence); one the broker may still create gets a warning.
   void check_stall();
   void schedule_poll();
+  /// Has librdkafka wake us (poll_waker) when its main queue gets
+  /// something; call once, after the client is made.
+  void enable_wake_ups();
   /// Called from librdkafka's delivery report callback (inside poll()).
   void on_delivery(const rd_kafka_message_t* msg);
   /// Fails pending drains and stops the actor with `failure`.
