@@ -4,6 +4,7 @@
 //   binlog2kafka dump         decode binlog files or a server to JSON lines
 //   binlog2kafka position     print the committed position
 //   binlog2kafka reader-node  readers for a pipeline on another node
+//   binlog2kafka snapshot     ask a running pipeline to snapshot tables
 //
 // Each command is a small function over the shared pieces: the options
 // model (config/options.hpp), the settings (config/settings.hpp), the
@@ -33,11 +34,13 @@
 
 #include "actors/actors.hpp"
 #include "actors/reader_node.hpp"
+#include "actors/signals.hpp"
 #include "actors/status.hpp"
 #include "actors/supervisor.hpp"
 #include "binlog/decoder.hpp"
 #include "binlog/file_source.hpp"
 #include "binlog/json_writer.hpp"
+#include "binlog/snapshot_reader.hpp"
 #include "binlog/source.hpp"
 #include "binlog/stream.hpp"
 #include "cli/progress_line.hpp"
@@ -46,7 +49,10 @@
 #include "config/settings.hpp"
 #include "http/status_server.hpp"
 #include "kafka/commit_log.hpp"
+#include "kafka/signal_topic.hpp"
 #include "messages/error.hpp"
+#include "messages/snapshot_progress.hpp"
+#include "messages/snapshot_signal.hpp"
 
 namespace {
 
@@ -225,11 +231,265 @@ int run_dump(const std::vector<std::string>& args) {
   return 0;
 }
 
-// -- run, position, reader-node ------------------------------------------------
-
 std::string error_text(const caf::error& err) {
   return b2k::describe_config_error(err);
 }
+
+// -- snapshot -----------------------------------------------------------------
+
+/// The tables of the source that the pipeline includes ("db.table"), as its
+/// snapshot lanes see them.
+caf::error included_tables(const b2k::settings& s,
+                           std::vector<std::string>& out) {
+  auto encoder = binlog::record_encoder::make(s.records);
+  if (!encoder)
+    return caf::make_error(b2k::ec::config, encoder.error().message);
+  binlog::snapshot_reader sql;
+  if (auto err = sql.connect(s.source.connection))
+    return b2k::make_error(err);
+  std::vector<std::pair<std::string, std::string>> all;
+  if (auto err = sql.list_tables(all))
+    return b2k::make_error(err);
+  for (auto& [db, table] : all) {
+    binlog::table_info stub;
+    stub.map.db = db;
+    stub.map.table = table;
+    if (!encoder->prepare(stub) && !stub.skipped)
+      out.push_back(db + "." + table);
+  }
+  return caf::none;
+}
+
+/// The snapshot progress in the commit log (none: no position yet, or no
+/// snapshot ever ran).
+caf::expected<std::optional<b2k::snapshot_progress>>
+committed_progress(const b2k::settings& s) {
+  b2k::kafka::commit_log log{s.kafka.brokers, s.kafka.properties,
+                             s.kafka.commit_topic, s.name};
+  auto last = log.read_last();
+  if (!last)
+    return last.error();
+  if (!*last || (*last)->pos.snapshot.empty())
+    return std::optional<b2k::snapshot_progress>{};
+  return b2k::snapshot_progress::parse((*last)->pos.snapshot);
+}
+
+/// The signals in the topic that the pipeline has not taken yet.
+caf::error pending_signals(const b2k::settings& s, int64_t from,
+                           std::vector<b2k::snapshot_signal>& out) {
+  b2k::kafka::signal_reader reader{s.kafka.brokers, s.kafka.properties,
+                                   b2k::kafka::signal_topic_name(s.name)};
+  for (;;) {
+    std::vector<b2k::kafka::raw_signal> raw;
+    int64_t next = from;
+    if (auto err = reader.read(from, 1000, std::chrono::seconds(3), raw, next))
+      return err;
+    for (auto& r : raw) {
+      b2k::snapshot_signal sig;
+      std::string why;
+      if (!r.null && b2k::parse_signal(r.value, sig, why))
+        out.push_back(std::move(sig));
+    }
+    if (raw.empty() || next == from)
+      return caf::none;
+    from = next;
+  }
+}
+
+std::string joined(const std::vector<std::string>& xs) {
+  std::string out;
+  for (auto& x : xs)
+    out += (out.empty() ? "" : ", ") + x;
+  return out;
+}
+
+/// --list: the snapshots running, queued, asked for, and the last ended.
+int list_snapshots(const b2k::settings& s) {
+  auto p = committed_progress(s);
+  if (!p)
+    return fail(error_text(p.error()), 1);
+  std::vector<b2k::snapshot_signal> pending;
+  if (auto err = pending_signals(s, *p ? (*p)->signals : -1, pending))
+    return fail(error_text(err), 1);
+  size_t shown = 0;
+  if (*p) {
+    auto& x = **p;
+    if (!x.done) {
+      uint64_t rows = 0;
+      uint64_t estimated = 0;
+      for (auto& [table, counts] : x.rows) {
+        rows += counts.first;
+        estimated += std::max(counts.first, counts.second);
+      }
+      std::printf("%s\trunning\t%s\t%s of ~%s rows, %zu tables done\n",
+                  x.id.empty() ? "(initial)" : x.id.c_str(),
+                  x.tables.empty() ? "every included table"
+                                   : joined(x.tables).c_str(),
+                  b2k::cli::with_commas(rows).c_str(),
+                  b2k::cli::with_commas(estimated).c_str(), x.finished.size());
+      ++shown;
+    }
+    for (auto& q : x.queued) {
+      std::printf("%s\tqueued\t%s\n", q.id.c_str(), joined(q.tables).c_str());
+      ++shown;
+    }
+  }
+  for (auto& sig : pending) {
+    if (sig.type == b2k::signal_type::execute_snapshot)
+      std::printf("%s\tasked\t%s\n", sig.id.c_str(),
+                  joined(sig.tables).c_str());
+    else
+      std::printf("%s\tcancel asked\n", sig.id.c_str());
+    ++shown;
+  }
+  if (*p)
+    for (auto& [id, state] : (*p)->ended)
+      std::printf("%s\t%s\n", id.c_str(), state.c_str());
+  if (shown == 0)
+    std::printf("no snapshot of '%s' is running, queued or asked for\n",
+                s.name.c_str());
+  return 0;
+}
+
+/// --wait: until snapshot `id` ended (as the commit log says), with a
+/// progress line on a terminal. `want`: the state that is success.
+int wait_for_snapshot(const b2k::settings& s, const std::string& id,
+                      const std::string& want) {
+  b2k::cli::progress_line line{"snapshot " + id, "rows",
+                               isatty(STDERR_FILENO) == 1};
+  auto started = std::chrono::steady_clock::now();
+  bool hinted = false;
+  for (;;) {
+    auto p = committed_progress(s);
+    if (!p) {
+      line.clear();
+      return fail(error_text(p.error()), 1);
+    }
+    auto state = *p ? (*p)->state_of(id) : std::string{};
+    auto now = std::chrono::steady_clock::now();
+    if (state == "done" || state == "cancelled") {
+      uint64_t rows = 0;
+      for (auto& [table, counts] : (*p)->rows)
+        rows += counts.first;
+      if (state == "done" && (*p)->id == id) {
+        line.finish_at(rows, rows, now);
+        std::printf("snapshot %s: done: %s rows of %zu tables\n", id.c_str(),
+                    b2k::cli::with_commas(rows).c_str(), (*p)->rows.size());
+      } else {
+        line.clear();
+        std::printf("snapshot %s: %s\n", id.c_str(), state.c_str());
+      }
+      return state == want ? 0 : 1;
+    }
+    if (state == "running" && (*p)->id == id) {
+      uint64_t rows = 0;
+      uint64_t estimated = 0;
+      for (auto& [table, counts] : (*p)->rows) {
+        rows += counts.first;
+        estimated += std::max(counts.first, counts.second);
+      }
+      line.set_total(estimated);
+      line.update_at(rows, rows, now);
+    } else if (state.empty() && !hinted
+               && now - started > std::chrono::seconds(30)) {
+      line.clear();
+      std::fprintf(stderr,
+                   "binlog2kafka: snapshot %s: the pipeline '%s' has not "
+                   "taken it yet (is it running?); still waiting\n",
+                   id.c_str(), s.name.c_str());
+      hinted = true;
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+}
+
+int run_snapshot(const std::vector<std::string>& args) {
+  b2k::raw_options raw;
+  if (auto err = b2k::parse_short_options(b2k::command::snapshot, args, raw))
+    return fail(b2k::describe_config_error(err));
+  int modes = (raw.tables.empty() ? 0 : 1) + (raw.list ? 1 : 0)
+              + (raw.cancel.empty() ? 0 : 1);
+  if (modes != 1)
+    return fail(
+      "snapshot needs one of --tables=RE (once per pattern), --list or "
+      "--cancel=ID");
+  auto s = b2k::read_settings(raw, "--");
+  if (!s)
+    return fail(error_text(s.error()));
+  setup_logging(s->log_level);
+  if (raw.list)
+    return list_snapshots(*s);
+  auto topic = b2k::kafka::signal_topic_name(s->name);
+  b2k::snapshot_signal sig;
+  if (!raw.cancel.empty()) {
+    if (!b2k::valid_snapshot_id(raw.cancel))
+      return fail("--cancel=" + raw.cancel + ": not a snapshot id");
+    auto p = committed_progress(*s);
+    if (!p)
+      return fail(error_text(p.error()), 1);
+    auto state = *p ? (*p)->state_of(raw.cancel) : std::string{};
+    if (state.empty()) {
+      std::vector<b2k::snapshot_signal> pending;
+      if (auto err = pending_signals(*s, *p ? (*p)->signals : -1, pending))
+        return fail(error_text(err), 1);
+      for (auto& x : pending)
+        if (x.type == b2k::signal_type::execute_snapshot && x.id == raw.cancel)
+          state = "asked";
+    }
+    if (state != "running" && state != "queued" && state != "asked")
+      return fail("--cancel=" + raw.cancel + ": no snapshot of '" + s->name
+                    + "' with that id is running, queued or asked for"
+                    + (state.empty() ? "" : " (it is " + state + ")")
+                    + "; binlog2kafka snapshot --list shows them",
+                  1);
+    sig.type = b2k::signal_type::cancel_snapshot;
+    sig.id = raw.cancel;
+  } else {
+    for (auto& pattern : raw.tables) {
+      std::string why;
+      if (!b2k::valid_table_pattern(pattern, why))
+        return fail("--tables=" + pattern + ": " + why);
+    }
+    std::vector<std::string> included;
+    if (auto err = included_tables(*s, included))
+      return fail(error_text(err), 1);
+    size_t matched = 0;
+    for (auto& pattern : raw.tables) {
+      size_t n = 0;
+      for (auto& t : included)
+        n += b2k::table_matches({pattern}, t) ? 1 : 0;
+      if (n == 0)
+        return fail("--tables=" + pattern + " matches no table that '"
+                    + s->name + "' includes (" + std::to_string(included.size())
+                    + " included tables; patterns match the whole "
+                      "\"db.table\")");
+    }
+    for (auto& t : included)
+      matched += b2k::table_matches(raw.tables, t) ? 1 : 0;
+    sig.type = b2k::signal_type::execute_snapshot;
+    sig.id = b2k::make_snapshot_id();
+    sig.tables = raw.tables;
+    std::fprintf(stderr, "binlog2kafka: snapshot %s: %zu tables\n",
+                 sig.id.c_str(), matched);
+  }
+  if (auto err = b2k::kafka::ensure_signal_topic(s->kafka.brokers,
+                                                 s->kafka.properties, topic))
+    return fail(error_text(err), 1);
+  if (auto err = b2k::kafka::send_signal(s->kafka.brokers, s->kafka.properties,
+                                         topic, sig.id, b2k::to_json(sig),
+                                         std::chrono::seconds(15)))
+    return fail(error_text(err), 1);
+  std::printf("%s\n", sig.id.c_str());
+  std::fflush(stdout);
+  if (!raw.wait)
+    return 0;
+  return wait_for_snapshot(*s, sig.id,
+                           sig.type == b2k::signal_type::cancel_snapshot
+                             ? "cancelled"
+                             : "done");
+}
+
+// -- run, position, reader-node ------------------------------------------------
 
 /// Blocks SIGTERM and SIGINT in every thread (call before starting any), so
 /// that sigwait() alone receives them.
@@ -336,6 +596,17 @@ int run_pipeline(b2k::b2k_config& cfg, const b2k::settings_ptr& s) {
     if (auto err = log.ensure_topic())
       return fail(error_text(err), 1);
   }
+  // On-demand snapshots come through the signal topic.
+  bool take_signals = s->snapshot.mode != b2k::snapshot_mode::initial_only;
+  if (take_signals) {
+    auto topic = b2k::kafka::signal_topic_name(s->name);
+    if (auto err = b2k::kafka::ensure_signal_topic(s->kafka.brokers,
+                                                   s->kafka.properties, topic))
+      spdlog::warn(
+        "signals: {}: on-demand snapshots wait until the topic "
+        "exists",
+        error_text(err));
+  }
   // Signals go to one thread that asks the supervisor to stop.
   auto signals = block_stop_signals();
   if (!s->reader_node.empty())
@@ -350,6 +621,19 @@ int run_pipeline(b2k::b2k_config& cfg, const b2k::settings_ptr& s) {
   if (!s->http.empty()) {
     http.serve_records(s->kafka.brokers, s->kafka.properties, s->records,
                        s->kafka.commit_topic);
+    b2k::http::access_policy policy;
+    policy.token = s->http_token;
+    policy.protect_reads = s->http_token_read;
+    http.serve_snapshots(policy, [s](const b2k::snapshot_signal& sig) {
+      auto err = b2k::kafka::send_signal(s->kafka.brokers, s->kafka.properties,
+                                         b2k::kafka::signal_topic_name(s->name),
+                                         sig.id, b2k::to_json(sig),
+                                         std::chrono::seconds(10));
+      if (!err)
+        spdlog::info("http: snapshot {}: {} asked over HTTP", sig.id,
+                     b2k::to_string(sig.type));
+      return err ? error_text(err) : std::string{};
+    });
     if (auto err = http.start(s->http.host, s->http.port)) {
       caf::anon_send_exit(status, caf::exit_reason::user_shutdown);
       return fail(error_text(err));
@@ -360,6 +644,10 @@ int run_pipeline(b2k::b2k_config& cfg, const b2k::settings_ptr& s) {
   b2k::supervisor_config sup;
   sup.settings = s;
   sup.status = status;
+  if (take_signals)
+    sup.spawn_signals = [](caf::actor_system& sys, const b2k::settings_ptr& s) {
+      return sys.spawn<caf::detached>(b2k::signals, s);
+    };
   auto supervisor = sys.spawn(b2k::supervisor, sup);
   static std::atomic<bool> exiting{false};
   std::thread signal_thread{[signals, supervisor]() mutable {
@@ -414,8 +702,7 @@ int main(int argc, char** argv) {
   if (word == "--version")
     word = "version";
   auto cmd = b2k::parse_command(word);
-  // snapshot comes with issue 12.
-  if (!cmd || *cmd == b2k::command::snapshot)
+  if (!cmd)
     return fail("unknown command '" + word + "'\n" + b2k::usage_text());
   b2k::b2k_config cfg;
   b2k::add_types(cfg);
@@ -445,7 +732,7 @@ int main(int argc, char** argv) {
       return run_pipeline(cfg, *s);
     }
     case b2k::command::snapshot:
-      break;
+      return run_snapshot(args);
   }
   return fail("unknown command '" + word + "'");
 }

@@ -32,6 +32,13 @@ using status_actor = caf::typed_actor<
   // Everything, with rates, the charts' history and the busiest tables.
   caf::replies_to<atom::snapshot>::with<status_snapshot>>;
 
+/// Reads the signal topic (on-demand snapshots) for the reader. Runs
+/// detached: its reads block.
+using signal_actor = caf::typed_actor<
+  // The signals from this offset on (-1: the topic's first), checked: one
+  // that is not a valid signal is a warning line and left out.
+  caf::replies_to<atom::signals, int64_t>::with<signal_batch>>;
+
 /// Reads the binlog as a replica and sends row changes downstream. Runs
 /// detached: its reads block.
 using reader_actor = caf::typed_actor<
@@ -53,7 +60,11 @@ using reader_actor = caf::typed_actor<
   caf::replies_to<atom::watermark, std::string>::with<uint64_t>,
   // A chunk read: answered (with the rows sent) once it went out at its
   // high watermark.
-  caf::replies_to<snapshot_chunk>::with<uint64_t>>;
+  caf::replies_to<snapshot_chunk>::with<uint64_t>,
+  // The signal topic's reader (on-demand snapshots), and the timer that
+  // asks it for new signals.
+  caf::reacts_to<atom::attach, signal_actor>,
+  caf::reacts_to<atom::signals_due>>;
 
 /// Reads existing rows of tables chunk by chunk for the reader (one lane
 /// of a snapshot). Runs detached: its SQL reads block.
@@ -149,5 +160,6 @@ CAF_BEGIN_TYPE_ID_BLOCK(b2k_handles, caf::id_block::b2k::end)
   CAF_ADD_TYPE_ID(b2k_handles, (b2k::status_actor))
   CAF_ADD_TYPE_ID(b2k_handles, (b2k::reader_node_actor))
   CAF_ADD_TYPE_ID(b2k_handles, (b2k::snapshot_actor))
+  CAF_ADD_TYPE_ID(b2k_handles, (b2k::signal_actor))
 
 CAF_END_TYPE_ID_BLOCK(b2k_handles)

@@ -258,25 +258,8 @@ caf::error reader_state::start(binlog::position from) {
     self->quit();
     return caf::none;
   }
-  if (progress && !progress->done) {
-    auto n = static_cast<uint32_t>(config.settings->snapshot.parallelism);
-    lanes_running = n;
-    snapshot_started = clock::now();
-    for (uint32_t i = 0; i < n; ++i) {
-      snapshot_lane_config lane;
-      lane.settings = config.settings;
-      lane.lane = i;
-      lane.lanes = n;
-      lane.progress = *progress;
-      lane.server_id = server_id;
-      auto handle = self->system().spawn<caf::detached>(
-        b2k::snapshot, std::move(lane), caf::actor_cast<reader_actor>(self));
-      // A lane that fails takes the reader with it (the supervisor restarts
-      // both from the released position); the reader's end ends the lanes.
-      self->link_to(handle);
-      lanes.push_back(std::move(handle));
-    }
-  }
+  if (progress && !progress->done)
+    start_lanes();
   return caf::none;
 }
 
@@ -291,16 +274,7 @@ void reader_state::plan_snapshot(const binlog::position& from, bool fresh) {
         "reader: the commit log's snapshot progress is not "
         "readable: no snapshot is resumed");
   }
-  // Which tables the filters include, in a form that tells a change.
-  auto& r = config.settings->records;
-  std::string filters;
-  for (auto* list : {&r.include_databases, &r.exclude_databases,
-                     &r.include_tables, &r.exclude_tables}) {
-    for (auto& x : *list)
-      filters += x + '\n';
-    filters += '|';
-  }
-  filters += r.skip_system_schemas ? "s" : "a";
+  auto filters = filters_text();
   if (!p && fresh && mode != snapshot_mode::never) {
     p = snapshot_progress{};
     p->filters = filters;
@@ -314,6 +288,9 @@ void reader_state::plan_snapshot(const binlog::position& from, bool fresh) {
     p->incremental = true;
     p->after.clear();
     p->filters = filters;
+    p->id.clear();
+    p->tables.clear();
+    p->rows.clear();
   }
   if (!p)
     return;
@@ -321,6 +298,15 @@ void reader_state::plan_snapshot(const binlog::position& from, bool fresh) {
   progress_json = progress->to_json();
   if (progress->done)
     return;
+  // Counts go on where they stopped.
+  for (auto& [table, counts] : progress->rows) {
+    auto& tp = snapshot_tables[table];
+    tp.rows = counts.first;
+    tp.estimated = counts.second;
+    tp.done = progress->finished.count(table) > 0;
+    tp.rows_at_start = tp.rows;
+    tp.started = clock::now();
+  }
   if (progress->after.empty() && progress->finished.empty())
     spdlog::info(
       "snapshot: reading every included table ({} lanes, {} rows "
@@ -358,6 +344,7 @@ void reader_state::emit_chunks() {
     return binlog::binlog_file_before(high.file, stream_file);
   };
   bool emitted = false;
+  bool ended = false;
   if (!progress)
     progress.emplace(); // a lane without a planned snapshot (tests)
   for (auto it = chunks.begin(); it != chunks.end();) {
@@ -392,18 +379,27 @@ void reader_state::emit_chunks() {
         batch.data.append(records.partition_key(ref));
         out.headers_size = 0;
         batch.records.push_back(out);
+        last_snapshot_record = batch.records.size() - 1;
         ++sent_rows;
       }
     }
     auto& chunk = c.chunk;
+    // The last lane's last chunk ends an initial snapshot: its last record
+    // (or the newest one still in the batch) is "last", as Debezium marks it.
+    if (chunk.lane_last && lanes_reading > 0 && --lanes_reading == 0
+        && !progress->incremental && last_snapshot_record)
+      mark_last(*last_snapshot_record);
     if (chunk.lane_done) {
       if (lanes_running > 0)
         --lanes_running;
     } else {
       auto& tp = snapshot_tables[chunk.table];
+      if (tp.chunks == 0 && tp.rows == 0)
+        tp.started = clock::now();
       tp.rows += records.records.size();
       tp.estimated = chunk.rows_estimated;
       ++tp.chunks;
+      progress->rows[chunk.table] = {tp.rows, tp.estimated};
       if (chunk.table_done) {
         tp.done = true;
         progress->after.erase(chunk.table);
@@ -433,6 +429,16 @@ void reader_state::emit_chunks() {
         "rows/s); streaming goes on",
         rows, snapshot_tables.size(), secs,
         secs > 0 ? static_cast<double>(rows) / secs : 0.0);
+      if (!progress->id.empty()) {
+        if (snapshot_tables.empty())
+          spdlog::warn(
+            "snapshot {}: no included table matches its patterns "
+            "(--tables): nothing read",
+            progress->id);
+        progress->end("done");
+      }
+      lanes.clear();
+      ended = true;
     }
     progress_json = progress->to_json();
     resume.snapshot = progress_json;
@@ -442,6 +448,8 @@ void reader_state::emit_chunks() {
   }
   if (!emitted)
     return;
+  if (ended && !snapshot_only)
+    next_queued();
   flush();
   if (snapshot_only && progress->done) {
     spdlog::info(
@@ -455,18 +463,208 @@ void reader_state::emit_chunks() {
 
 snapshot_metrics reader_state::snapshot_stats() const {
   snapshot_metrics m;
-  auto secs = std::chrono::duration<double>(clock::now() - snapshot_started)
-                .count();
+  auto now = clock::now();
   for (auto& [name, tp] : snapshot_tables) {
     snapshot_table_progress t;
     t.table = name;
     t.rows_done = tp.rows;
     t.rows_estimated = tp.done ? tp.rows : std::max(tp.estimated, tp.rows);
     t.chunks = tp.chunks;
-    t.rate = secs > 0 && !tp.done ? static_cast<double>(tp.rows) / secs : 0;
+    t.done = tp.done;
+    auto secs = std::chrono::duration<double>(now - tp.started).count();
+    if (!tp.done && secs > 0 && tp.rows > tp.rows_at_start) {
+      t.rate = static_cast<double>(tp.rows - tp.rows_at_start) / secs;
+      t.eta_seconds = static_cast<double>(t.rows_estimated - tp.rows) / t.rate;
+    }
     m.tables.push_back(std::move(t));
   }
+  if (progress) {
+    m.id = progress->id;
+    m.running = !progress->done;
+    for (auto& q : progress->queued)
+      m.queued.push_back(q.id);
+    for (auto& [id, state] : progress->ended)
+      m.ended.push_back(id + " " + state);
+  }
   return m;
+}
+
+std::string reader_state::filters_text() const {
+  auto& r = config.settings->records;
+  std::string filters;
+  for (auto* list : {&r.include_databases, &r.exclude_databases,
+                     &r.include_tables, &r.exclude_tables}) {
+    for (auto& x : *list)
+      filters += x + '\n';
+    filters += '|';
+  }
+  filters += r.skip_system_schemas ? "s" : "a";
+  return filters;
+}
+
+void reader_state::start_lanes() {
+  auto n = static_cast<uint32_t>(config.settings->snapshot.parallelism);
+  lanes_running = n;
+  lanes_reading = n;
+  snapshot_started = clock::now();
+  for (uint32_t i = 0; i < n; ++i) {
+    snapshot_lane_config lane;
+    lane.settings = config.settings;
+    lane.lane = i;
+    lane.lanes = n;
+    lane.progress = *progress;
+    lane.server_id = server_id;
+    auto handle = self->system().spawn<caf::detached>(
+      b2k::snapshot, std::move(lane), caf::actor_cast<reader_actor>(self));
+    // A lane that fails takes the reader with it (the supervisor restarts
+    // both from the released position); the reader's end ends the lanes.
+    self->link_to(handle);
+    lanes.push_back(std::move(handle));
+  }
+}
+
+void reader_state::mark_last(size_t index) {
+  auto& ref = batch.records[index];
+  std::string_view value{batch.data.data() + ref.value_offset, ref.value_size};
+  constexpr std::string_view marker = "\"snapshot\":\"true\"";
+  auto at = value.find(marker);
+  if (at != std::string_view::npos)
+    batch.data.replace(ref.value_offset + at + marker.size() - 5, 4, "last");
+}
+
+void reader_state::poll_signals() {
+  if (!signals || signals_asked || !stream || stopped)
+    return;
+  signals_asked = true;
+  auto from = progress ? progress->signals : int64_t{-1};
+  self->request(signals, std::chrono::seconds(30), atom::signals_v, from)
+    .then(
+      [this](signal_batch& got) {
+        signals_asked = false;
+        take_signals(got);
+      },
+      [this](caf::error& err) {
+        signals_asked = false;
+        spdlog::debug("reader: no signals: {}", self->system().render(err));
+      });
+}
+
+void reader_state::take_signals(signal_batch& got) {
+  if (!stream || stopped)
+    return; // a later reader asks again
+  auto taken = progress ? progress->signals : int64_t{-1};
+  if (got.signals.empty() && got.next_offset == taken)
+    return;
+  if (!progress) {
+    // No snapshot ever ran here: one that is done records the offset.
+    progress.emplace();
+    progress->done = true;
+    progress->filters = filters_text();
+  }
+  for (auto& s : got.signals) {
+    if (s.type == signal_type::cancel_snapshot) {
+      cancel_snapshot(s.id);
+      continue;
+    }
+    auto state = progress->state_of(s.id);
+    if (state == "running" || state == "queued") {
+      spdlog::info("snapshot {}: asked again while {}: nothing to do", s.id,
+                   state);
+    } else if (!progress->done) {
+      progress->queued.push_back({s.id, s.tables});
+      spdlog::info("snapshot {}: queued behind {}", s.id,
+                   progress->id.empty() ? std::string{"the running snapshot"}
+                                        : "snapshot " + progress->id);
+    } else {
+      start_on_demand(s.id, s.tables);
+    }
+  }
+  // Taken: the commit log records it with the next position, so that a
+  // restart does not take these signals again.
+  progress->signals = got.next_offset;
+  progress_json = progress->to_json();
+  flush();
+}
+
+void reader_state::start_on_demand(std::string id,
+                                   std::vector<std::string> tables) {
+  auto& p = *progress;
+  p.earlier.insert(p.finished.begin(), p.finished.end());
+  p.finished.clear();
+  p.after.clear();
+  p.rows.clear();
+  p.id = std::move(id);
+  p.tables = std::move(tables);
+  p.incremental = true;
+  p.done = false;
+  snapshot_tables.clear();
+  std::string patterns;
+  for (auto& t : p.tables)
+    patterns += (patterns.empty() ? "" : ", ") + t;
+  spdlog::info(
+    "snapshot {}: reading the included tables matching {} while the "
+    "binlog streams (source.snapshot \"incremental\")",
+    p.id, patterns);
+  progress_json = p.to_json();
+  start_lanes();
+}
+
+bool reader_state::from_cancelled_lane() const {
+  auto& sender = self->current_sender();
+  return sender
+         && std::find(cancelled_lanes.begin(), cancelled_lanes.end(),
+                      sender->address())
+              != cancelled_lanes.end();
+}
+
+void reader_state::cancel_snapshot(const std::string& id) {
+  auto state = progress ? progress->state_of(id) : std::string{};
+  if (state == "running") {
+    for (auto& lane : lanes) {
+      self->unlink_from(lane);
+      cancelled_lanes.push_back(lane.address());
+      self->send_exit(lane, caf::exit_reason::user_shutdown);
+    }
+    lanes.clear();
+    lanes_running = 0;
+    lanes_reading = 0;
+    // Their chunks between watermarks go nowhere.
+    chunks.clear();
+    watched.clear();
+    uint64_t rows = 0;
+    for (auto& [name, tp] : snapshot_tables)
+      rows += tp.rows;
+    progress->done = true;
+    progress->after.clear();
+    progress->end("cancelled");
+    spdlog::info("snapshot {}: cancelled ({} rows of {} tables sent)", id, rows,
+                 snapshot_tables.size());
+    next_queued();
+    return;
+  }
+  if (state == "queued") {
+    auto& q = progress->queued;
+    q.erase(std::remove_if(q.begin(), q.end(),
+                           [&](auto& r) { return r.id == id; }),
+            q.end());
+    progress->ended.emplace_back(id, "cancelled");
+    if (progress->ended.size() > snapshot_progress::max_ended)
+      progress->ended.erase(progress->ended.begin());
+    spdlog::info("snapshot {}: cancelled before it began", id);
+    return;
+  }
+  spdlog::warn(
+    "signals: cancel-snapshot {}: no such snapshot is running or "
+    "queued{}: ignored",
+    id, state.empty() ? "" : " (it is " + state + ")");
+}
+
+void reader_state::next_queued() {
+  if (!progress || !progress->done || progress->queued.empty())
+    return;
+  auto next = std::move(progress->queued.front());
+  progress->queued.erase(progress->queued.begin());
+  start_on_demand(std::move(next.id), std::move(next.tables));
 }
 
 void reader_state::on_record(const binlog::row_record& r) {
@@ -550,6 +748,7 @@ bool reader_state::flush() {
     batch.data.reserve(batches->bytes + (batches->bytes >> 2));
   }
   batch.clear();
+  last_snapshot_record.reset();
   return true;
 }
 
@@ -747,7 +946,8 @@ reader(reader_actor::stateful_pointer<reader_state> self, reader_config config,
       auto m = st.metrics();
       m.tables = st.table_deltas();
       self->send(st.config.status, atom::stats_v, std::move(m));
-      if (!st.snapshot_tables.empty())
+      if (!st.snapshot_tables.empty()
+          || (st.progress && !st.progress->ended.empty()))
         self->send(st.config.status, atom::stats_v, st.snapshot_stats());
       self->delayed_send(self, defaults::stats_period, atom::stats_due_v);
     },
@@ -772,8 +972,21 @@ reader(reader_actor::stateful_pointer<reader_state> self, reader_config config,
         self->send(self, atom::read_v);
       }
     },
-    [self](atom::watermark, std::string& table) {
+    [self](atom::watermark, std::string& table) -> caf::result<uint64_t> {
+      if (self->state.from_cancelled_lane())
+        return caf::make_error(ec::config, "snapshot cancelled");
       return self->state.open_chunk_for(table);
+    },
+    [self](atom::attach, signal_actor& signals) {
+      self->state.signals = std::move(signals);
+      self->send(self, atom::signals_due_v);
+    },
+    [self](atom::signals_due) {
+      auto& st = self->state;
+      if (st.stopped)
+        return;
+      st.poll_signals();
+      self->delayed_send(self, defaults::signal_period, atom::signals_due_v);
     },
     [self](snapshot_chunk& chunk) -> caf::result<uint64_t> {
       auto& st = self->state;

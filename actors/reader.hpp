@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -116,6 +117,10 @@ struct reader_state : binlog::record_sink {
     uint64_t estimated = 0;
     uint64_t chunks = 0;
     bool done = false;
+    /// When its first chunk here went out, with the rows before (a resumed
+    /// snapshot's), for its rate.
+    clock::time_point started;
+    uint64_t rows_at_start = 0;
   };
   std::vector<snapshot_actor> lanes;
   uint32_t lanes_running = 0;
@@ -130,6 +135,39 @@ struct reader_state : binlog::record_sink {
   /// Where the stream stands: the file and the end of the last event read.
   std::string stream_file;
   uint64_t stream_end = 0;
+
+  // -- on demand (signals) ------------------------------------------------
+
+  /// The signal topic's reader (none: no on-demand snapshots), and whether
+  /// an ask is on its way.
+  signal_actor signals;
+  bool signals_asked = false;
+  /// Lanes of a cancelled snapshot: what they still send is refused.
+  std::vector<caf::actor_addr> cancelled_lanes;
+  /// Lanes that have not yet handed over their last chunk: when the last
+  /// one does, its last record is the snapshot's last ("last").
+  uint32_t lanes_reading = 0;
+  /// The batch's newest snapshot record (its index), if any.
+  std::optional<size_t> last_snapshot_record;
+
+  /// Spawns the lanes of the snapshot in `progress`.
+  void start_lanes();
+  /// Asks the signal actor for signals after those taken.
+  void poll_signals();
+  /// Acts on signals and records the offset after them.
+  void take_signals(signal_batch& batch);
+  /// Begins an on-demand snapshot of the tables matching `tables`.
+  void start_on_demand(std::string id, std::vector<std::string> tables);
+  /// Cancels the running or a queued on-demand snapshot.
+  void cancel_snapshot(const std::string& id);
+  /// The current snapshot ended: the next queued one begins.
+  void next_queued();
+  /// True if the current message comes from a cancelled snapshot's lane.
+  bool from_cancelled_lane() const;
+  /// The table filters, in a form that tells a change.
+  std::string filters_text() const;
+  /// Marks the batch's record `index` as the snapshot's last.
+  void mark_last(size_t index);
 
   /// Decides whether `from` begins or continues a snapshot, and starts the
   /// lanes if so; `fresh`: the commit log held no position.

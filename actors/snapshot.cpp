@@ -61,6 +61,11 @@ caf::error snapshot_state::plan() {
     auto name = db + "." + table;
     if (config.progress.finished.count(name) > 0)
       continue;
+    // On demand: the tables asked for; else those no snapshot read yet.
+    if (config.progress.tables.empty()
+          ? config.progress.earlier.count(name) > 0
+          : !table_matches(config.progress.tables, name))
+      continue;
     if (i++ % config.lanes == config.lane)
       tables.push_back(name);
   }
@@ -130,6 +135,7 @@ void snapshot_state::next_chunk() {
     // Nothing (more) for this lane: say so, and stop.
     snapshot_chunk last;
     last.lane_done = true;
+    last.lane_last = !announced_last;
     self->request(reader, caf::infinite, atom::watermark_v, std::string{})
       .await(
         [this, last](uint64_t id) mutable {
@@ -205,6 +211,8 @@ void snapshot_state::next_chunk() {
         if (rows < limit) {
           chunk.table_done = true;
           have_current = false;
+          chunk.lane_last = tables.empty();
+          announced_last = announced_last || chunk.lane_last;
         } else {
           for (auto& k : last)
             chunk.after.push_back(binlog::to_hex(k));

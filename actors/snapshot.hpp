@@ -47,6 +47,8 @@ struct snapshot_state {
   std::vector<std::string> after;
   bool have_current = false;
   bool first_record = false;
+  /// A chunk with lane_last went to the reader.
+  bool announced_last = false;
 
   /// Connects and picks this lane's tables.
   caf::error plan();

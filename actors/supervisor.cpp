@@ -56,6 +56,8 @@ void supervisor_state::spawn_reader(binlog::position from) {
   }
   reader = config.spawn_reader(self->system(), cfg, watcher, producer);
   self->monitor(reader);
+  if (signals)
+    self->send(reader, atom::attach_v, signals);
   reader_started = std::chrono::steady_clock::now();
 }
 
@@ -91,6 +93,8 @@ void supervisor_state::launch_remote(reader_config cfg) {
               spdlog::info("supervisor: reader running on node {}", where);
               reader = std::move(started);
               self->monitor(reader);
+              if (signals)
+                self->send(reader, atom::attach_v, signals);
               reader_started = std::chrono::steady_clock::now();
             },
             [this](caf::error& err) { launch_failed(err); });
@@ -167,6 +171,7 @@ void supervisor_state::shut_down(caf::error reason) {
 void supervisor_state::finish_deliveries() {
   auto finish = [this] {
     for (auto h : {caf::actor_cast<caf::actor>(reader),
+                   caf::actor_cast<caf::actor>(signals),
                    caf::actor_cast<caf::actor>(watcher),
                    caf::actor_cast<caf::actor>(producer)})
       if (h)
@@ -241,6 +246,8 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
   self->send(st.producer, atom::attach_v, delivery_listener_actor{st.watcher});
   self->monitor(st.producer);
   self->monitor(st.watcher);
+  if (st.config.spawn_signals)
+    st.signals = st.config.spawn_signals(sys, st.config.settings);
   if (st.config.status) {
     self->send(st.watcher, atom::attach_v, st.config.status);
     st.report(pipeline_state::running);

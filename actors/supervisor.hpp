@@ -23,8 +23,13 @@ struct supervisor_config {
   using producer_factory = std::function<producer_actor(
     caf::actor_system&, const settings_ptr&, const status_actor&)>;
 
+  /// The signal topic's reader (on-demand snapshots); none when empty.
+  using signal_factory =
+    std::function<signal_actor(caf::actor_system&, const settings_ptr&)>;
+
   settings_ptr settings;
   reader_factory spawn_reader;
+  signal_factory spawn_signals;
   producer_factory spawn_producer;
   /// Hears of state changes and hands metrics on (none in tests).
   status_actor status;
@@ -40,6 +45,7 @@ struct supervisor_state {
   producer_actor producer;
   watcher_actor watcher;
   reader_actor reader;
+  signal_actor signals;
   uint64_t reader_epoch = 0;
   /// Whether one of this pipeline's readers held the source lock.
   std::shared_ptr<std::atomic<bool>> lock_taken =

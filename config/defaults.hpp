@@ -56,6 +56,9 @@ constexpr auto health_lag_threshold = 60s;
 constexpr std::string_view reader_node_listen = "127.0.0.1:4280";
 /// The reader-node link runs over TLS unless told otherwise.
 constexpr std::string_view node_tls = "on";
+/// The environment variable that holds the status server's bearer token
+/// when no http-token-file is given.
+constexpr std::string_view http_token_env = "BINLOG2KAFKA_HTTP_TOKEN";
 /// CAF's default config file, read from the working directory when no
 /// --config-file is given.
 constexpr std::string_view config_file = "caf-application.ini";
@@ -68,6 +71,8 @@ constexpr auto stats_period = 1s;
 /// How often the status actor takes a sample for the charts (its history
 /// holds 15 minutes of them).
 constexpr auto sample_period = 1s;
+/// How often the reader asks for new signals (on-demand snapshots).
+constexpr auto signal_period = 1s;
 /// How often the producer serves librdkafka's delivery reports while records
 /// are in flight.
 constexpr auto poll_interval = 1ms;

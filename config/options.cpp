@@ -182,7 +182,11 @@ const std::vector<option_spec> specs = {
   {"tables", g::snapshot, commands({snapshot}), &o::tables, "RE",
    "tables to snapshot: regular expressions matching \"db.table\""},
   {"wait", g::snapshot, commands({snapshot}), &o::wait, "true|false",
-   "wait until the snapshot is done, showing its progress"},
+   "wait until the snapshot is done, showing its progress on a terminal"},
+  {"list", g::snapshot, commands({snapshot}), &o::list, "true|false",
+   "list the snapshots running, queued and asked for, and the last ended"},
+  {"cancel", g::snapshot, commands({snapshot}), &o::cancel, "ID",
+   "cancel the running or a queued snapshot"},
   // -- operations
   {"standby", g::operations, commands({run, node}), &o::standby, "true|false",
    "wait while another instance with this name runs and take over when it "
@@ -199,6 +203,16 @@ const std::vector<option_spec> specs = {
   {"http-listen", g::operations, commands({run}), &o::http_listen, "HOST:PORT",
    "/health, /metrics and the status page (off when empty; use 127.0.0.1 "
    "unless you mean to expose it)"},
+  {"http-token-file", g::operations, commands({run}), &o::http_token_file,
+   "FILE",
+   "file holding the bearer token that POST and DELETE /snapshots need "
+   "(none: they are refused)"},
+  {"http-token-env", g::operations, commands({run}), &o::http_token_env, "VAR",
+   "environment variable holding the token (if no file is given)"},
+  {"http-token-read", g::operations, commands({run}), &o::http_token_read,
+   "true|false",
+   "the read-only endpoints (/status.json, /metrics, /records, GET "
+   "/snapshots) need the token too (/health and the page's shell do not)"},
   {"health-lag-threshold", g::operations, commands({run}),
    &o::health_lag_threshold, "DURATION",
    "/health says lagging when this far behind the server"},
@@ -732,8 +746,21 @@ std::string help_text(command cmd, bool long_help,
       break;
     case command::snapshot:
       out << "usage: binlog2kafka snapshot --config-file=FILE --tables=RE "
-             "[--tables=RE ...] [--wait]\n\n";
-      wrap(out, "Asks the running pipeline to snapshot the tables.", 0);
+             "[--tables=RE ...] [--wait]\n"
+             "       binlog2kafka snapshot --config-file=FILE --list\n"
+             "       binlog2kafka snapshot --config-file=FILE --cancel=ID "
+             "[--wait]\n\n";
+      wrap(out,
+           "Asks the running pipeline (the config file's name) to snapshot "
+           "the tables that match the patterns, while it streams: a signal "
+           "on its topic <name>.signals, so no write access to the source "
+           "is needed. Their existing rows arrive as op \"r\" records with "
+           "source.snapshot \"incremental\". Prints the snapshot's id; a "
+           "pattern that matches no included table is an error. --wait "
+           "waits until the snapshot is done (a progress line on a "
+           "terminal); --list shows the snapshots running, queued and asked "
+           "for; --cancel=ID cancels one.",
+           0);
       break;
     case command::version:
       return "usage: binlog2kafka version\n";

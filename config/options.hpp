@@ -31,8 +31,7 @@ enum class command : uint8_t {
   dump,
   position,
   reader_node,
-  /// Issue 12: asks a running pipeline to snapshot tables. Its options are
-  /// here; the command itself is not there yet.
+  /// Asks a running pipeline to snapshot tables (or lists, or cancels).
   snapshot,
   version,
 };
@@ -117,6 +116,9 @@ struct raw_options {
   caf::timespan stop_timeout = defaults::stop_timeout;
   std::string log_level{defaults::log_level};
   std::string http_listen;
+  std::string http_token_file;
+  std::string http_token_env{defaults::http_token_env};
+  bool http_token_read = false;
   caf::timespan health_lag_threshold = defaults::health_lag_threshold;
   std::string reader_node;
   std::string reader_node_listen{defaults::reader_node_listen};
@@ -129,6 +131,8 @@ struct raw_options {
   // snapshot (issue 12)
   std::vector<std::string> tables;
   bool wait = false;
+  bool list = false;
+  std::string cancel;
 };
 
 /// Where an option's value goes.

@@ -379,6 +379,23 @@ caf::expected<settings> read_settings(const raw_options& o,
   s.node_tls.key = o.node_tls_key;
   s.node_tls.ca = o.node_tls_ca;
   s.health_lag_threshold = o.health_lag_threshold;
+  // The status server's bearer token, like the passwords: from a file, else
+  // the environment.
+  if (!o.http_token_file.empty()) {
+    if (auto err = read_secret_file(prefix + "http-token-file",
+                                    o.http_token_file, s.http_token))
+      return err;
+    if (s.http_token.empty())
+      return bad("http-token-file",
+                 "'" + o.http_token_file + "' holds no token");
+  } else if (!o.http_token_env.empty()) {
+    if (auto token = std::getenv(o.http_token_env.c_str()))
+      s.http_token = token;
+  }
+  s.http_token_read = o.http_token_read;
+  if (s.http_token_read && s.http_token.empty())
+    return bad("http-token-read",
+               "needs a token (http-token-file or $" + o.http_token_env + ")");
   return s;
 }
 

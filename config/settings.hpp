@@ -102,6 +102,11 @@ struct settings {
   /// /health, /metrics and the status page; off when empty.
   endpoint http;
   caf::timespan health_lag_threshold = defaults::health_lag_threshold;
+  /// The bearer token of the status server's mutating requests (POST and
+  /// DELETE /snapshots); none: they are refused.
+  std::string http_token;
+  /// The read-only endpoints need the token too.
+  bool http_token_read = false;
   /// The reader runs on this reader node; here when empty.
   endpoint reader_node;
   /// Where `binlog2kafka reader-node` listens.

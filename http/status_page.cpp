@@ -138,6 +138,14 @@ const std::string& status_page() {
 </main>
 
 <script>
+// With http-token-read the data endpoints need the bearer token: open the
+// page as /#token=TOKEN once; it stays for this tab.
+const auth = (() => {
+  const m = /(?:^|[#&])token=([^&]*)/.exec(location.hash);
+  let t = null;
+  try { if (m) sessionStorage.setItem("b2k-token", decodeURIComponent(m[1])); t = sessionStorage.getItem("b2k-token"); } catch (e) { t = m ? decodeURIComponent(m[1]) : null; }
+  return t ? {Authorization: "Bearer " + t} : {};
+})();
 "use strict";
 const $ = id => document.getElementById(id);
 const WINDOW_MS = 15 * 60 * 1000;
@@ -301,7 +309,7 @@ function render(s) {
 let since = -1;
 async function refresh() {
   try {
-    const r = await fetch("status.json?since=" + since, {cache: "no-store"});
+    const r = await fetch("status.json?since=" + since, {cache: "no-store", headers: auth});
     const s = await r.json();
     $("offline").style.display = "none";
     addHistory(s.history);
@@ -358,7 +366,7 @@ async function loadRecords() {
   const topic = $("topic").value;
   if (!topic) return;
   try {
-    const r = await fetch("records?limit=20&topic=" + encodeURIComponent(topic), {cache: "no-store"});
+    const r = await fetch("records?limit=20&topic=" + encodeURIComponent(topic), {cache: "no-store", headers: auth});
     const j = await r.json();
     if (j.error) { set("records-note", j.error); return; }
     if (topic !== $("topic").value) return;
@@ -372,7 +380,7 @@ async function loadRecords() {
 }
 async function loadTopics(want) {
   try {
-    const j = await (await fetch("records/topics", {cache: "no-store"})).json();
+    const j = await (await fetch("records/topics", {cache: "no-store", headers: auth})).json();
     if (j.error) { set("records-note", j.error); return; }
     const sel = $("topic"); sel.textContent = "";
     sel.appendChild(el("option", {value: ""}, j.topics.length ? "pick a topic" : "no topics yet"));

@@ -141,6 +141,34 @@ std::string render_metrics(const status_snapshot& s) {
          s.reader_restarts);
   metric("uptime_seconds", "gauge", "Seconds since start.",
          s.uptime_ms / 1000.0);
+  metric("snapshot_running", "gauge",
+         "1 while a snapshot reads tables, 0 otherwise.",
+         s.snapshot.running ? 1 : 0);
+  auto per_table = [&](const char* name, const char* type, const char* help,
+                       auto value) {
+    if (s.snapshot.tables.empty())
+      return;
+    out << "# HELP binlog2kafka_" << name << ' ' << help << '\n'
+        << "# TYPE binlog2kafka_" << name << ' ' << type << '\n';
+    for (auto& t : s.snapshot.tables)
+      out << "binlog2kafka_" << name << '{' << src << ",table=\""
+          << label(t.table) << "\"} " << value(t) << '\n';
+  };
+  per_table("snapshot_rows_total", "counter",
+            "Rows of the table the snapshot sent (op r).",
+            [](auto& t) { return t.rows_done; });
+  per_table("snapshot_rows_estimated", "gauge",
+            "The table's estimated rows (information_schema).",
+            [](auto& t) { return t.rows_estimated; });
+  per_table("snapshot_chunks_total", "counter",
+            "Chunks of the table the snapshot sent.",
+            [](auto& t) { return t.chunks; });
+  per_table("snapshot_rows_per_second", "gauge",
+            "The table's snapshot rate (0 once done).",
+            [](auto& t) { return t.rate; });
+  per_table("snapshot_eta_seconds", "gauge",
+            "Seconds until the table is read at its rate (-1: unknown).",
+            [](auto& t) { return t.eta_seconds; });
   return out.str();
 }
 
@@ -182,7 +210,59 @@ nlohmann::json history_json(const std::vector<status_sample>& samples,
           {"waiting_batches", waiting}};
 }
 
+nlohmann::json snapshot_tables_json(const snapshot_metrics& m) {
+  nlohmann::json tables = nlohmann::json::array();
+  for (auto& t : m.tables)
+    tables.push_back(
+      {{"table", t.table},
+       {"rows_done", t.rows_done},
+       {"rows_estimated", t.rows_estimated},
+       {"chunks", t.chunks},
+       {"rate", t.rate},
+       {"eta_seconds", t.eta_seconds < 0 ? nlohmann::json(nullptr)
+                                         : nlohmann::json(t.eta_seconds)},
+       {"done", t.done}});
+  return tables;
+}
+
+// The snapshot running (or the last), those queued and those ended.
+nlohmann::json snapshots_json(const snapshot_metrics& m) {
+  nlohmann::json ended = nlohmann::json::array();
+  for (auto& e : m.ended) {
+    auto space = e.find(' ');
+    ended.push_back(
+      {{"id", e.substr(0, space)},
+       {"state",
+        space == std::string::npos ? std::string{} : e.substr(space + 1)}});
+  }
+  return {{"id", m.id.empty() ? nlohmann::json(nullptr) : nlohmann::json(m.id)},
+          {"running", m.running},
+          {"tables", snapshot_tables_json(m)},
+          {"queued", m.queued},
+          {"ended", ended}};
+}
+
 } // namespace
+
+std::string render_snapshots(const status_snapshot& s) {
+  return snapshots_json(s.snapshot)
+    .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string snapshot_state(const status_snapshot& s, const std::string& id) {
+  auto& m = s.snapshot;
+  if (id.empty())
+    return "";
+  if (m.id == id && m.running)
+    return "running";
+  for (auto& q : m.queued)
+    if (q == id)
+      return "queued";
+  for (auto it = m.ended.rbegin(); it != m.ended.rend(); ++it)
+    if (it->compare(0, id.size() + 1, id + " ") == 0)
+      return it->substr(id.size() + 1);
+  return "";
+}
 
 std::string render_json(const status_snapshot& s, int64_t history_since_ms) {
   nlohmann::json events = nlohmann::json::object();
@@ -200,13 +280,7 @@ std::string render_json(const status_snapshot& s, int64_t history_since_ms) {
   nlohmann::json log = nlohmann::json::array();
   for (auto& l : s.recent_log)
     log.push_back({{"ts_ms", l.ts_ms}, {"level", l.level}, {"text", l.text}});
-  nlohmann::json snapshot = nlohmann::json::array();
-  for (auto& t : s.snapshot.tables)
-    snapshot.push_back({{"table", t.table},
-                        {"rows_done", t.rows_done},
-                        {"rows_estimated", t.rows_estimated},
-                        {"chunks", t.chunks},
-                        {"rate", t.rate}});
+  auto snapshot = snapshot_tables_json(s.snapshot);
   nlohmann::json transaction = nullptr;
   if (!s.producer.transaction_state.empty())
     transaction = {{"state", s.producer.transaction_state},
@@ -254,6 +328,7 @@ std::string render_json(const status_snapshot& s, int64_t history_since_ms) {
     {"tables_seen", s.tables_seen},
     {"recent_log", log},
     {"snapshot", snapshot},
+    {"snapshots", snapshots_json(s.snapshot)},
   };
   // Log lines and table names may hold bytes that are not UTF-8.
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -298,6 +373,14 @@ std::string render_records(const std::string& topic,
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+void status_server::serve_snapshots(
+  access_policy policy,
+  std::function<std::string(const snapshot_signal&)> send) {
+  serve_snapshots_ = true;
+  policy_ = std::move(policy);
+  send_signal_ = std::move(send);
+}
+
 void status_server::serve_records(const std::string& brokers,
                                   const kafka::property_list& properties,
                                   const binlog::record_options& records,
@@ -331,6 +414,21 @@ bool status_server::snapshot(status_snapshot& out) {
 
 caf::error status_server::start(const std::string& host, uint16_t port) {
   server_ = std::make_unique<httplib::Server>();
+  if (serve_snapshots_) {
+    snapshot_control control;
+    control.send = send_signal_;
+    control.list = [this] {
+      status_snapshot s;
+      if (!snapshot(s))
+        return std::string{"{\"error\":\"status unavailable\"}"};
+      return render_snapshots(s);
+    };
+    control.state_of = [this](const std::string& id) {
+      status_snapshot s;
+      return snapshot(s) ? snapshot_state(s, id) : std::string{};
+    };
+    install_snapshot_api(*server_, policy_, std::move(control));
+  }
   auto unavailable = [](httplib::Response& res) {
     res.status = 503;
     res.set_content("{\"status\":\"unavailable\"}", "application/json");

@@ -5,6 +5,7 @@
 // own thread and asks the status actor for a snapshot per request.
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,6 +17,7 @@
 
 #include "actors/actors.hpp"
 #include "binlog/record.hpp"
+#include "http/snapshot_api.hpp"
 #include "kafka/client.hpp"
 
 namespace httplib {
@@ -45,6 +47,14 @@ std::string render_metrics(const status_snapshot& s);
 /// samples only after `history_since_ms` (all by default).
 std::string render_json(const status_snapshot& s,
                         int64_t history_since_ms = -1);
+
+/// GET /snapshots: the snapshot running (its tables' progress), queued and
+/// ended.
+std::string render_snapshots(const status_snapshot& s);
+
+/// The state of snapshot `id` as the status says ("running", "queued",
+/// "done", "cancelled"; "" if unknown).
+std::string snapshot_state(const status_snapshot& s, const std::string& id);
 
 /// The status page (static HTML; it polls /status.json).
 const std::string& status_page();
@@ -80,6 +90,12 @@ public:
                      const binlog::record_options& records,
                      const std::string& commit_topic);
 
+  /// Serves POST, GET and DELETE /snapshots (`send` writes a signal to the
+  /// signal topic: "" or why not) and checks the bearer token of `policy`.
+  /// Call before start().
+  void serve_snapshots(access_policy policy,
+                       std::function<std::string(const snapshot_signal&)> send);
+
   /// Binds `host:port` and serves on a thread of its own. Fails with one line
   /// if the address cannot be bound.
   caf::error start(const std::string& host, uint16_t port);
@@ -98,6 +114,10 @@ private:
   std::unique_ptr<kafka::recent_records> records_;
   std::string topic_prefix_;
   std::vector<std::string> hidden_topics_;
+  // The snapshot endpoints (none until serve_snapshots()).
+  bool serve_snapshots_ = false;
+  access_policy policy_;
+  std::function<std::string(const snapshot_signal&)> send_signal_;
 };
 
 } // namespace b2k::http

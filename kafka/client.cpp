@@ -201,4 +201,72 @@ property_list transactional_producer_defaults() {
   return result;
 }
 
+caf::error create_topic(rd_kafka_t* rk, const std::string& brokers,
+                        const std::string& topic,
+                        const property_list& configs) {
+  constexpr int timeout_ms = 15000;
+  char errstr[512];
+  auto new_topic = rd_kafka_NewTopic_new(topic.c_str(), 1, -1, errstr,
+                                         sizeof(errstr));
+  if (new_topic == nullptr)
+    return caf::make_error(ec::kafka,
+                           "cannot create topic " + topic + ": " + errstr);
+  for (auto& [key, value] : configs)
+    rd_kafka_NewTopic_set_config(new_topic, key.c_str(), value.c_str());
+  auto queue = rd_kafka_queue_new(rk);
+  auto options = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+  rd_kafka_AdminOptions_set_request_timeout(options, timeout_ms, errstr,
+                                            sizeof(errstr));
+  rd_kafka_CreateTopics(rk, &new_topic, 1, options, queue);
+  // In slices, so that a broker that refuses our credentials (retried by
+  // librdkafka, never answered) fails at once with that cause.
+  rd_kafka_event_t* event = nullptr;
+  for (int waited = 0; event == nullptr && waited < timeout_ms + 1000
+                       && security_failure().empty();
+       waited += 200)
+    event = rd_kafka_queue_poll(queue, 200);
+  caf::error result;
+  if (event == nullptr && !security_failure().empty()) {
+    result = name_security_failure(
+      caf::make_error(ec::kafka, "cannot create topic " + topic), brokers);
+  } else if (event == nullptr) {
+    result = caf::make_error(ec::kafka, "no answer from Kafka at " + brokers
+                                          + " while creating topic " + topic);
+  } else if (rd_kafka_event_error(event) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    result = caf::make_error(ec::kafka, "cannot create topic " + topic + " on "
+                                          + brokers + ": "
+                                          + rd_kafka_event_error_string(event));
+  } else {
+    auto res = rd_kafka_event_CreateTopics_result(event);
+    size_t n = 0;
+    auto topics = rd_kafka_CreateTopics_result_topics(res, &n);
+    for (size_t i = 0; i < n; ++i) {
+      auto err = rd_kafka_topic_result_error(topics[i]);
+      if (err != RD_KAFKA_RESP_ERR_NO_ERROR
+          && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+        result = caf::make_error(
+          ec::kafka, "cannot create topic " + topic + ": "
+                       + rd_kafka_topic_result_error_string(topics[i]));
+    }
+  }
+  if (event != nullptr)
+    rd_kafka_event_destroy(event);
+  rd_kafka_AdminOptions_destroy(options);
+  rd_kafka_NewTopic_destroy(new_topic);
+  rd_kafka_queue_destroy(queue);
+  return result;
+}
+
+caf::error
+create_topic(const std::string& brokers, const property_list& properties,
+             const std::string& topic, const property_list& configs) {
+  auto conf = make_conf(brokers, {}, connection_properties(properties));
+  if (!conf)
+    return conf.error();
+  auto client = make_client(RD_KAFKA_PRODUCER, *conf);
+  if (!client)
+    return client.error();
+  return create_topic(client->get(), brokers, topic, configs);
+}
+
 } // namespace b2k::kafka

@@ -58,4 +58,15 @@ property_list producer_defaults();
 /// a long broker outage (transaction.timeout.ms of 15 min).
 property_list transactional_producer_defaults();
 
+/// Creates `topic` (one partition, the broker's replication factor, the
+/// topic `configs`) unless it exists. Errors name the topic and the cause.
+caf::error create_topic(const std::string& brokers,
+                        const property_list& properties,
+                        const std::string& topic, const property_list& configs);
+
+/// The same through the client `rk` (whose bootstrap servers are `brokers`),
+/// for callers that go on using it.
+caf::error create_topic(rd_kafka_t* rk, const std::string& brokers,
+                        const std::string& topic, const property_list& configs);
+
 } // namespace b2k::kafka

@@ -129,24 +129,36 @@ struct snapshot_table_progress {
   uint64_t chunks = 0;
   /// Rows per second, recently.
   double rate = 0;
+  /// Seconds left at that rate (-1: unknown).
+  double eta_seconds = -1;
+  bool done = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type
 inspect(Inspector& f, snapshot_table_progress& x) {
   return f(caf::meta::type_name("snapshot_table_progress"), x.table,
-           x.rows_done, x.rows_estimated, x.chunks, x.rate);
+           x.rows_done, x.rows_estimated, x.chunks, x.rate, x.eta_seconds,
+           x.done);
 }
 
 /// Every table a snapshot is working on or finished (the whole list each
 /// time; an empty list: no snapshot).
 struct snapshot_metrics {
   std::vector<snapshot_table_progress> tables;
+  /// The current (or last) snapshot's id ("" for the initial one).
+  std::string id;
+  bool running = false;
+  /// On-demand snapshots waiting, and the newest ended ("ID done",
+  /// "ID cancelled").
+  std::vector<std::string> queued;
+  std::vector<std::string> ended;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, snapshot_metrics& x) {
-  return f(caf::meta::type_name("snapshot_metrics"), x.tables);
+  return f(caf::meta::type_name("snapshot_metrics"), x.tables, x.id, x.running,
+           x.queued, x.ended);
 }
 
 /// A warning or error line of the log, for the status page.

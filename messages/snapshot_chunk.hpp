@@ -32,12 +32,17 @@ struct snapshot_chunk {
   bool lane_done = false;
   /// Rows read, of the table's estimate (for progress).
   uint64_t rows_estimated = 0;
+  /// The lane's last chunk with rows to read (its last table's last chunk,
+  /// or its lane_done if that could not be told): the last of these is
+  /// the snapshot's last ("last").
+  bool lane_last = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, snapshot_chunk& x) {
   return f(caf::meta::type_name("snapshot_chunk"), x.id, x.table, x.high,
-           x.records, x.after, x.table_done, x.lane_done, x.rows_estimated);
+           x.records, x.after, x.table_done, x.lane_done, x.rows_estimated,
+           x.lane_last);
 }
 
 } // namespace b2k

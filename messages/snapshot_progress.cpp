@@ -14,7 +14,31 @@ std::string snapshot_progress::to_json() const {
   j["finished"] = finished;
   if (!filters.empty())
     j["filters"] = filters;
-  return j.dump();
+  if (!id.empty())
+    j["id"] = id;
+  if (!tables.empty())
+    j["tables"] = tables;
+  if (!earlier.empty())
+    j["earlier"] = earlier;
+  if (!rows.empty()) {
+    j["rows"] = nlohmann::json::object();
+    for (auto& [table, counts] : rows)
+      j["rows"][table] = {counts.first, counts.second};
+  }
+  if (!queued.empty()) {
+    auto& q = j["queued"] = nlohmann::json::array();
+    for (auto& r : queued)
+      q.push_back({{"id", r.id}, {"tables", r.tables}});
+  }
+  if (!ended.empty()) {
+    auto& e = j["ended"] = nlohmann::json::array();
+    for (auto& [ended_id, state] : ended)
+      e.push_back({ended_id, state});
+  }
+  if (signals >= 0)
+    j["signals"] = signals;
+  // Table names may hold bytes that are not UTF-8.
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::optional<snapshot_progress>
@@ -33,10 +57,51 @@ snapshot_progress::parse(std::string_view json) {
     if (auto f = j.find("finished"); f != j.end() && f->is_array())
       for (auto& t : *f)
         out.finished.insert(t.get<std::string>());
+    out.id = j.value("id", std::string{});
+    if (auto t = j.find("tables"); t != j.end() && t->is_array())
+      out.tables = t->get<std::vector<std::string>>();
+    if (auto e = j.find("earlier"); e != j.end() && e->is_array())
+      for (auto& t : *e)
+        out.earlier.insert(t.get<std::string>());
+    if (auto r = j.find("rows"); r != j.end() && r->is_object())
+      for (auto& [table, counts] : r->items())
+        out.rows[table] = {counts.at(0).get<uint64_t>(),
+                           counts.at(1).get<uint64_t>()};
+    if (auto q = j.find("queued"); q != j.end() && q->is_array())
+      for (auto& r : *q)
+        out.queued.push_back({r.at("id").get<std::string>(),
+                              r.at("tables").get<std::vector<std::string>>()});
+    if (auto e = j.find("ended"); e != j.end() && e->is_array())
+      for (auto& x : *e)
+        out.ended.emplace_back(x.at(0).get<std::string>(),
+                               x.at(1).get<std::string>());
+    out.signals = j.value("signals", int64_t{-1});
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;
   }
   return out;
+}
+
+void snapshot_progress::end(const std::string& state) {
+  if (id.empty())
+    return;
+  ended.emplace_back(id, state);
+  if (ended.size() > max_ended)
+    ended.erase(ended.begin());
+}
+
+std::string snapshot_progress::state_of(const std::string& which) const {
+  if (which.empty())
+    return "";
+  if (which == id && !done)
+    return "running";
+  for (auto& r : queued)
+    if (r.id == which)
+      return "queued";
+  for (auto it = ended.rbegin(); it != ended.rend(); ++it)
+    if (it->first == which)
+      return it->second;
+  return "";
 }
 
 } // namespace b2k

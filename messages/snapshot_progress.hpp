@@ -4,6 +4,7 @@
 // (binlog::position::snapshot): per table, the chunk key after which it
 // goes on, or done. A restart goes on from there (design.md, "Snapshots").
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
@@ -26,7 +27,43 @@ struct snapshot_progress {
   /// they newly include are read on the next start.
   std::string filters;
 
-  /// {"incremental":…,"done":…,"after":{"db.t":["hex",…]},"finished":[…]}
+  // -- on demand (binlog2kafka snapshot, POST /snapshots) --------------
+
+  /// The snapshot's id ("" for the initial one and one after the filters
+  /// changed).
+  std::string id;
+  /// The table patterns an on-demand snapshot reads (empty: every included
+  /// table not yet read).
+  std::vector<std::string> tables;
+  /// Tables an earlier snapshot read (a later change of the filters need
+  /// not read them again).
+  std::set<std::string> earlier;
+  /// Per table begun or done: rows sent and the estimate (for progress).
+  std::map<std::string, std::pair<uint64_t, uint64_t>> rows;
+  /// On-demand snapshots waiting for this one.
+  struct request {
+    std::string id;
+    std::vector<std::string> tables;
+  };
+  std::vector<request> queued;
+  /// The newest ended snapshots, oldest first: id and "done" or
+  /// "cancelled".
+  std::vector<std::pair<std::string, std::string>> ended;
+  /// The signal topic's offset after the last signal taken (-1: none yet:
+  /// read it from its first).
+  int64_t signals = -1;
+
+  /// How many ended snapshots are kept.
+  static constexpr size_t max_ended = 10;
+  /// Notes that the current snapshot (with an id) ended in `state`.
+  void end(const std::string& state);
+  /// The state of snapshot `id`: "running", "queued", "done", "cancelled"
+  /// or "" (unknown).
+  std::string state_of(const std::string& id) const;
+
+  /// {"incremental":…,"done":…,"after":{"db.t":["hex",…]},"finished":[…],
+  ///  "id":…,"tables":[…],"rows":{"db.t":[done,estimated]},"queued":[…],
+  ///  "ended":[[id,state],…],"signals":N} (empty parts left out)
   std::string to_json() const;
   /// The progress in `json`, or nothing if it is not one.
   static std::optional<snapshot_progress> parse(std::string_view json);

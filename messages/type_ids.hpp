@@ -9,6 +9,7 @@
 #include "messages/metrics.hpp"
 #include "messages/record_batch.hpp"
 #include "messages/snapshot_chunk.hpp"
+#include "messages/snapshot_signal.hpp"
 
 CAF_BEGIN_TYPE_ID_BLOCK(b2k, caf::first_custom_type_id)
 
@@ -23,6 +24,9 @@ CAF_BEGIN_TYPE_ID_BLOCK(b2k, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(b2k, (b2k::log_line))
   CAF_ADD_TYPE_ID(b2k, (b2k::snapshot_metrics))
   CAF_ADD_TYPE_ID(b2k, (b2k::snapshot_chunk))
+  CAF_ADD_TYPE_ID(b2k, (b2k::snapshot_signal))
+  CAF_ADD_TYPE_ID(b2k, (b2k::signal_batch))
+  CAF_ADD_TYPE_ID(b2k, (b2k::signal_type))
 
   // Each atom has one meaning. Timers end in _due.
 
@@ -85,5 +89,9 @@ CAF_BEGIN_TYPE_ID_BLOCK(b2k, caf::first_custom_type_id)
   CAF_ADD_ATOM(b2k, b2k::atom, watermark, "watermark")
   // Status timer: take a sample for the charts.
   CAF_ADD_ATOM(b2k, b2k::atom, sample, "sample")
+  // Reader → signal actor: the signals from this offset on.
+  CAF_ADD_ATOM(b2k, b2k::atom, signals, "signals")
+  // Reader timer: ask for new signals.
+  CAF_ADD_ATOM(b2k, b2k::atom, signals_due, "sig_due")
 
 CAF_END_TYPE_ID_BLOCK(b2k)

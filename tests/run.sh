@@ -41,7 +41,7 @@ ctest --output-on-failure "$@" || rc=$?
 phase "ctest exited with $rc"
 
 if [[ $# -eq 0 && ${B2K_FUZZ_SECONDS:-60} -gt 0 ]]; then
-  phase "fuzzing the decoder for ${B2K_FUZZ_SECONDS:-60}s (tests/fuzz/run.sh)"
+  phase "fuzzing for ${B2K_FUZZ_SECONDS:-60}s: the decoder, the signal parser, the HTTP requests (tests/fuzz/run.sh)"
   bash "$REPO/tests/fuzz/run.sh" "${B2K_FUZZ_SECONDS:-60}" >"$BUILD/fuzz.log" 2>&1 || {
     tail -n 40 "$BUILD/fuzz.log"
     echo "tests/run.sh: the fuzzer found a crash, a hang or a leak (see above)"

@@ -68,6 +68,8 @@ inline reader_actor::behavior_type mock_reader(reader_actor::pointer self,
       B2K_UNEXPECTED("snapshot_chunk");
       return uint64_t{0};
     },
+    [](atom::attach, signal_actor&) { B2K_UNEXPECTED("attach signals"); },
+    [](atom::signals_due) { B2K_UNEXPECTED("signals_due"); },
   };
 }
 
