@@ -85,9 +85,10 @@ commit=$(position_fields "$last")
 [[ $commit == "$end 0" ]] || fail "last record of $SOURCE_NAME.commits is $last, server end is $end"
 log "last record of $SOURCE_NAME.commits: $last"
 
-# Only the table's own topic got records (no stray topic for the schema).
+# Only the table's own topic got records (no stray topic for the schema);
+# beside it the commit log and the signal topic (on-demand snapshots).
 topics=$(kcat -b "$BROKERS" -L 2>/dev/null | sed -n 's/^  topic "\([^"]*\)".*/\1/p' | grep "^$SOURCE_NAME\." | sort | tr '\n' ' ')
-[[ $topics == "$SOURCE_NAME.commits $TOPIC " ]] || fail "unexpected topics: $topics"
+[[ $topics == "$SOURCE_NAME.commits $TOPIC $SOURCE_NAME.signals " ]] || fail "unexpected topics: $topics"
 
 daemon_stop
 [[ $DAEMON_RC -eq 0 ]] || fail "binlog2kafka exited with status $DAEMON_RC after SIGTERM, expected 0"

@@ -104,7 +104,7 @@ def check(ok, what):
         failed.append(what)
 
 p = prefix
-want_topics = sorted([p + ".commits", p, p + ".transaction",
+want_topics = sorted([p + ".commits", p + ".signals", p, p + ".transaction",
                       p + ".shop.customers", p + ".shop.audit", p + ".other.t"])
 got_topics = [t for t in topics() if t == p or t.startswith(p + ".")]
 check(got_topics == want_topics,
@@ -192,11 +192,12 @@ for line in open(dump_file):
     dumped.setdefault(r["topic"], []).append((r["key"], r["value"],
                                               r.get("headers", {})))
 for topic in want_topics:
-    if topic == p + ".commits":
+    if topic in (p + ".commits", p + ".signals"):
         continue
     check(dumped.get(topic, []) == read(topic, True),
           f"dump shows what run sent to {topic}, headers included")
-check(sorted(dumped) == sorted(t for t in want_topics if t != p + ".commits"),
+check(sorted(dumped) == sorted(t for t in want_topics
+                              if t not in (p + ".commits", p + ".signals")),
       f"dump shows no other topic: {sorted(dumped)}")
 sys.exit(1 if failed else 0)
 PY

@@ -183,6 +183,12 @@ rows=$(sql -e 'SELECT COUNT(*) FROM snap.s_uniq')
 reads=$(kcat -b "$BROKERS" -C -t once.snap.s_uniq -e -q -f '%s\n' | grep -c '"op":"r"' || true)
 [[ $reads -eq $rows ]] || fail "initial-only sent $reads op r records for $rows rows"
 log "initial-only: $reads op r records for $rows rows, exit 0"
+# As Debezium marks them: the first record "first", the last "last".
+markers=$(kcat -b "$BROKERS" -C -t once.snap.s_uniq -e -q -f '%s\n' | grep '"op":"r"' |
+  grep -o '"snapshot":"[a-z]*"' | cut -d'"' -f4)
+[[ $(head -n 1 <<<"$markers") == first && $(tail -n 1 <<<"$markers") == last &&
+   $(grep -c '^last$' <<<"$markers") -eq 1 ]] ||
+  fail "initial-only: source.snapshot is not first ... last (first $(head -n 1 <<<"$markers"), last $(tail -n 1 <<<"$markers"))"
 daemon_start --binlog2kafka.include-tables=snap.s_uniq
 wait_for 60 "a second initial-only run exits" bash -c "! kill -0 $DAEMON_PID 2>/dev/null"
 rc=0
