@@ -6,6 +6,7 @@
 
 #include "actors/snapshot.hpp"
 #include "binlog/event.hpp"
+#include "binlog/record.hpp"
 #include "config/defaults.hpp"
 #include "messages/error.hpp"
 
@@ -526,10 +527,10 @@ void reader_state::start_lanes() {
 void reader_state::mark_last(size_t index) {
   auto& ref = batch.records[index];
   std::string_view value{batch.data.data() + ref.value_offset, ref.value_size};
-  constexpr std::string_view marker = "\"snapshot\":\"true\"";
-  auto at = value.find(marker);
+  auto at = binlog::snapshot_mark_offset(value,
+                                         config.settings->records.format);
   if (at != std::string_view::npos)
-    batch.data.replace(ref.value_offset + at + marker.size() - 5, 4, "last");
+    batch.data.replace(ref.value_offset + at, 4, "last");
 }
 
 void reader_state::poll_signals() {

@@ -939,4 +939,52 @@ void record_encoder::encode_transaction_end(const std::string& transaction_id,
     to_avro(avro_transaction_[0], avro_transaction_[1]);
 }
 
+size_t snapshot_mark_offset(std::string_view value, record_format format) {
+  constexpr auto none = std::string_view::npos;
+  if (format == record_format::json) {
+    // The source block follows before and after, and nothing after it has
+    // a "snapshot" field: the last one is the source's (a column's string
+    // holding the text would have its quotes escaped).
+    constexpr std::string_view field = "\"snapshot\":\"";
+    auto at = value.rfind(field);
+    if (at == none || value.substr(at + field.size(), 5) != "true\"")
+      return none;
+    return at + field.size();
+  }
+  // Avro: the source block is connector "mysql", name, ts_ms, then snapshot
+  // as the string branch (0) of its union: 0x00, length 4 (0x08), "true".
+  // It follows before and after: the last run of that shape is the
+  // source's, whatever its snapshot says.
+  constexpr std::string_view connector = "\x0amysql";
+  auto varint = [&](size_t& at, uint64_t& out) {
+    out = 0;
+    for (int shift = 0; at < value.size() && shift < 64; shift += 7) {
+      auto byte = static_cast<uint8_t>(value[at++]);
+      out |= uint64_t{byte & 0x7fu} << shift;
+      if ((byte & 0x80) == 0)
+        return true;
+    }
+    return false;
+  };
+  for (auto from = value.size(); from > 0;) {
+    auto at = value.rfind(connector, from - 1);
+    if (at == none)
+      return none;
+    from = at;
+    size_t next = at + connector.size();
+    uint64_t length = 0;
+    uint64_t ts_ms = 0;
+    if (!varint(next, length) || (length & 1) != 0
+        || length / 2 > value.size() - next)
+      continue;
+    next += length / 2;
+    if (!varint(next, ts_ms) || next >= value.size() || value[next] != '\0')
+      continue;
+    return value.substr(next, 6) == std::string_view{"\x00\x08true", 6}
+             ? next + 2
+             : none;
+  }
+  return none;
+}
+
 } // namespace binlog

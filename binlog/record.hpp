@@ -380,4 +380,10 @@ private:
   std::string source_tail_; // `,"thread":…},"transaction":{…"total_order":`
 };
 
+/// Where the source.snapshot "true" that encode_read wrote is in a snapshot
+/// record's encoded `value` (json or avro): the offset of the four bytes
+/// that "last" may replace in place; npos if `value` has none. Columns may
+/// hold the same text, so the search is for the source block's.
+size_t snapshot_mark_offset(std::string_view value, record_format format);
+
 } // namespace binlog

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "binlog/avro.hpp"
+#include "binlog/snapshot_table.hpp"
 #include "records_test.hpp"
 
 using namespace b2k::test;
@@ -271,4 +272,60 @@ CAF_TEST(avro needs a registry value mode debezium and no json schemas) {
   options.values.mode = binlog::value_mode::readable;
   CAF_CHECK_EQUAL(binlog::check_record_options(options).code,
                   binlog::errc::bad_value);
+}
+
+CAF_TEST(the snapshot mark is the source block's not a column's) {
+  // A column named "snapshot" holding "true" (json) and bytes shaped like
+  // the source block's start (avro) come before the source block.
+  namespace ft = binlog::field_type;
+  binlog::table_info table;
+  table.map.db = "shop";
+  table.map.table = "flags";
+  table.map.has_names = true;
+  auto id = col(ft::long_);
+  id.name = "id";
+  id.nullable = false;
+  auto flag = col(ft::varchar, 255, false, 45);
+  flag.name = "snapshot";
+  auto note = col(ft::blob, 2, false, binlog::binary_collation);
+  note.name = "note";
+  table.map.columns = {id, flag, note};
+  table.map.primary_key = {0};
+  std::vector<std::string> packed(3);
+  CAF_REQUIRE(!binlog::pack_value(id, "1", packed[0]));
+  CAF_REQUIRE(!binlog::pack_value(flag, "true", packed[1]));
+  CAF_REQUIRE(!binlog::pack_value(
+    note, std::string_view{"\x0amysql\x04ab\x02\x00\x08true", 14}, packed[2]));
+  std::vector<binlog::value_slot> row;
+  for (auto& p : packed)
+    row.push_back({reinterpret_cast<const uint8_t*>(p.data()),
+                   static_cast<uint32_t>(p.size()),
+                   binlog::value_slot::present});
+  for (auto format :
+       {binlog::record_format::json, binlog::record_format::avro}) {
+    auto options = run_defaults();
+    options.format = format;
+    if (format == binlog::record_format::avro)
+      options.registry = std::make_shared<registry_stand_in>();
+    auto encoder = binlog::record_encoder::make(options);
+    CAF_REQUIRE(encoder);
+    auto info = table;
+    CAF_REQUIRE_EQUAL(encoder->prepare(info).message, "");
+    auto encode = [&](std::string_view snapshot) {
+      encoder->encode_read(info, row, 1700000000000, 1, "b.000001", 4,
+                           snapshot);
+      std::string key{encoder->key()};
+      std::string value{encoder->value()};
+      if (format == binlog::record_format::avro)
+        CAF_REQUIRE_EQUAL(encoder->avro_record(info, key, value).message, "");
+      return value;
+    };
+    auto value = encode("true");
+    auto at = binlog::snapshot_mark_offset(value, format);
+    CAF_REQUIRE(at != std::string::npos);
+    value.replace(at, 4, "last");
+    CAF_CHECK_EQUAL(hex(value), hex(encode("last")));
+    CAF_CHECK_EQUAL(binlog::snapshot_mark_offset(encode("first"), format),
+                    std::string::npos);
+  }
 }
