@@ -138,6 +138,7 @@ const std::string& status_page() {
 </main>
 
 <script>
+"use strict";
 // With http-token-read the data endpoints need the bearer token: open the
 // page as /#token=TOKEN once; it stays for this tab.
 const auth = (() => {
@@ -146,7 +147,6 @@ const auth = (() => {
   try { if (m) sessionStorage.setItem("b2k-token", decodeURIComponent(m[1])); t = sessionStorage.getItem("b2k-token"); } catch (e) { t = m ? decodeURIComponent(m[1]) : null; }
   return t ? {Authorization: "Bearer " + t} : {};
 })();
-"use strict";
 const $ = id => document.getElementById(id);
 const WINDOW_MS = 15 * 60 * 1000;
 let history = {ts_ms: [], read_per_second: [], acknowledged_per_second: [],
