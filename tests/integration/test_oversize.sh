@@ -10,6 +10,8 @@
 #     binlog2kafka_records_dead_letter_total 1 in /metrics;
 #   - oversize = truncate-columns: another 3 MB row arrives with its blob as
 #     {"__binlog2kafka_truncated":{"bytes":N}};
+#   - an on-demand snapshot of the blobs table (truncate-columns): its two
+#     3 MB rows arrive truncated the same way;
 #   - every other row arrives (read back from the topics with
 #     read_committed; exactly-once: each exactly once).
 # shellcheck source=tests/integration/lib.sh
@@ -49,11 +51,15 @@ def expect(ok, what):
         failures.append(what)
 
 small = records(f"{name}.shop.small")
-blobs = records(f"{name}.shop.blobs")
+blobs_all = records(f"{name}.shop.blobs")
+# The on-demand snapshot's records (op "r") apart from the streamed ones.
+snapshot = [r for r in blobs_all if json.loads(r[2])["op"] == "r"]
+blobs = [r for r in blobs_all if json.loads(r[2])["op"] != "r"]
 dead = records(f"{name}.dead-letter")
 exact = delivery == "exactly-once"
 for topic, got, want in (("shop.small", keys(small), [1, 2, 3]),
-                         ("shop.blobs", keys(blobs), [2, 3])):
+                         ("shop.blobs", keys(blobs), [2, 3]),
+                         ("shop.blobs snapshot", keys(snapshot), [1, 2, 3])):
     ok = got == want if exact else sorted(set(got)) == want
     expect(ok, f"{topic}: keys {got}, expected {want}")
 expect(all(size < 1000000 for _, size, _ in small + blobs + dead),
@@ -82,9 +88,22 @@ for key, size, value in blobs:
         expect(v["after"]["id"] == 3 and v["op"] == "c", f"id 3: {value[:200]}")
     else:
         expect(v["after"]["b"] == "c21hbGw=", f"id 2's blob {v['after']['b']}")
+# The snapshot's 3 MB rows (1 and 3) are truncated as streamed ones are.
+for key, size, value in snapshot:
+    v = json.loads(value)
+    expect(v["source"]["snapshot"] == "incremental",
+           f"snapshot record {key}: source.snapshot {v['source']['snapshot']}")
+    if key == {"id": 2}:
+        expect(v["after"]["b"] == "c21hbGw=", f"snapshot id 2's blob {v['after']['b']}")
+    else:
+        marker = v["after"]["b"]
+        expect(isinstance(marker, dict)
+               and marker["__binlog2kafka_truncated"]["bytes"] > big,
+               f"snapshot {key}'s blob is {str(marker)[:80]}")
 for f in failures:
     print("FAIL", f)
-print(f"{delivery}: small {keys(small)}, blobs {keys(blobs)}, dead letters {len(dead)}")
+print(f"{delivery}: small {keys(small)}, blobs {keys(blobs)}, "
+      f"snapshot {keys(snapshot)}, dead letters {len(dead)}")
 sys.exit(1 if failures else 0)
 PY
 
@@ -141,6 +160,19 @@ for delivery in at-least-once exactly-once; do
     INSERT INTO shop.small VALUES (3, 'last');"
   wait_caught_up 120
   grep -q 'truncated columns after.b' "$DAEMON_LOG" || fail "no warning line for the truncation"
+  # An on-demand snapshot of shop.blobs: its 3 MB rows (1 and 3) are
+  # truncated too, and the pipeline goes on.
+  cat >"$STATE/b2k.ini" <<EOF
+[binlog2kafka]
+name = "$SOURCE_NAME"
+source = "$SOURCE_URL"
+source-password-file = "$PASSWORD_FILE"
+brokers = "$BROKERS"
+EOF
+  "$B2K_BINARY" snapshot --config-file="$STATE/b2k.ini" --tables='shop\.blobs' --wait \
+    >"$STATE/snapshot.out" 2>&1 || { cat "$STATE/snapshot.out"; fail "snapshot of shop.blobs failed"; }
+  wait_caught_up 60
+  daemon_running || fail "the pipeline stopped after the snapshot of shop.blobs"
   daemon_stop
   [[ $DAEMON_RC == 0 ]] || fail "graceful stop exited with $DAEMON_RC"
 
