@@ -17,7 +17,9 @@
 #     the table materializes equal;
 #  6. HTTP with a token: POST without/with a wrong token is 401, with the
 #     token 202 and the snapshot runs; GET /snapshots lists it; DELETE of an
-#     unknown id is 404.
+#     unknown id is 404;
+#  7. `snapshot --wait` on a terminal (script(1)) draws a progress line
+#     (rows, rate, percent, time left) and ends it with a summary.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 faults_trap
@@ -190,6 +192,34 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -X DELETE -H "Authorization: Beare
 [[ $code == 404 ]] || fail "DELETE /snapshots/nope was $code, not 404"
 log "HTTP: 403 without a configured token, 401 without or with a wrong one, 202 with it"
 
+# -- 7. snapshot --wait on a terminal: a progress line -------------------------
+# stderr a pty (script(1)), stdout a file: the line redrawn in place (rows,
+# rate, percent of the table, time left), then a summary ending in 100%.
+command -v script >/dev/null || fail "script(1) not found (util-linux)"
+cmd=$(printf '%q ' "$B2K_BINARY" snapshot --config-file="$CONFIG" --tables='od\.big' --wait)
+script -qec "$cmd >$(printf '%q' "$STATE/tty.out")" "$STATE/tty.typescript" >/dev/null </dev/null ||
+  fail "snapshot --wait on a terminal failed: $(tail -c 300 "$STATE/tty.typescript")"
+TTY_ID=$(head -n 1 "$STATE/tty.out")
+python3 - "$STATE/tty.typescript" "$TTY_ID" <<'PY' || fail "no progress line for snapshot --wait on a terminal (see $STATE/tty.typescript)"
+import re, sys
+text = open(sys.argv[1], encoding="utf-8", errors="replace", newline="").read()
+label = "snapshot " + sys.argv[2] + ": "
+draws = [d for d in text.split("\r") if d.startswith(label)]
+assert draws, repr(text[:300])
+# While it runs: rows, the rate, the percent of the table and the time left.
+running = [d for d in draws
+           if re.match(re.escape(label) + r"[0-9,]+ rows \([0-9,]+ rows/s\), [0-9]+%(, [0-9]+ s left)?\x1b\[K$", d)]
+assert running, "no line drawn while it ran: " + repr(draws[:3])
+# The summary ends the line (the terminal shows \n as \r\n).
+last = draws[-1]
+assert re.match(re.escape(label) + r"200,000 rows in [0-9.]+ s \([0-9,]+ rows/s\), 100%\x1b\[K$", last), repr(last)
+assert "100%\x1b[K\r\n" in text, "the summary does not end the line"
+print("snapshot --wait progress: %d draws, e.g. %s" % (len(draws), running[-1][:-3]))
+PY
+grep -q "^snapshot $TTY_ID: done: 200,000 rows of 1 tables" "$STATE/tty.out" ||
+  fail "snapshot --wait on a terminal: stdout has no summary: $(cat "$STATE/tty.out")"
+log "snapshot --wait on a terminal: progress line, then the summary"
+
 daemon_stop
 [[ $DAEMON_RC -eq 0 ]] || fail "graceful stop exited with $DAEMON_RC"
-log "SUMMARY on-demand snapshots: $AB_ID (2 tables, under writes), $BIG_ID cancelled, $KILL_ID resumed after kill -9, $HTTP_ID over HTTP"
+log "SUMMARY on-demand snapshots: $AB_ID (2 tables, under writes), $BIG_ID cancelled, $KILL_ID resumed after kill -9, $HTTP_ID over HTTP, $TTY_ID with a progress line"
