@@ -152,6 +152,18 @@ for delivery in at-least-once exactly-once; do
     fail "no warning line for the dead letter"
   wait_for 10 "/metrics counts one dead letter" \
     bash -c "[[ \$(curl -sf http://127.0.0.1:$HTTP_PORT/metrics | grep '^binlog2kafka_records_dead_letter_total' | awk '{print \$2}') == 1 ]]"
+  # The status page's Kafka transaction: its state and commits in
+  # exactly-once, none in at-least-once.
+  txn=$(curl -sf "http://127.0.0.1:$HTTP_PORT/status.json" | python3 -c 'import json, sys
+t = json.load(sys.stdin)["producer"]["transaction"]
+print("none" if t is None else "%s %d" % (t["state"], t["committed"]))')
+  if [[ $delivery == exactly-once ]]; then
+    [[ $txn =~ ^[a-z-]+\ ([0-9]+)$ ]] && ((BASH_REMATCH[1] > 0)) ||
+      fail "/status.json has no Kafka transaction with commits in exactly-once: $txn"
+  else
+    [[ $txn == none ]] || fail "/status.json has a Kafka transaction in at-least-once: $txn"
+  fi
+  log "status.json Kafka transaction: $txn"
   daemon_stop
 
   # truncate-columns: another 3 MB row arrives with its blob as a marker.

@@ -125,3 +125,26 @@ CAF_TEST(the status page asks for status json) {
   CAF_CHECK(page.find("src=\"http") == std::string::npos);
   CAF_CHECK(page.find("prefers-color-scheme: dark") != std::string::npos);
 }
+
+CAF_TEST(status json holds the kafka transaction in exactly once only) {
+  auto s = sample();
+  CAF_CHECK(
+    nlohmann::json::parse(http::render_json(s))["producer"]["transaction"]
+      .is_null());
+  s.producer.transaction_state = "open";
+  s.producer.transactions_committed = 12;
+  s.producer.transactions_aborted = 1;
+  s.producer.transaction_records = 300;
+  s.producer.last_commit_ms = 1700000000000;
+  auto t = nlohmann::json::parse(
+    http::render_json(s))["producer"]["transaction"];
+  CAF_CHECK_EQUAL(t["state"], "open");
+  CAF_CHECK_EQUAL(t["committed"], 12);
+  CAF_CHECK_EQUAL(t["aborted"], 1);
+  CAF_CHECK_EQUAL(t["records"], 300);
+  CAF_CHECK_EQUAL(t["last_commit_ms"], 1700000000000);
+  // The page shows it in its own card when it is there.
+  auto& page = http::status_page();
+  CAF_CHECK(page.find("id=\"txn-card\"") != std::string::npos);
+  CAF_CHECK(page.find("s.producer.transaction") != std::string::npos);
+}
