@@ -68,7 +68,7 @@ mapfile -t ARGS < <(common_args)
 B=$B2K_BINARY
 
 # -- help ---------------------------------------------------------------------
-for cmd in run dump position reader-node; do
+for cmd in run dump position reader-node snapshot; do
   rc=0
   "$B" "$cmd" --help >"$OUT/help-$cmd.out" 2>"$OUT/help-$cmd.err" </dev/null || rc=$?
   expect "$cmd --help exits 0 (exit $rc)" test "$rc" -eq 0
