@@ -6,10 +6,15 @@
 // $OUT and are checked: a PNG of the expected width, and pixels of the
 // chart lines' colours where the charts are.
 //
+// Last, a snapshot of a large table is started and the page shows its
+// progress: a bar part-filled (checked in the screenshot's pixels), the
+// rows, the rate and the time left.
+//
 // Environment: PLAYWRIGHT (path of the playwright-core package), CHROMIUM,
 // URL, OUT, TOPIC, TABLE ("db.table"), SQL (JSON argv of a mariadb client
 // that reads SQL on stdin), CHANGE (an UPDATE of column `v` of the row
-// with id 1 to 'changed').
+// with id 1 to 'changed'), SNAPSHOT (JSON argv of `binlog2kafka snapshot`
+// for SNAPSHOT_TABLE: prints the snapshot's id, written to $OUT/snapshot-id).
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -147,6 +152,49 @@ async function chartDraws(page, name, colors) {
     check(recordsWidth <= 390, "on a phone the records view is " + recordsWidth + " px wide");
     await screenshot(mobile, "phone-dark-records.png", 390);
     await phone.close();
+
+    // 4. A snapshot's progress per table: a bar, rows, rate and time left.
+    const argv = JSON.parse(process.env.SNAPSHOT);
+    const id = execFileSync(argv[0], argv.slice(1)).toString().trim().split("\n")[0];
+    fs.writeFileSync(path.join(out, "snapshot-id"), id + "\n");
+    log("snapshot " + id + " of " + process.env.SNAPSHOT_TABLE + " started");
+    const snap = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: "light" });
+    const sp = await snap.newPage();
+    sp.on("pageerror", e => fail("script error on the page: " + e.message));
+    await sp.goto(url + "/", { timeout });
+    // Part of the table read, and a rate to tell the time left by.
+    await sp.waitForFunction(t => {
+      const tr = [...document.querySelectorAll("#snapshot-rows tr")].find(r => r.children[0].textContent === t);
+      const fill = tr && tr.querySelector(".bar div");
+      const part = fill ? parseFloat(fill.style.width) : 0;
+      return !document.getElementById("snapshot").hidden && part >= 3 && part < 90
+        && /^[1-9][0-9,]*\/s$/.test(tr.children[3].textContent)
+        && /^[0-9]+ (s|min|h)/.test(tr.children[4].textContent);
+    }, process.env.SNAPSHOT_TABLE, { timeout: 2 * timeout });
+    const cells = await sp.$eval("#snapshot-rows tr", tr => [...tr.children].map(td => td.textContent));
+    const part = await sp.$eval("#snapshot-rows tr .bar div", d => parseFloat(d.style.width));
+    log("snapshot progress: " + cells.join(" | ") + " | bar " + part + "%");
+    check(/^[0-9,]+ of ~[0-9,]+$/.test(cells[2]), "the snapshot's rows cell is " + cells[2]);
+    await (await sp.$("#snapshot")).screenshot({ path: path.join(out, "snapshot-progress.png") });
+    // In the bar's own pixels: its filled part (--acked) and its rest
+    // (--line) in about the proportion the rows say.
+    // (The rows are drawn anew each second: clip the page where the bar is,
+    // rather than hold on to an element that may be replaced.)
+    await sp.$eval("#snapshot-rows tr .bar", b => b.scrollIntoView());
+    const box = await sp.$eval("#snapshot-rows tr .bar", b => {
+      const r = b.getBoundingClientRect();
+      return { x: r.x, y: r.y, width: r.width, height: r.height };
+    });
+    const png = await sp.screenshot({ path: path.join(out, "snapshot-bar.png"), clip: box });
+    const p = await pixels(sp, png, [[20, 145, 90], [221, 227, 234]]);
+    const filled = p.near[0] / Math.max(1, p.near[0] + p.near[1]);
+    log("snapshot-bar.png: " + p.width + "x" + p.height + " px, filled/rest pixels " + p.near.join("/")
+        + " (" + (filled * 100).toFixed(1) + "% filled)");
+    check(box.width >= 100, "the progress bar is " + box.width + " px wide, too narrow to read");
+    check(p.near[0] > 0 && p.near[1] > 0, "the progress bar does not show both a filled part and a rest: " + p.near.join("/"));
+    check(Math.abs(filled * 100 - part) < 15, "the bar is " + (filled * 100).toFixed(1) + "% filled, the rows say " + part + "%");
+    await screenshot(sp, "desktop-snapshot.png", 1280);
+    await snap.close();
   } finally {
     await browser.close();
   }

@@ -8,7 +8,8 @@
 # sharing it. The page itself is driven by status_page.js (playwright-core
 # from npm, cached in $B2K_CACHE_DIR/playwright, on Debian's Chromium): its
 # charts draw, its records view shows a change made while it is open, and
-# it fits a phone's width in dark mode; screenshots in
+# it fits a phone's width in dark mode, and a snapshot started last shows
+# its progress (a bar, rate, time left); screenshots in
 # $STATE/out/screenshots, checked there.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -33,8 +34,21 @@ fi
 
 start_servers
 mkdir -p "$STATE/out"
-sql -e "CREATE TABLE demo.web (id INT PRIMARY KEY, v VARCHAR(20))"
-daemon_start_ready --binlog2kafka.http-listen=127.0.0.1:$HTTP_PORT
+sql -e "CREATE TABLE demo.web (id INT PRIMARY KEY, v VARCHAR(20));
+  CREATE TABLE demo.bulk (id INT PRIMARY KEY, v INT NOT NULL);
+  USE demo; INSERT INTO demo.bulk SELECT seq, 0 FROM seq_1_to_40000; ANALYZE TABLE demo.bulk" >/dev/null
+# One row a chunk: the page's snapshot of demo.bulk (last) takes a while.
+daemon_start_ready --binlog2kafka.http-listen=127.0.0.1:$HTTP_PORT \
+  --binlog2kafka.snapshot-chunk-rows=1
+# `binlog2kafka snapshot` reads the pipeline's config file.
+CONFIG=$STATE/b2k.ini
+cat >"$CONFIG" <<EOF
+[binlog2kafka]
+name = "$SOURCE_NAME"
+source = "$SOURCE_URL"
+source-password-file = "$PASSWORD_FILE"
+brokers = "$BROKERS"
+EOF
 
 health_is() { [[ $(curl -s "$URL/health") == *"\"status\":\"$1\""* ]]; }
 wait_for 30 "/health says ready" health_is ready
@@ -96,11 +110,18 @@ log "ok status page in Chromium: running, released $file:$pos"
 # The page in a real browser, at desktop and phone width, light and dark.
 sql_argv=$(python3 -c 'import json,sys; print(json.dumps(sys.argv[1:]))' \
   mariadb --defaults-file="$MARIADB_CNF" -u "$(id -un)" demo)
+snapshot_argv=$(python3 -c 'import json,sys; print(json.dumps(sys.argv[1:]))' \
+  "$B2K_BINARY" snapshot --config-file="$CONFIG" --tables='demo\.bulk')
 PLAYWRIGHT=$PLAYWRIGHT_DIR/node_modules/playwright-core CHROMIUM=$(command -v "$CHROMIUM") \
   URL=$URL OUT=$STATE/out/screenshots TOPIC=itest.demo.web TABLE=demo.web \
   SQL=$sql_argv CHANGE="UPDATE web SET v = 'changed' WHERE id = 1" \
+  SNAPSHOT=$snapshot_argv SNAPSHOT_TABLE=demo.bulk \
   timeout 300 node "$ITEST_DIR/status_page.js" || fail "the status page in Chromium (see above; screenshots in $STATE/out/screenshots)"
-log "ok status page in Chromium via playwright: charts, tables, records view, phone and dark mode"
+log "ok status page in Chromium via playwright: charts, tables, records view, phone and dark mode, snapshot progress"
+# The snapshot need not end: cancel it.
+snapshot_id=$(cat "$STATE/out/screenshots/snapshot-id")
+"$B2K_BINARY" snapshot --config-file="$CONFIG" --cancel="$snapshot_id" --wait >"$STATE/out/cancel.out" 2>&1 ||
+  fail "cancelling snapshot $snapshot_id: $(cat "$STATE/out/cancel.out")"
 
 # A second daemon on the same port must refuse, not share the port.
 mapfile -t args < <(common_args)
