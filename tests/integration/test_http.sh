@@ -92,6 +92,15 @@ assert s["watcher"]["released"]["pos"] == int(sys.argv[3]), s["watcher"]["releas
 assert s["reader"]["rows"] == 4
 ' "$status_json" "$file" "$pos" || fail "/status.json does not hold the released position $file:$pos"
 log "ok /status.json: running, released $file:$pos"
+# Nothing secret: the source is host:port, never its user or password.
+password=$(cat "$PASSWORD_FILE")
+[[ -n $password ]] || fail "no password in $PASSWORD_FILE"
+for what in status.json metrics; do
+  body=$(curl -s "$URL/$what")
+  [[ $body != *"$password"* && $body != *"b2k@"* ]] || fail "/$what shows the source's user or password"
+done
+[[ $status_json == *"\"source\":\"127.0.0.1:$MARIADB_PORT\""* ]] ||
+  fail "/status.json does not show the source as host:port"
 
 # The page, rendered by a real browser: its script must have filled in the
 # state and the released position from /status.json.
@@ -102,6 +111,10 @@ log "ok /status.json: running, released $file:$pos"
   || fail "chromium could not load the status page (see $STATE/chromium.log)"
 grep -q 'id="state" class="state running">running<' "$STATE/out/page.html" \
   || fail "the status page does not show the running state"
+grep -q "from 127.0.0.1:$MARIADB_PORT<" "$STATE/out/page.html" \
+  || fail "the status page does not show the source as host:port"
+! grep -qF -e "$password" -e "b2k@" "$STATE/out/page.html" \
+  || fail "the status page shows the source's user or password"
 # The page shows the GTID after the position when the server has one.
 grep -Eq "id=\"released\">$file:$pos( \([0-9-]+\))?<" "$STATE/out/page.html" \
   || fail "the status page does not show the released position $file:$pos"
