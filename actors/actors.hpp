@@ -112,8 +112,8 @@ using watcher_actor = delivery_listener_actor::extend<
   // in any order, possibly before the batch was enqueued.)
   // The newest released position.
   caf::replies_to<atom::released>::with<binlog::position>,
-  // Where a reader that holds the source lock starts: the released position,
-  // or (none yet) the commit log's, through the producer.
+  // Where a reader holding the source lock starts: the released position, or
+  // the commit log's if none or if another instance wrote it since (producer).
   caf::replies_to<atom::resume>::with<binlog::position>,
   // The source lock is certainly ours until this time (milliseconds since
   // the epoch): no commit-log record is written after it.

@@ -28,8 +28,8 @@ using source_factory =
 /// One reader's run: the pipeline's settings and what differs per run.
 struct reader_config {
   settings_ptr settings;
-  /// Where to start; empty: where the watcher says (the released position,
-  /// else the commit log's, else where `initial` says).
+  /// Where to start; empty (always on a restart): where the watcher says (the
+  /// released position, else the commit log's, else where `initial` says).
   binlog::position start;
   /// Sequence numbers start at epoch << 40, so that batches of a restarted
   /// reader never collide with those of the one before. The first reader of

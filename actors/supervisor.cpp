@@ -287,18 +287,16 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
       auto& st = self->state;
       if (st.stopping || !st.watcher)
         return;
-      // Restart only once everything read is in Kafka, from where the
-      // watcher released: nothing is read twice or skipped.
+      // Restart only once everything read is in Kafka. The new reader asks
+      // the watcher where to start once it holds the source lock: from where
+      // the watcher released (nothing read twice or skipped), unless another
+      // instance wrote the commit log while the lock was not ours.
       self->request(st.producer, caf::infinite, atom::drain_v)
         .then([self](uint64_t) {
-          auto& st = self->state;
-          self->request(st.watcher, caf::infinite, atom::released_v)
-            .then([self](binlog::position& pos) {
-              if (!self->state.stopping) {
-                self->state.spawn_reader(std::move(pos));
-                self->state.report(pipeline_state::running);
-              }
-            });
+          if (!self->state.stopping) {
+            self->state.spawn_reader(binlog::position{});
+            self->state.report(pipeline_state::running);
+          }
         });
     },
   };

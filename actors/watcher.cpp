@@ -10,6 +10,23 @@
 
 namespace b2k {
 
+namespace {
+
+// True if `x` is certainly before `y` in the same server's binlog (file,
+// then offset, then rows skipped); false if either is empty or they are of
+// other servers or file base names, where nothing can be said.
+bool position_before(const binlog::position& x, const binlog::position& y) {
+  if (x.empty() || y.empty())
+    return false;
+  if (x.server_id != 0 && y.server_id != 0 && x.server_id != y.server_id)
+    return false;
+  if (x.file != y.file)
+    return binlog::binlog_file_before(x.file, y.file);
+  return x.pos < y.pos || (x.pos == y.pos && x.skip_rows < y.skip_rows);
+}
+
+} // namespace
+
 void watcher_state::release() {
   uint64_t freed = 0;
   while (!waiting.empty()) {
@@ -58,10 +75,44 @@ void watcher_state::write_commit() {
     return;
   }
   lease_warned = false;
-  // Releases come in read order, so this always moves forward.
+  // Releases come in read order, so this always moves forward; but never
+  // write over a newer record this instance knows of (the commit log must
+  // not go backwards).
+  if (known && position_before(released, *known)) {
+    if (!older_warned)
+      spdlog::error(
+        "watcher: not writing {} to the commit log: it holds the newer {}",
+        binlog::to_string(released), binlog::to_string(*known));
+    older_warned = true;
+    return;
+  }
+  older_warned = false;
   written = released;
   written_seq = released_seq;
+  known = written;
   self->send(producer, atom::checkpoint_v, written_seq, written);
+}
+
+binlog::position watcher_state::resume_after_restart(binlog::position last) {
+  // Ours (or nothing, or as far as we got): go on from where we released.
+  // Without a record we know of, there is nothing to tell ours from
+  // another's by.
+  if (!known || last.empty() || last == *known || last == released)
+    return released;
+  spdlog::warn(
+    "watcher: the commit log's newest record {} is not the one this "
+    "instance wrote last ({}): another instance wrote it while the source "
+    "lock was not ours; resuming from it",
+    binlog::to_string(last), binlog::to_string(*known));
+  // What the old reader left unacknowledged is behind `last` now.
+  waiting.clear();
+  commit_map.clear();
+  released = last;
+  written = last;
+  written_seq = released_seq;
+  commit_pending = false;
+  known = std::move(last);
+  return released;
 }
 
 watcher_metrics watcher_state::metrics() const {
@@ -104,15 +155,23 @@ watcher(watcher_actor::stateful_pointer<watcher_state> self,
     },
     [self](atom::released) { return self->state.released; },
     [self](atom::resume) -> caf::result<binlog::position> {
-      auto& st = self->state;
-      if (!st.released.empty())
-        return st.released;
-      // Nothing read yet: the commit log says where, read by the producer
-      // now that the reader holds the source lock.
+      // The commit log is read by the producer now that the reader holds
+      // the source lock. Nothing read yet: it says where. A restart after
+      // a lost lock: another instance may have written it meanwhile, and
+      // going on from our own older position would move it backwards.
       auto rp = self->make_response_promise<binlog::position>();
-      self->request(st.producer, caf::infinite, atom::resume_v)
-        .then([rp](binlog::position& pos) mutable { rp.deliver(pos); },
-              [rp](caf::error& err) mutable { rp.deliver(err); });
+      self->request(self->state.producer, caf::infinite, atom::resume_v)
+        .then(
+          [self, rp](binlog::position& last) mutable {
+            auto& st = self->state;
+            if (st.released.empty()) {
+              st.known = last;
+              rp.deliver(std::move(last));
+              return;
+            }
+            rp.deliver(st.resume_after_restart(std::move(last)));
+          },
+          [rp](caf::error& err) mutable { rp.deliver(err); });
       return rp;
     },
     [self](atom::lease, int64_t until_ms) {

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <unordered_set>
 
 #include <caf/stateful_actor.hpp>
@@ -30,6 +31,11 @@ struct watcher_state {
   /// The position last handed to the commit log, and its sequence number.
   binlog::position written;
   uint64_t written_seq = 0;
+  /// The newest commit-log record this instance knows of: the one it read
+  /// when it first resumed from the commit log, or wrote last since. None:
+  /// it neither read nor wrote one (a start at --from, before any write).
+  std::optional<binlog::position> known;
+  bool older_warned = false;
   /// Until when (milliseconds since the epoch) the reader's source lock is
   /// certainly ours. No commit-log record is written past it: an instance
   /// that was paused and lost its lock to a standby must not overwrite the
@@ -46,6 +52,11 @@ struct watcher_state {
   /// source lock is still ours.
   void write_commit();
   bool lease_valid() const;
+  /// Where a restarted reader resumes, given the commit log's newest record
+  /// `last` read after it took the source lock again: the released position,
+  /// unless another instance (a standby) wrote the commit log while this one
+  /// had lost the lock; then `last`, which the watcher now releases from.
+  binlog::position resume_after_restart(binlog::position last);
   watcher_metrics metrics() const;
 };
 

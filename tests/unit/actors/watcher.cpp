@@ -296,7 +296,64 @@ CAF_TEST(a reader resumes at the released position once there is one) {
   self->send(aut, atom::resume_v);
   run();
   self->receive([&](binlog::position& pos) { CAF_CHECK_EQUAL(pos, at(100)); });
-  CAF_CHECK_EQUAL(rec.resumes, 0u);
+  CAF_CHECK_EQUAL(rec.resumes, 1u);
+}
+
+// A restart after a lost connection (the source lock kept or taken again):
+// the commit log holds what this instance wrote last, so it goes on from
+// where it released, past what the commit log says.
+CAF_TEST(a restarted reader goes on past its own commit log record) {
+  enqueue(1, 200);
+  deliver(1);
+  CAF_REQUIRE_EQUAL(rec.commits.size(), 1u);
+  rec.in_commit_log = at(200);
+  self->send(aut, atom::resume_v);
+  run();
+  self->receive([&](binlog::position& pos) { CAF_CHECK_EQUAL(pos, at(200)); });
+  CAF_CHECK_EQUAL(rec.resumes, 1u);
+}
+
+// The soak's case (at-least-once, a standby pair): this instance lost the
+// source lock, the standby took it and wrote newer positions, then died,
+// and this instance took the lock again. Going on from its own released
+// position would write commit-log records older than the standby's.
+CAF_TEST(a restarted reader resumes from a record another instance wrote) {
+  enqueue(1, 200);
+  deliver(1);
+  CAF_REQUIRE_EQUAL(rec.commits.size(), 1u);
+  rec.in_commit_log = at(5000);
+  self->send(aut, atom::resume_v);
+  run();
+  self->receive([&](binlog::position& pos) { CAF_CHECK_EQUAL(pos, at(5000)); });
+  CAF_CHECK_EQUAL(released(), at(5000));
+  // The restarted reader's batches (a new epoch) go on from there.
+  uint64_t seq = (uint64_t{2} << 40) + 1;
+  enqueue(seq, 5100);
+  deliver(seq);
+  CAF_CHECK_EQUAL(rec.commits,
+                  std::vector<binlog::position>({at(200), at(5100)}));
+  CAF_CHECK_EQUAL(rec.commit_seqs, std::vector<uint64_t>({1, seq}));
+}
+
+// The invariant: whatever the reader sends, no commit-log record older than
+// the newest one the watcher knows of is written.
+CAF_TEST(no commit log record older than the newest known one is written) {
+  rec.in_commit_log = at(5000);
+  enqueue(1, 200);
+  deliver(1);
+  CAF_REQUIRE_EQUAL(rec.commits.size(), 1u);
+  self->send(aut, atom::resume_v);
+  run();
+  self->receive([&](binlog::position& pos) { CAF_CHECK_EQUAL(pos, at(5000)); });
+  enqueue(2, 300);
+  deliver(2);
+  CAF_CHECK_EQUAL(released(), at(300));
+  CAF_CHECK_EQUAL(rec.commits.size(), 1u);
+  enqueue(3, 5000, 1);
+  enqueue(4, 5100);
+  deliver(3);
+  deliver(4);
+  CAF_CHECK_EQUAL(rec.commits.back(), at(5100));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
