@@ -168,6 +168,18 @@ daemon_has_position() {
   committed_position >/dev/null
 }
 
+# write_cli_config FILE: the pipeline's settings as a config file, for
+# commands such as `binlog2kafka snapshot` that read one.
+write_cli_config() {
+  cat >"$1" <<EOF
+[binlog2kafka]
+name = "$SOURCE_NAME"
+source = "$SOURCE_URL"
+source-password-file = "$PASSWORD_FILE"
+brokers = "$BROKERS"
+EOF
+}
+
 # Starts the daemon and waits until it committed its start position, so that
 # writes made after this returns are read.
 daemon_start_ready() {

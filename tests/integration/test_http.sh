@@ -42,13 +42,7 @@ daemon_start_ready --binlog2kafka.http-listen=127.0.0.1:$HTTP_PORT \
   --binlog2kafka.snapshot-chunk-rows=1
 # `binlog2kafka snapshot` reads the pipeline's config file.
 CONFIG=$STATE/b2k.ini
-cat >"$CONFIG" <<EOF
-[binlog2kafka]
-name = "$SOURCE_NAME"
-source = "$SOURCE_URL"
-source-password-file = "$PASSWORD_FILE"
-brokers = "$BROKERS"
-EOF
+write_cli_config "$CONFIG"
 
 health_is() { [[ $(curl -s "$URL/health") == *"\"status\":\"$1\""* ]]; }
 wait_for 30 "/health says ready" health_is ready

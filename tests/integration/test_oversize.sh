@@ -174,13 +174,7 @@ print("none" if t is None else "%s %d" % (t["state"], t["committed"]))')
   grep -q 'truncated columns after.b' "$DAEMON_LOG" || fail "no warning line for the truncation"
   # An on-demand snapshot of shop.blobs: its 3 MB rows (1 and 3) are
   # truncated too, and the pipeline goes on.
-  cat >"$STATE/b2k.ini" <<EOF
-[binlog2kafka]
-name = "$SOURCE_NAME"
-source = "$SOURCE_URL"
-source-password-file = "$PASSWORD_FILE"
-brokers = "$BROKERS"
-EOF
+  write_cli_config "$STATE/b2k.ini"
   "$B2K_BINARY" snapshot --config-file="$STATE/b2k.ini" --tables='shop\.blobs' --wait \
     >"$STATE/snapshot.out" 2>&1 || { cat "$STATE/snapshot.out"; fail "snapshot of shop.blobs failed"; }
   wait_caught_up 60

@@ -46,13 +46,7 @@ SQL
 
 # The CLI reads the pipeline's config file.
 CONFIG=$STATE/b2k.ini
-cat >"$CONFIG" <<EOF
-[binlog2kafka]
-name = "$SOURCE_NAME"
-source = "$SOURCE_URL"
-source-password-file = "$PASSWORD_FILE"
-brokers = "$BROKERS"
-EOF
+write_cli_config "$CONFIG"
 cli() { "$B2K_BINARY" snapshot --config-file="$CONFIG" "$@"; }
 
 RUN_ARGS=(--binlog2kafka.snapshot-chunk-rows=100
