@@ -315,12 +315,7 @@ int list_snapshots(const b2k::settings& s) {
   if (*p) {
     auto& x = **p;
     if (!x.done) {
-      uint64_t rows = 0;
-      uint64_t estimated = 0;
-      for (auto& [table, counts] : x.rows) {
-        rows += counts.first;
-        estimated += std::max(counts.first, counts.second);
-      }
+      auto [rows, estimated] = x.row_totals();
       std::printf("%s\trunning\t%s\t%s of ~%s rows, %zu tables done\n",
                   x.id.empty() ? "(initial)" : x.id.c_str(),
                   x.tables.empty() ? "every included table"
@@ -368,9 +363,7 @@ int wait_for_snapshot(const b2k::settings& s, const std::string& id,
     auto state = *p ? (*p)->state_of(id) : std::string{};
     auto now = std::chrono::steady_clock::now();
     if (state == "done" || state == "cancelled") {
-      uint64_t rows = 0;
-      for (auto& [table, counts] : (*p)->rows)
-        rows += counts.first;
+      auto rows = (*p)->row_totals().first;
       if (state == "done" && (*p)->id == id) {
         line.finish_at(rows, rows, now);
         std::printf("snapshot %s: done: %s rows of %zu tables\n", id.c_str(),
@@ -382,12 +375,7 @@ int wait_for_snapshot(const b2k::settings& s, const std::string& id,
       return state == want ? 0 : 1;
     }
     if (state == "running" && (*p)->id == id) {
-      uint64_t rows = 0;
-      uint64_t estimated = 0;
-      for (auto& [table, counts] : (*p)->rows) {
-        rows += counts.first;
-        estimated += std::max(counts.first, counts.second);
-      }
+      auto [rows, estimated] = (*p)->row_totals();
       line.set_total(estimated);
       line.update_at(rows, rows, now);
     } else if (state.empty() && !hinted

@@ -648,9 +648,7 @@ void reader_state::cancel_snapshot(const std::string& id) {
     q.erase(std::remove_if(q.begin(), q.end(),
                            [&](auto& r) { return r.id == id; }),
             q.end());
-    progress->ended.emplace_back(id, "cancelled");
-    if (progress->ended.size() > snapshot_progress::max_ended)
-      progress->ended.erase(progress->ended.begin());
+    progress->note_ended(id, "cancelled");
     spdlog::info("snapshot {}: cancelled before it began", id);
     return;
   }

@@ -1,5 +1,7 @@
 #include "messages/snapshot_progress.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 namespace b2k {
@@ -82,10 +84,23 @@ snapshot_progress::parse(std::string_view json) {
   return out;
 }
 
+std::pair<uint64_t, uint64_t> snapshot_progress::row_totals() const {
+  std::pair<uint64_t, uint64_t> total{0, 0};
+  for (auto& [table, counts] : rows) {
+    total.first += counts.first;
+    total.second += std::max(counts.first, counts.second);
+  }
+  return total;
+}
+
 void snapshot_progress::end(const std::string& state) {
-  if (id.empty())
-    return;
-  ended.emplace_back(id, state);
+  if (!id.empty())
+    note_ended(id, state);
+}
+
+void snapshot_progress::note_ended(const std::string& which,
+                                   const std::string& state) {
+  ended.emplace_back(which, state);
   if (ended.size() > max_ended)
     ended.erase(ended.begin());
 }

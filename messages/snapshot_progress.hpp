@@ -40,6 +40,9 @@ struct snapshot_progress {
   std::set<std::string> earlier;
   /// Per table begun or done: rows sent and the estimate (for progress).
   std::map<std::string, std::pair<uint64_t, uint64_t>> rows;
+  /// Rows sent, and the estimate of all (never below what was sent), over
+  /// every table in `rows`.
+  std::pair<uint64_t, uint64_t> row_totals() const;
   /// On-demand snapshots waiting for this one.
   struct request {
     std::string id;
@@ -57,6 +60,9 @@ struct snapshot_progress {
   static constexpr size_t max_ended = 10;
   /// Notes that the current snapshot (with an id) ended in `state`.
   void end(const std::string& state);
+  /// Notes that snapshot `which` ended in `state`, keeping the newest
+  /// max_ended.
+  void note_ended(const std::string& which, const std::string& state);
   /// The state of snapshot `id`: "running", "queued", "done", "cancelled"
   /// or "" (unknown).
   std::string state_of(const std::string& id) const;
