@@ -73,9 +73,6 @@ constexpr auto stats_period = 1s;
 constexpr auto sample_period = 1s;
 /// How often the reader asks for new signals (on-demand snapshots).
 constexpr auto signal_period = 1s;
-/// How often the producer serves librdkafka's delivery reports while records
-/// are in flight.
-constexpr auto poll_interval = 1ms;
 /// Exactly-once: a transaction is committed early once it holds this many
 /// records.
 constexpr uint64_t transaction_records = 200000;
