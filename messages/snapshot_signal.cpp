@@ -85,6 +85,17 @@ bool valid_table_pattern(const std::string& pattern, std::string& why) {
   if (pattern.size() > max_table_pattern)
     return fail(why, "a table pattern longer than "
                        + std::to_string(max_table_pattern) + " characters");
+  // A table name never needs a back-reference, and libstdc++ reads the
+  // number after a backslash into a long without an overflow check.
+  for (size_t i = 0; i + 1 < pattern.size(); ++i) {
+    if (pattern[i] != '\\')
+      continue;
+    if (pattern[i + 1] >= '0' && pattern[i + 1] <= '9')
+      return fail(why, "table pattern '" + pattern
+                         + "' has a back-reference (\\" + pattern[i + 1]
+                         + "), which a table name never needs");
+    ++i;
+  }
   std::string bound;
   if (!brace_quantifiers_bounded(pattern, bound))
     return fail(why, "table pattern '" + pattern + "' has " + bound);

@@ -132,6 +132,15 @@ CAF_TEST(patterns that would be costly to compile are refused) {
   CAF_CHECK(contains(refused(many), "more than 100"));
   CAF_CHECK(
     contains(refused(std::string(max_signal_size + 1, ' ')), "longer than"));
+  // Found by signal_fuzz: a long back-reference number overflowed inside
+  // libstdc++'s regex compiler.
+  CAF_CHECK(contains(
+    refused(
+      R"({"type":"execute-snapshot","id":"a","tables":["x\\5555555555555555555555.y"]})"),
+    "back-reference"));
+  CAF_CHECK(contains(
+    refused(R"({"type":"execute-snapshot","id":"a","tables":["(a)\\1"]})"),
+    "back-reference"));
   // Bounded repetitions and escaped braces are fine.
   CAF_CHECK_EQUAL(
     refused(R"({"type":"execute-snapshot","id":"a","tables":["t{2,3}\\{x"]})"),
