@@ -58,6 +58,9 @@ using reader_actor = caf::typed_actor<
   caf::reacts_to<atom::stats_due>,
   // A snapshot lane starts a chunk of table "db.table": answers its id.
   caf::replies_to<atom::watermark, std::string>::with<uint64_t>,
+  // A lane begins the consistent read of a table without a chunk key: the
+  // stream holds until the read's first piece names its position.
+  caf::replies_to<atom::watermark, std::string, bool>::with<uint64_t>,
   // A chunk read: answered (with the rows sent) once it went out at its
   // high watermark.
   caf::replies_to<snapshot_chunk>::with<uint64_t>,

@@ -1,12 +1,16 @@
 #include "actors/reader.hpp"
 
+#include <algorithm>
+
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
 #include "actors/snapshot.hpp"
 #include "binlog/event.hpp"
+#include "binlog/hex.hpp"
 #include "binlog/record.hpp"
+#include "binlog/snapshot_reader.hpp"
 #include "config/defaults.hpp"
 #include "messages/error.hpp"
 
@@ -260,7 +264,8 @@ caf::error reader_state::start(binlog::position from) {
     return caf::none;
   }
   if (progress && !progress->done)
-    start_lanes();
+    if (auto err = start_lanes())
+      return err;
   return caf::none;
 }
 
@@ -308,7 +313,8 @@ void reader_state::plan_snapshot(const binlog::position& from, bool fresh) {
     tp.rows_at_start = tp.rows;
     tp.started = clock::now();
   }
-  if (progress->after.empty() && progress->finished.empty())
+  if (progress->after.empty() && progress->finished.empty()
+      && progress->ranges.empty())
     spdlog::info(
       "snapshot: reading every included table ({} lanes, {} rows "
       "per chunk) while the binlog streams from {}",
@@ -319,6 +325,162 @@ void reader_state::plan_snapshot(const binlog::position& from, bool fresh) {
       "snapshot: going on where it stopped ({} tables done, {} "
       "begun)",
       progress->finished.size(), progress->after.size());
+}
+
+caf::error reader_state::plan_keyless(binlog::snapshot_reader& sql) {
+  keyless_planned.clear();
+  std::vector<std::pair<std::string, std::string>> tables;
+  if (auto err = sql.list_keyless_tables(tables))
+    return make_error(err);
+  auto encoder = binlog::record_encoder::make(config.settings->records);
+  if (!encoder)
+    return make_error(encoder.error());
+  std::vector<binlog::snapshot_table> candidates;
+  std::string names;
+  for (auto& [db, table] : tables) {
+    binlog::table_info stub;
+    stub.map.db = db;
+    stub.map.table = table;
+    auto name = db + "." + table;
+    if (encoder->prepare(stub, false) || stub.skipped
+        || progress->finished.count(name) > 0 || !progress->wants(name))
+      continue;
+    candidates.emplace_back();
+    candidates.back().db = db;
+    candidates.back().table = table;
+    names += (names.empty() ? "" : ", ") + name;
+  }
+  if (candidates.empty())
+    return caf::none;
+  if (!sql.consistent_position_known()) {
+    spdlog::warn(
+      "snapshot: this server does not say which binlog position a "
+      "consistent read matches (MySQL has no binlog_snapshot_file, and "
+      "finding it would take a lock): tables without a primary key or "
+      "unique NOT NULL key, or whose key cannot be read in chunks, are not "
+      "snapshotted (their changes are streamed): {}",
+      names);
+    return caf::none;
+  }
+  for (auto& t : candidates) {
+    auto name = t.qualified_name();
+    auto db = t.db, table = t.table; // describe starts `t` anew
+    auto err = sql.describe(db, table, t);
+    if (!err)
+      err = sql.probe(t);
+    if (err.code == binlog::errc::unknown_table)
+      continue;
+    if (err.code == binlog::errc::access_denied
+        || err.code == binlog::errc::unsupported) {
+      spdlog::warn(
+        "snapshot: {} is not snapshotted (its changes are streamed): {}", name,
+        err.message);
+      continue;
+    }
+    if (err)
+      return make_error(err);
+    if (t.map.primary_key.empty()) {
+      keyless_planned.insert(name);
+    } else if (auto problem = binlog::chunk_key_problem(t); !problem.empty()) {
+      spdlog::warn(
+        "snapshot: {} cannot be read in chunks ({}): it is read in one "
+        "consistent read instead",
+        name, problem);
+      keyless_planned.insert(name);
+    }
+  }
+  // An initial snapshot (or one of tables new to the filters) holds their
+  // changes from the start: the topic is then the read's rows and the
+  // changes after it. An on-demand one holds them only from the moment its
+  // lane begins the read (a table's changes are not held back for the
+  // whole snapshot, nor lost if it is cancelled before it gets there).
+  if (progress->id.empty())
+    keyless_pending.insert(keyless_planned.begin(), keyless_planned.end());
+  return caf::none;
+}
+
+caf::error reader_state::plan_ranges(binlog::snapshot_reader& sql) {
+  auto lanes = static_cast<uint64_t>(config.settings->snapshot.parallelism);
+  auto chunk_rows = static_cast<uint64_t>(config.settings->snapshot.chunk_rows);
+  // A range is worth a lane when it holds a few chunks.
+  auto min_range = 4 * chunk_rows;
+  if (lanes < 2)
+    return caf::none;
+  std::vector<std::pair<std::string, std::string>> tables;
+  if (auto err = sql.list_tables(tables, 2 * min_range))
+    return make_error(err);
+  auto encoder = binlog::record_encoder::make(config.settings->records);
+  if (!encoder)
+    return make_error(encoder.error());
+  for (auto& [db, table] : tables) {
+    binlog::table_info stub;
+    stub.map.db = db;
+    stub.map.table = table;
+    auto name = db + "." + table;
+    if (encoder->prepare(stub, false) || stub.skipped
+        || progress->finished.count(name) > 0 || progress->after.count(name) > 0
+        || progress->ranges.count(name) > 0 || keyless_planned.count(name) > 0
+        || !progress->wants(name))
+      continue;
+    binlog::snapshot_table t;
+    // Whatever is wrong with it, the lane that reads it says.
+    if (sql.describe(db, table, t) || t.map.primary_key.empty()
+        || !binlog::chunk_key_problem(t).empty())
+      continue;
+    auto parts = static_cast<uint32_t>(
+      std::min(lanes, t.estimated_rows / min_range));
+    std::vector<std::vector<std::string>> bounds;
+    if (parts < 2)
+      continue;
+    if (auto err = sql.split(t, parts, bounds)) {
+      if (err.code == binlog::errc::connection)
+        return make_error(err);
+      continue;
+    }
+    if (bounds.empty())
+      continue;
+    auto hex = [](const std::vector<std::string>& key) {
+      std::vector<std::string> out;
+      for (auto& k : key)
+        out.push_back(binlog::to_hex(k));
+      return out;
+    };
+    auto& list = progress->ranges[name];
+    for (size_t i = 0; i <= bounds.size(); ++i) {
+      snapshot_range r;
+      if (i > 0)
+        r.after = hex(bounds[i - 1]);
+      if (i < bounds.size())
+        r.to = hex(bounds[i]);
+      list.push_back(std::move(r));
+    }
+    spdlog::info(
+      "snapshot: {} (about {} rows) is read in {} key ranges at once", name,
+      t.estimated_rows, list.size());
+  }
+  return caf::none;
+}
+
+bool reader_state::stream_passed(const binlog::position& at) const {
+  if (at.file.empty())
+    return true;
+  if (stream_file == at.file)
+    return stream_end >= at.pos;
+  return binlog::binlog_file_before(at.file, stream_file);
+}
+
+bool reader_state::keyless_wait() const {
+  for (auto& [table, at] : keyless_reads)
+    if (!at || stream_passed(*at))
+      return true;
+  return false;
+}
+
+void reader_state::wake() {
+  if (!reading && !stopped && stream && credit > 0 && !keyless_wait()) {
+    reading = true;
+    self->send(self, atom::read_v);
+  }
 }
 
 uint64_t reader_state::open_chunk_for(const std::string& table) {
@@ -338,14 +500,11 @@ void reader_state::emit_chunks() {
   if (stream->dec().in_transaction() || credit <= 0)
     return;
   auto passed = [this](const binlog::position& high) {
-    if (high.file.empty())
-      return true;
-    if (stream_file == high.file)
-      return stream_end >= high.pos;
-    return binlog::binlog_file_before(high.file, stream_file);
+    return stream_passed(high);
   };
   bool emitted = false;
   bool ended = false;
+  bool keyless_done = false;
   if (!progress)
     progress.emplace(); // a lane without a planned snapshot (tests)
   for (auto it = chunks.begin(); it != chunks.end();) {
@@ -358,7 +517,31 @@ void reader_state::emit_chunks() {
       break; // the rest waits for credit
     uint64_t sent_rows = 0;
     auto& records = c.chunk.records;
-    if (!records.records.empty()) {
+    if (c.chunk.keyless) {
+      // A piece of a consistent read: the stream holds every change of
+      // its table after the read's position until the last piece is out.
+      if (batch.records.empty() && !records.records.empty())
+        batch_started = clock::now();
+      for (auto& ref : records.records) {
+        record_ref out = ref;
+        out.topic = batch.topic_index(records.topic(ref));
+        out.key_offset = static_cast<uint32_t>(batch.data.size());
+        batch.data.append(records.key(ref));
+        out.value_offset = static_cast<uint32_t>(batch.data.size());
+        batch.data.append(records.value(ref));
+        out.partition_key_offset = static_cast<uint32_t>(batch.data.size());
+        batch.data.append(records.partition_key(ref));
+        out.headers_size = 0;
+        batch.records.push_back(out);
+        last_snapshot_record = batch.records.size() - 1;
+        ++sent_rows;
+      }
+      if (c.chunk.table_done) {
+        keyless_pending.erase(c.chunk.table);
+        keyless_reads.erase(c.chunk.table);
+        keyless_done = true;
+      }
+    } else if (!records.records.empty()) {
       auto& changes = watched[c.table].changed;
       auto since = c.low - visibility_grace;
       if (batch.records.empty())
@@ -401,18 +584,42 @@ void reader_state::emit_chunks() {
       tp.estimated = chunk.rows_estimated;
       ++tp.chunks;
       progress->rows[chunk.table] = {tp.rows, tp.estimated};
-      if (chunk.table_done) {
+      bool finished = chunk.table_done;
+      if (chunk.range >= 0) {
+        // A key range of a split table: the table is done with its last.
+        auto& list = progress->ranges[chunk.table];
+        if (static_cast<size_t>(chunk.range) < list.size()) {
+          auto& r = list[static_cast<size_t>(chunk.range)];
+          if (chunk.table_done)
+            r.done = true;
+          else
+            r.after = chunk.after;
+        }
+        finished = std::all_of(list.begin(), list.end(),
+                               [](const snapshot_range& r) { return r.done; });
+      }
+      if (finished) {
         tp.done = true;
         progress->after.erase(chunk.table);
+        progress->ranges.erase(chunk.table);
         progress->finished.insert(chunk.table);
         watched.erase(chunk.table);
         spdlog::info("snapshot: {} done: {} rows in {} chunks", chunk.table,
                      tp.rows, tp.chunks);
+      } else if (chunk.keyless) {
+        // Begun: a restart reads it again from its start.
+        progress->after[chunk.table] = {};
       } else {
-        progress->after[chunk.table] = chunk.after;
-        // Older changes can no longer matter to this table's next chunk.
+        if (chunk.range < 0)
+          progress->after[chunk.table] = chunk.after;
+        // Changes older than every open chunk of the table (other ranges
+        // may have some) can no longer matter to it.
+        auto oldest = clock::now();
+        for (auto& [id, other] : chunks)
+          if (id != it->first && other.table == chunk.table)
+            oldest = std::min(oldest, other.low);
         auto& changes = watched[chunk.table].changed;
-        auto old = clock::now() - visibility_grace;
+        auto old = oldest - visibility_grace;
         for (auto ch = changes.begin(); ch != changes.end();)
           ch = ch->second < old ? changes.erase(ch) : std::next(ch);
       }
@@ -452,6 +659,8 @@ void reader_state::emit_chunks() {
   if (ended && !snapshot_only)
     next_queued();
   flush();
+  if (keyless_done)
+    wake();
   if (snapshot_only && progress->done) {
     spdlog::info(
       "snapshot: initial-only: stopping once every record is in "
@@ -503,7 +712,23 @@ std::string reader_state::filters_text() const {
   return filters;
 }
 
-void reader_state::start_lanes() {
+caf::error reader_state::start_lanes() {
+  bool fresh_snapshot = !progress->incremental && progress->after.empty()
+                        && progress->finished.empty()
+                        && progress->ranges.empty();
+  keyless_pending.clear();
+  keyless_reads.clear();
+  {
+    binlog::snapshot_reader sql;
+    if (auto err = sql.connect(source_cfg->connection))
+      return make_error(err);
+    if (auto err = plan_keyless(sql))
+      return err;
+    if (auto err = plan_ranges(sql))
+      return err;
+  }
+  progress_json = progress->to_json();
+  resume.snapshot = progress_json;
   auto n = static_cast<uint32_t>(config.settings->snapshot.parallelism);
   lanes_running = n;
   lanes_reading = n;
@@ -515,6 +740,8 @@ void reader_state::start_lanes() {
     lane.lanes = n;
     lane.progress = *progress;
     lane.server_id = server_id;
+    lane.fresh = fresh_snapshot;
+    lane.keyless = keyless_planned;
     auto handle = self->system().spawn<caf::detached>(
       b2k::snapshot, std::move(lane), caf::actor_cast<reader_actor>(self));
     // A lane that fails takes the reader with it (the supervisor restarts
@@ -522,6 +749,7 @@ void reader_state::start_lanes() {
     self->link_to(handle);
     lanes.push_back(std::move(handle));
   }
+  return caf::none;
 }
 
 void reader_state::mark_last(size_t index) {
@@ -593,6 +821,7 @@ void reader_state::start_on_demand(std::string id,
   p.earlier.insert(p.finished.begin(), p.finished.end());
   p.finished.clear();
   p.after.clear();
+  p.ranges.clear();
   p.rows.clear();
   p.id = std::move(id);
   p.tables = std::move(tables);
@@ -607,7 +836,11 @@ void reader_state::start_on_demand(std::string id,
     "binlog streams (source.snapshot \"incremental\")",
     p.id, patterns);
   progress_json = p.to_json();
-  start_lanes();
+  if (auto err = start_lanes()) {
+    // Not begun (the source did not answer): the supervisor restarts the
+    // reader, which goes on with it.
+    self->quit(err);
+  }
 }
 
 bool reader_state::from_cancelled_lane() const {
@@ -632,6 +865,18 @@ void reader_state::cancel_snapshot(const std::string& id) {
     // Their chunks between watermarks go nowhere.
     chunks.clear();
     watched.clear();
+    // A consistent read begun no longer holds its table's changes, which
+    // the stream sends again from here on.
+    for (auto& [table, at] : keyless_reads)
+      spdlog::warn(
+        "snapshot {}: cancelled during the consistent read of {}: its "
+        "changes written while the read began are neither streamed nor "
+        "surely among the rows sent",
+        id, table);
+    keyless_reads.clear();
+    keyless_pending.clear();
+    keyless_planned.clear();
+    progress->ranges.clear();
     uint64_t rows = 0;
     for (auto& [name, tp] : snapshot_tables)
       rows += tp.rows;
@@ -641,6 +886,7 @@ void reader_state::cancel_snapshot(const std::string& id) {
     spdlog::info("snapshot {}: cancelled ({} rows of {} tables sent)", id, rows,
                  snapshot_tables.size());
     next_queued();
+    wake();
     return;
   }
   if (state == "queued") {
@@ -667,6 +913,17 @@ void reader_state::next_queued() {
 }
 
 void reader_state::on_record(const binlog::row_record& r) {
+  if (!keyless_pending.empty() && !r.table.empty()
+      && keyless_pending.count(r.table) > 0) {
+    // Its consistent read holds this change (it is before the read's
+    // position: the stream stops there until the read is out).
+    resume.file = r.txn->file;
+    resume.pos = r.txn->pos;
+    resume.gtid = r.txn->gtid;
+    resume.skip_rows = r.row_in_txn;
+    resume.server_id = server_id;
+    return;
+  }
   if (!watched.empty() && !r.table.empty()) {
     if (auto it = watched.find(r.table); it != watched.end())
       it->second.changed[std::string{r.key}] = clock::now();
@@ -832,6 +1089,13 @@ void reader_state::read() {
     return;
   auto slice_end = clock::now() + time_slice;
   while (credit > 0) {
+    if (keyless_wait()) {
+      // A consistent read of a keyless table holds the stream here: until
+      // it names its position, or while its rows go out there.
+      flush();
+      reading = false;
+      return;
+    }
     if (lanes_running > 0 && !source->data_pending()) {
       // A snapshot's chunks wait for the mailbox: no blocking read (up to a
       // heartbeat long) while nothing is there to read.
@@ -976,6 +1240,14 @@ reader(reader_actor::stateful_pointer<reader_state> self, reader_config config,
         return caf::make_error(ec::config, "snapshot cancelled");
       return self->state.open_chunk_for(table);
     },
+    [self](atom::watermark, std::string& table, bool) -> caf::result<uint64_t> {
+      auto& st = self->state;
+      if (st.from_cancelled_lane())
+        return caf::make_error(ec::config, "snapshot cancelled");
+      st.keyless_reads[table] = std::nullopt;
+      st.keyless_pending.insert(table);
+      return st.open_chunk_for(std::string{});
+    },
     [self](atom::attach, signal_actor& signals) {
       self->state.signals = std::move(signals);
       self->send(self, atom::signals_due_v);
@@ -992,6 +1264,29 @@ reader(reader_actor::stateful_pointer<reader_state> self, reader_config config,
       auto it = st.chunks.find(chunk.id);
       if (it == st.chunks.end())
         return caf::make_error(ec::config, "unknown snapshot chunk");
+      if (chunk.keyless)
+        if (auto r = st.keyless_reads.find(chunk.table);
+            r != st.keyless_reads.end() && !r->second) {
+          if (chunk.high.file.empty()) {
+            // Not read after all (gone, or not readable): the lane said
+            // why; its changes are streamed from here on.
+            st.keyless_reads.erase(r);
+            st.keyless_pending.erase(chunk.table);
+          } else {
+            if (st.stream_file != chunk.high.file
+                || st.stream_end != chunk.high.pos) {
+              if (st.stream_passed(chunk.high))
+                spdlog::error(
+                  "snapshot: the stream ({}:{}) is past the position of "
+                  "the consistent read of {} ({}:{}): changes in between "
+                  "may be missing",
+                  st.stream_file, st.stream_end, chunk.table, chunk.high.file,
+                  chunk.high.pos);
+            }
+            r->second = chunk.high;
+          }
+          st.wake();
+        }
       it->second.arrived = true;
       it->second.chunk = std::move(chunk);
       auto promise = self->make_response_promise<uint64_t>();

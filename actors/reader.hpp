@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 
@@ -18,6 +19,10 @@
 #include "binlog/stream.hpp"
 #include "config/settings.hpp"
 #include "messages/snapshot_progress.hpp"
+
+namespace binlog {
+class snapshot_reader;
+}
 
 namespace b2k {
 
@@ -135,6 +140,17 @@ struct reader_state : binlog::record_sink {
   /// Where the stream stands: the file and the end of the last event read.
   std::string stream_file;
   uint64_t stream_end = 0;
+  /// Tables without a chunk key that the snapshot reads in one consistent
+  /// read: their streamed changes are not sent until the read's rows went
+  /// out at its position (the read holds them all).
+  std::set<std::string, std::less<>> keyless_pending;
+  /// Their reads begun: the position each matches once its first piece
+  /// named it. The stream waits for the first piece, then stops at the
+  /// position until the last piece went out, so that every change of the
+  /// table after it follows the rows.
+  std::map<std::string, std::optional<binlog::position>> keyless_reads;
+  /// The tables the running snapshot reads so (its lanes are told).
+  std::set<std::string> keyless_planned;
 
   // -- on demand (signals) ------------------------------------------------
 
@@ -150,8 +166,9 @@ struct reader_state : binlog::record_sink {
   /// The batch's newest snapshot record (its index), if any.
   std::optional<size_t> last_snapshot_record;
 
-  /// Spawns the lanes of the snapshot in `progress`.
-  void start_lanes();
+  /// Plans the snapshot in `progress` (keyless reads, key ranges) and
+  /// spawns its lanes.
+  caf::error start_lanes();
   /// Asks the signal actor for signals after those taken.
   void poll_signals();
   /// Acts on signals and records the offset after them.
@@ -169,6 +186,18 @@ struct reader_state : binlog::record_sink {
   /// Marks the batch's record `index` as the snapshot's last.
   void mark_last(size_t index);
 
+  /// Finds the included tables without a chunk key that a consistent read
+  /// can snapshot (before the stream reads anything).
+  caf::error plan_keyless(binlog::snapshot_reader& sql);
+  /// Splits the large tables that no lane began into key ranges that the
+  /// lanes read at once (snapshot-parallelism within a table).
+  caf::error plan_ranges(binlog::snapshot_reader& sql);
+  /// Whether the stream has reached `at`.
+  bool stream_passed(const binlog::position& at) const;
+  /// Whether a consistent read holds the stream where it is.
+  bool keyless_wait() const;
+  /// Reads on if reading stopped for a keyless read.
+  void wake();
   /// Decides whether `from` begins or continues a snapshot, and starts the
   /// lanes if so; `fresh`: the commit log held no position.
   void plan_snapshot(const binlog::position& from, bool fresh);

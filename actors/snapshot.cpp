@@ -38,7 +38,40 @@ void append(record_batch& batch, std::string_view topic, std::string_view key,
   batch.records.push_back(ref);
 }
 
+// The rows are encoded before their source position is known (the high
+// watermark): it goes in after the fact, and with format = avro the records
+// become Avro only then.
+binlog::error
+append_at(binlog::record_encoder& encoder, const binlog::table_info& info,
+          record_batch& batch,
+          std::vector<std::pair<std::string, std::string>>& encoded,
+          const binlog::position& high, std::string_view partition_key) {
+  const std::string_view unknown = "\"file\":\"\",\"pos\":0,";
+  auto known = "\"file\":\"" + high.file
+               + "\",\"pos\":" + std::to_string(high.pos) + ",";
+  for (auto& [key, value] : encoded) {
+    auto at = value.find(unknown);
+    if (at != std::string::npos)
+      value.replace(at, unknown.size(), known);
+    if (encoder.options().format == binlog::record_format::avro)
+      if (auto e = encoder.avro_record(info, key, value))
+        return e;
+    append(batch, info.topic, key, value, partition_key);
+  }
+  return {};
+}
+
 } // namespace
+
+const char* snapshot_state::snapshot_marker() {
+  if (config.progress.incremental)
+    return "incremental";
+  if (first_record) {
+    first_record = false;
+    return "first";
+  }
+  return "true";
+}
 
 caf::error snapshot_state::plan() {
   auto& s = *config.settings;
@@ -62,22 +95,26 @@ caf::error snapshot_state::plan() {
     if (config.progress.finished.count(name) > 0)
       continue;
     // On demand: the tables asked for; else those no snapshot read yet.
-    if (config.progress.tables.empty()
-          ? config.progress.earlier.count(name) > 0
-          : !table_matches(config.progress.tables, name))
+    if (!config.progress.wants(name))
       continue;
+    if (auto r = config.progress.ranges.find(name);
+        r != config.progress.ranges.end()) {
+      for (size_t j = 0; j < r->second.size(); ++j)
+        if (!r->second[j].done && i++ % config.lanes == config.lane)
+          tables.push_back({name, static_cast<int32_t>(j)});
+      continue;
+    }
     if (i++ % config.lanes == config.lane)
-      tables.push_back(name);
+      tables.push_back({name, -1});
   }
-  first_record = config.lane == 0 && !config.progress.incremental
-                 && config.progress.after.empty()
-                 && config.progress.finished.empty();
+  first_record = config.lane == 0 && config.fresh;
   return caf::none;
 }
 
 bool snapshot_state::open_next_table() {
   while (!tables.empty()) {
-    auto name = tables.front();
+    auto name = tables.front().table;
+    range = tables.front().range;
     tables.erase(tables.begin());
     auto dot = name.find('.');
     auto err = sql.describe(name.substr(0, dot), name.substr(dot + 1), current);
@@ -103,25 +140,52 @@ bool snapshot_state::open_next_table() {
       self->quit(make_error(e));
       return false;
     }
-    after.clear();
-    if (auto it = config.progress.after.find(name);
-        it != config.progress.after.end())
-      for (auto& hex : it->second) {
+    auto from_hex = [](const std::vector<std::string>& hexes) {
+      std::vector<std::string> out;
+      for (auto& hex : hexes) {
         std::string text;
         binlog::from_hex(hex, text);
-        after.push_back(std::move(text));
+        out.push_back(std::move(text));
       }
-    if (current.map.primary_key.empty()) {
-      spdlog::warn(
-        "snapshot: {} has no primary key and no unique key of NOT "
-        "NULL columns: its rows are not snapshotted (its changes "
-        "are streamed)",
-        name);
-      continue;
+      return out;
+    };
+    after.clear();
+    to.clear();
+    if (range >= 0) {
+      auto& r = config.progress.ranges[name][static_cast<size_t>(range)];
+      after = from_hex(r.after);
+      to = from_hex(r.to);
+    } else if (auto it = config.progress.after.find(name);
+               it != config.progress.after.end()) {
+      after = from_hex(it->second);
     }
-    spdlog::info("snapshot: reading {} (about {} rows){}", name,
-                 current.estimated_rows,
-                 after.empty() ? "" : ", going on after its last chunk");
+    // Without a key, or with one that cannot be read in chunks: one
+    // consistent read, if the reader planned one (it said why not).
+    keyless = current.map.primary_key.empty()
+              || !binlog::chunk_key_problem(current).empty();
+    whole_begun = false;
+    if (keyless && config.keyless.count(name) == 0)
+      continue;
+    if (keyless) {
+      spdlog::info(
+        "snapshot: reading {} (about {} rows) in one consistent read{}", name,
+        current.estimated_rows,
+        config.progress.after.count(name) > 0
+          ? "; read again from its start (it was begun before the restart, "
+            "and a consistent read cannot go on: its rows sent before are "
+            "sent again)"
+          : "");
+      have_current = true;
+      return true;
+    }
+    if (range >= 0)
+      spdlog::info("snapshot: reading {} (about {} rows), key range {} of {}",
+                   name, current.estimated_rows, range + 1,
+                   config.progress.ranges[name].size());
+    else
+      spdlog::info("snapshot: reading {} (about {} rows){}", name,
+                   current.estimated_rows,
+                   after.empty() ? "" : ", going on after its last chunk");
     have_current = true;
     return true;
   }
@@ -147,6 +211,10 @@ void snapshot_state::next_chunk() {
         [this](caf::error& err) { self->quit(err); });
     return;
   }
+  if (keyless) {
+    next_piece();
+    return;
+  }
   auto name = current.qualified_name();
   self->request(reader, caf::infinite, atom::watermark_v, name)
     .await(
@@ -155,6 +223,7 @@ void snapshot_state::next_chunk() {
         chunk.id = id;
         chunk.table = name;
         chunk.rows_estimated = current.estimated_rows;
+        chunk.range = range;
         auto limit = config.settings->snapshot.chunk_rows;
         uint64_t rows = 0;
         std::vector<std::string> last;
@@ -166,15 +235,13 @@ void snapshot_state::next_chunk() {
         auto on_row = [&](const std::vector<binlog::value_slot>& row,
                           std::vector<std::string>& key) {
           encoder->encode_read(info, row, ts, config.server_id, {}, 0,
-                               config.progress.incremental ? "incremental"
-                               : first_record              ? "first"
-                                                           : "true");
-          first_record = false;
+                               snapshot_marker());
           encoded.emplace_back(std::string{encoder->key()},
                                std::string{encoder->value()});
           last = key;
         };
-        if (auto err = sql.read_chunk(current, after, limit, on_row, rows)) {
+        if (auto err = sql.read_chunk(current, after, to, limit, on_row,
+                                      rows)) {
           if (err.code == binlog::errc::unknown_table
               || err.code == binlog::errc::access_denied) {
             spdlog::warn(
@@ -193,20 +260,10 @@ void snapshot_state::next_chunk() {
           return;
         }
         chunk.high = high;
-        // The source position goes in after the fact: patch "file"/"pos".
-        const std::string_view unknown = "\"file\":\"\",\"pos\":0,";
-        auto known = "\"file\":\"" + high.file
-                     + "\",\"pos\":" + std::to_string(high.pos) + ",";
-        for (auto& [key, value] : encoded) {
-          auto at = value.find(unknown);
-          if (at != std::string::npos)
-            value.replace(at, unknown.size(), known);
-          if (encoder->options().format == binlog::record_format::avro)
-            if (auto e = encoder->avro_record(info, key, value)) {
-              self->quit(make_error(e));
-              return;
-            }
-          append(chunk.records, info.topic, key, value, {});
+        if (auto e = append_at(*encoder, info, chunk.records, encoded, high,
+                               {})) {
+          self->quit(make_error(e));
+          return;
         }
         if (rows < limit) {
           chunk.table_done = true;
@@ -223,6 +280,89 @@ void snapshot_state::next_chunk() {
                  [this](caf::error& err) { self->quit(err); });
       },
       [this](caf::error& err) { self->quit(err); });
+}
+
+void snapshot_state::next_piece() {
+  auto name = current.qualified_name();
+  auto on_id = [this, name](uint64_t id) {
+    snapshot_chunk chunk;
+    chunk.id = id;
+    chunk.table = name;
+    chunk.keyless = true;
+    chunk.rows_estimated = current.estimated_rows;
+    auto finish = [&](const binlog::error& err) {
+      spdlog::warn(
+        "snapshot: {} is not snapshotted (its changes from here on are "
+        "streamed): {}",
+        name, err.message);
+      have_current = false;
+      chunk.table_done = true;
+    };
+    bool go = true;
+    if (!whole_begun) {
+      if (auto err = sql.begin_whole(current, whole_at)) {
+        if (err.code != binlog::errc::unknown_table
+            && err.code != binlog::errc::access_denied
+            && err.code != binlog::errc::unsupported) {
+          self->quit(make_error(err));
+          return;
+        }
+        finish(err);
+        go = false;
+      } else {
+        whole_begun = true;
+      }
+    }
+    if (go) {
+      auto limit = config.settings->snapshot.chunk_rows;
+      uint64_t rows = 0;
+      auto ts = now_ms();
+      std::vector<std::pair<std::string, std::string>> encoded;
+      auto on_row = [&](const std::vector<binlog::value_slot>& row,
+                        std::vector<std::string>&) {
+        encoder->encode_read(info, row, ts, config.server_id, {}, 0,
+                             snapshot_marker());
+        encoded.emplace_back(std::string{encoder->key()},
+                             std::string{encoder->value()});
+      };
+      if (auto err = sql.read_more(current, limit, on_row, rows)) {
+        if (err.code != binlog::errc::unknown_table
+            && err.code != binlog::errc::access_denied) {
+          self->quit(make_error(err));
+          return;
+        }
+        finish(err);
+      } else if (rows < limit) {
+        chunk.table_done = true;
+        have_current = false;
+      }
+      chunk.high = whole_at;
+      // Without a key: kept in the table's partition, as the stream's
+      // records of it.
+      if (auto e = append_at(*encoder, info, chunk.records, encoded, whole_at,
+                             current.map.primary_key.empty() ? name
+                                                             : std::string{})) {
+        self->quit(make_error(e));
+        return;
+      }
+    }
+    if (chunk.table_done) {
+      chunk.lane_last = tables.empty();
+      announced_last = announced_last || chunk.lane_last;
+    }
+    self->request(reader, caf::infinite, std::move(chunk))
+      .await([this](uint64_t) { self->send(self, atom::read_v); },
+             [this](caf::error& err) { self->quit(err); });
+  };
+  auto on_err = [this](caf::error& err) { self->quit(err); };
+  // The first piece holds the stream until it names the read's position;
+  // the others only need a number.
+  if (!whole_begun)
+    self->request(reader, caf::infinite, atom::watermark_v, name, true)
+      .await(on_id, on_err);
+  else
+    self->request(reader, caf::infinite, atom::watermark_v, std::string{})
+      .await(on_id, on_err);
 }
 
 snapshot_actor::behavior_type

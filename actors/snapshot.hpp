@@ -3,10 +3,12 @@
 // One lane of a snapshot: reads its share of the included tables chunk by
 // chunk on a connection of its own and hands each chunk, encoded as op "r"
 // records with its high watermark, to the reader, which merges it into the
-// stream (design.md, "Snapshots"). Lanes run in parallel across tables.
+// stream (design.md, "Snapshots"). Lanes run in parallel across tables and
+// within the key ranges a large table was split into.
 
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -29,6 +31,12 @@ struct snapshot_lane_config {
   snapshot_progress progress;
   /// The source's server id, for source.server_id.
   uint32_t server_id = 0;
+  /// Tables without a chunk key that are read in one consistent read (the
+  /// reader holds back their streamed changes until then); others without
+  /// a key are not snapshotted.
+  std::set<std::string> keyless;
+  /// Nothing was read before (the first record is source.snapshot "first").
+  bool fresh = false;
 };
 
 struct snapshot_state {
@@ -39,8 +47,17 @@ struct snapshot_state {
   reader_actor reader;
   binlog::snapshot_reader sql;
   std::unique_ptr<binlog::record_encoder> encoder;
-  /// This lane's tables still to read, in order.
-  std::vector<std::string> tables;
+  /// This lane's tables (or key ranges of split tables) still to read, in
+  /// order.
+  struct work {
+    std::string table;
+    /// The index in progress.ranges[table]; -1: the whole table.
+    int32_t range = -1;
+  };
+  std::vector<work> tables;
+  /// The range being read (-1: the whole table) and where it ends.
+  int32_t range = -1;
+  std::vector<std::string> to;
   /// The table being read, and where it goes on.
   binlog::snapshot_table current;
   binlog::table_info info;
@@ -49,6 +66,11 @@ struct snapshot_state {
   bool first_record = false;
   /// A chunk with lane_last went to the reader.
   bool announced_last = false;
+  /// The current table is keyless: read in pieces of one consistent read
+  /// (begun once `whole_begun`), at position `whole_at`.
+  bool keyless = false;
+  bool whole_begun = false;
+  binlog::position whole_at;
 
   /// Connects and picks this lane's tables.
   caf::error plan();
@@ -56,6 +78,10 @@ struct snapshot_state {
   void next_chunk();
   /// Describes the next table; false when none is left.
   bool open_next_table();
+  /// Reads and hands on the next piece of a keyless table.
+  void next_piece();
+  /// The source.snapshot of the next record.
+  const char* snapshot_marker();
 };
 
 snapshot_actor::behavior_type

@@ -1,5 +1,7 @@
 #include "binlog/snapshot_reader.hpp"
 
+#include <charconv>
+#include <cstdint>
 #include <map>
 #include <set>
 #include <string_view>
@@ -33,9 +35,21 @@ struct result {
 
 } // namespace
 
+std::string chunk_key_problem(const snapshot_table& t) {
+  for (auto i : t.map.primary_key) {
+    auto& c = t.columns[i];
+    if (c.data_type == "float" || c.data_type == "double")
+      return "its key column " + c.name + " is " + c.column_type
+             + ", which the server does not print exactly enough to go on "
+               "after it";
+  }
+  return {};
+}
+
 snapshot_reader::snapshot_reader() = default;
 
 snapshot_reader::~snapshot_reader() {
+  end_whole();
   if (mysql_ != nullptr)
     mysql_close(mysql_);
 }
@@ -52,6 +66,7 @@ error snapshot_reader::failure(const std::string& what) const {
 }
 
 error snapshot_reader::connect(const connection_options& options) {
+  end_whole();
   if (mysql_ != nullptr)
     mysql_close(mysql_);
   endpoint_ = options.host + ":" + std::to_string(options.port);
@@ -85,13 +100,15 @@ error snapshot_reader::connect(const connection_options& options) {
 }
 
 error snapshot_reader::list_tables(
-  std::vector<std::pair<std::string, std::string>>& out) {
-  const char* sql =
+  std::vector<std::pair<std::string, std::string>>& out, uint64_t min_rows) {
+  std::string sql =
     "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE "
     "TABLE_TYPE = 'BASE TABLE' AND TABLE_SCHEMA NOT IN ('mysql', 'sys', "
-    "'information_schema', 'performance_schema') ORDER BY TABLE_SCHEMA, "
-    "TABLE_NAME";
-  if (mysql_query(mysql_, sql) != 0)
+    "'information_schema', 'performance_schema')";
+  if (min_rows > 0)
+    sql += " AND TABLE_ROWS >= " + std::to_string(min_rows);
+  sql += " ORDER BY TABLE_SCHEMA, TABLE_NAME";
+  if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0)
     return failure("listing the tables failed");
   result r{mysql_store_result(mysql_)};
   if (r.res == nullptr)
@@ -249,26 +266,37 @@ error snapshot_reader::end_position(position& out) {
   return failure("cannot read the binlog position (SHOW MASTER STATUS)");
 }
 
-error snapshot_reader::select(const snapshot_table& t, const std::string& sql,
-                              const row_handler& on_row, uint64_t& rows) {
+std::string snapshot_reader::column_list(const snapshot_table& t) const {
+  auto& cols = t.map.columns;
+  std::string list;
+  for (size_t i = 0; i < cols.size(); ++i) {
+    if (i > 0)
+      list += ", ";
+    list += select_expression(cols[i], quote_name(cols[i].name));
+  }
+  return list;
+}
+
+error snapshot_reader::fetch(MYSQL_RES* res, const snapshot_table& t,
+                             uint64_t limit, const row_handler& on_row,
+                             uint64_t& rows, bool& end) {
   rows = 0;
-  if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0)
-    return failure("reading " + t.qualified_name() + " failed");
-  // Row by row from the server: a chunk (or a whole keyless table) is never
-  // held twice.
-  result r{mysql_use_result(mysql_)};
-  if (r.res == nullptr)
-    return failure("reading " + t.qualified_name() + " failed");
+  end = false;
   auto& cols = t.map.columns;
   std::vector<std::string> key(t.map.primary_key.size());
   error bad;
-  while (auto row = mysql_fetch_row(r.res)) {
-    auto lengths = mysql_fetch_lengths(r.res);
+  while (rows < limit) {
+    auto row = mysql_fetch_row(res);
+    if (row == nullptr) {
+      end = true;
+      break;
+    }
+    auto lengths = mysql_fetch_lengths(res);
     images_.begin_row(cols.size());
     for (size_t i = 0; i < cols.size() && !bad; ++i)
       bad = images_.add(cols[i], row[i], lengths[i]);
     if (bad) {
-      while (mysql_fetch_row(r.res) != nullptr) {
+      while (mysql_fetch_row(res) != nullptr) {
       }
       bad.message = t.qualified_name() + ": " + bad.message;
       return bad;
@@ -280,66 +308,217 @@ error snapshot_reader::select(const snapshot_table& t, const std::string& sql,
     on_row(images_.slots(), key);
     ++rows;
   }
-  if (mysql_errno(mysql_) != 0)
+  if (end && mysql_errno(mysql_) != 0)
     return failure("reading " + t.qualified_name() + " failed");
   return {};
 }
 
+error snapshot_reader::select(const snapshot_table& t, const std::string& sql,
+                              const row_handler& on_row, uint64_t& rows) {
+  rows = 0;
+  if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0)
+    return failure("reading " + t.qualified_name() + " failed");
+  // Row by row from the server: a chunk is never held twice.
+  result r{mysql_use_result(mysql_)};
+  if (r.res == nullptr)
+    return failure("reading " + t.qualified_name() + " failed");
+  bool end = false;
+  auto err = fetch(r.res, t, UINT64_MAX, on_row, rows, end);
+  return err;
+}
+
+std::string
+snapshot_reader::key_condition(const snapshot_table& t,
+                               const std::vector<std::string>& values,
+                               bool after) const {
+  // (k1, k2) > (v1, v2) or <= spelled out, so that every server uses the
+  // key's index for it.
+  auto& cols = t.map.columns;
+  auto& key = t.map.primary_key;
+  std::string cond;
+  for (size_t k = 0; k < key.size(); ++k) {
+    std::string term;
+    for (size_t j = 0; j < k; ++j)
+      term += quote_name(cols[key[j]].name) + " = "
+              + key_literal(cols[key[j]], t.columns[key[j]], values[j])
+              + " AND ";
+    auto op = after ? " > " : k + 1 == key.size() ? " <= " : " < ";
+    term += quote_name(cols[key[k]].name) + op
+            + key_literal(cols[key[k]], t.columns[key[k]], values[k]);
+    cond += (cond.empty() ? "(" : " OR (") + term + ")";
+  }
+  return "(" + cond + ")";
+}
+
+std::string snapshot_reader::key_order(const snapshot_table& t) const {
+  std::string order;
+  for (auto i : t.map.primary_key)
+    order += (order.empty() ? "" : ", ") + quote_name(t.map.columns[i].name);
+  return order;
+}
+
 error snapshot_reader::read_chunk(const snapshot_table& t,
                                   const std::vector<std::string>& after,
+                                  const std::vector<std::string>& to,
                                   uint64_t limit, const row_handler& on_row,
                                   uint64_t& rows) {
-  auto& cols = t.map.columns;
-  std::string list;
-  for (size_t i = 0; i < cols.size(); ++i) {
-    if (i > 0)
-      list += ", ";
-    list += select_expression(cols[i], quote_name(cols[i].name));
-  }
-  std::string order;
-  std::vector<std::string> names;
-  for (auto i : t.map.primary_key) {
-    names.push_back(quote_name(cols[i].name));
-    if (!order.empty())
-      order += ", ";
-    order += names.back();
-  }
-  std::string sql = "SELECT " + list + " FROM " + quote_name(t.db) + "."
-                    + quote_name(t.table);
-  if (!after.empty()) {
-    // (k1, k2) > (v1, v2) spelled out, so that every server uses the key's
-    // index for it.
-    std::string cond;
-    for (size_t k = 0; k < names.size(); ++k) {
-      auto i = t.map.primary_key[k];
-      std::string term;
-      for (size_t j = 0; j < k; ++j) {
-        auto ij = t.map.primary_key[j];
-        term += names[j] + " = "
-                + key_literal(cols[ij], t.columns[ij], after[j]) + " AND ";
-      }
-      term += names[k] + " > " + key_literal(cols[i], t.columns[i], after[k]);
-      cond += (cond.empty() ? "(" : " OR (") + term + ")";
-    }
-    sql += " WHERE " + cond;
-  }
-  sql += " ORDER BY " + order + " LIMIT " + std::to_string(limit);
+  std::string sql = "SELECT " + column_list(t) + " FROM " + quote_name(t.db)
+                    + "." + quote_name(t.table);
+  std::string where;
+  if (!after.empty())
+    where = key_condition(t, after, true);
+  if (!to.empty())
+    where += (where.empty() ? "" : " AND ") + key_condition(t, to, false);
+  if (!where.empty())
+    sql += " WHERE " + where;
+  sql += " ORDER BY " + key_order(t) + " LIMIT " + std::to_string(limit);
   return select(t, sql, on_row, rows);
 }
 
-error snapshot_reader::read_whole(const snapshot_table& t, position& at,
-                                  const row_handler& on_row, uint64_t& rows) {
+error snapshot_reader::split(const snapshot_table& t, uint32_t parts,
+                             std::vector<std::vector<std::string>>& out) {
+  out.clear();
+  if (parts < 2 || t.map.primary_key.empty())
+    return {};
+  auto& cols = t.map.columns;
+  auto& key = t.map.primary_key;
+  auto from = quote_name(t.db) + "." + quote_name(t.table);
+  auto one_row = [&](const std::string& sql,
+                     std::vector<std::string>& row) -> error {
+    row.clear();
+    if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0)
+      return failure("splitting " + t.qualified_name() + " failed");
+    result r{mysql_store_result(mysql_)};
+    if (r.res == nullptr)
+      return failure("splitting " + t.qualified_name() + " failed");
+    if (auto x = mysql_fetch_row(r.res)) {
+      auto lengths = mysql_fetch_lengths(r.res);
+      for (unsigned i = 0; i < mysql_num_fields(r.res); ++i) {
+        if (x[i] == nullptr)
+          return {};
+        row.emplace_back(x[i], lengths[i]);
+      }
+    }
+    return {};
+  };
+  auto& first = t.columns[key[0]];
+  static const std::set<std::string> integers = {"tinyint", "smallint",
+                                                 "mediumint", "int", "bigint"};
+  if (key.size() == 1 && integers.count(first.data_type) > 0) {
+    // An integer key: split its span evenly (two index lookups).
+    auto name = quote_name(cols[key[0]].name);
+    std::vector<std::string> span;
+    if (auto err = one_row(
+          "SELECT MIN(" + name + "), MAX(" + name + ") FROM " + from, span))
+      return err;
+    int64_t lo = 0, hi = 0;
+    if (span.size() == 2
+        && std::from_chars(span[0].data(), span[0].data() + span[0].size(), lo)
+               .ec
+             == std::errc{}
+        && std::from_chars(span[1].data(), span[1].data() + span[1].size(), hi)
+               .ec
+             == std::errc{}) {
+      auto width = static_cast<long double>(hi) - static_cast<long double>(lo);
+      int64_t last = lo;
+      for (uint32_t i = 1; i < parts; ++i) {
+        // In long double: the span of a BIGINT does not fit in one.
+        auto b = static_cast<int64_t>(static_cast<long double>(lo)
+                                      + width * i / parts);
+        if (b <= last || b >= hi)
+          continue;
+        out.push_back({std::to_string(b)});
+        last = b;
+      }
+      return {};
+    }
+  }
+  // Any other key: every (rows / parts)-th key, each from the one before
+  // (one pass over the key's index).
+  auto step = t.estimated_rows / parts;
+  if (step == 0)
+    return {};
+  std::string list;
+  for (auto i : key)
+    list += (list.empty() ? "" : ", ")
+            + select_expression(cols[i], quote_name(cols[i].name));
+  for (uint32_t i = 1; i < parts; ++i) {
+    auto sql = "SELECT " + list + " FROM " + from;
+    if (!out.empty())
+      sql += " WHERE " + key_condition(t, out.back(), true);
+    sql += " ORDER BY " + key_order(t) + " LIMIT 1 OFFSET "
+           + std::to_string(step - 1);
+    std::vector<std::string> row;
+    if (auto err = one_row(sql, row))
+      return err;
+    if (row.size() != key.size())
+      break; // fewer rows than estimated
+    out.push_back(std::move(row));
+  }
+  return {};
+}
+
+error snapshot_reader::list_keyless_tables(
+  std::vector<std::pair<std::string, std::string>>& out) {
+  // STATISTICS.NULLABLE is 'YES' for a nullable column of an index: a
+  // UNIQUE index without one is a chunk key (describe picks it).
+  const char* sql =
+    "SELECT t.TABLE_SCHEMA, t.TABLE_NAME FROM information_schema.TABLES t "
+    "WHERE t.TABLE_TYPE = 'BASE TABLE' AND t.TABLE_SCHEMA NOT IN ('mysql', "
+    "'sys', 'information_schema', 'performance_schema') AND (NOT EXISTS ("
+    "SELECT 1 FROM information_schema.STATISTICS s WHERE s.TABLE_SCHEMA = "
+    "t.TABLE_SCHEMA AND s.TABLE_NAME = t.TABLE_NAME AND s.NON_UNIQUE = 0 "
+    "GROUP BY s.INDEX_NAME HAVING SUM(s.NULLABLE = 'YES') = 0) OR EXISTS ("
+    "SELECT 1 FROM information_schema.STATISTICS s JOIN "
+    "information_schema.COLUMNS c ON c.TABLE_SCHEMA = s.TABLE_SCHEMA AND "
+    "c.TABLE_NAME = s.TABLE_NAME AND c.COLUMN_NAME = s.COLUMN_NAME WHERE "
+    "s.TABLE_SCHEMA = t.TABLE_SCHEMA AND s.TABLE_NAME = t.TABLE_NAME AND "
+    "s.NON_UNIQUE = 0 AND c.DATA_TYPE IN ('float', 'double'))) ORDER BY "
+    "t.TABLE_SCHEMA, t.TABLE_NAME";
+  if (mysql_query(mysql_, sql) != 0)
+    return failure("listing the tables without a key failed");
+  result r{mysql_store_result(mysql_)};
+  if (r.res == nullptr)
+    return failure("listing the tables without a key failed");
+  out.clear();
+  while (auto row = mysql_fetch_row(r.res))
+    out.emplace_back(row[0], row[1]);
+  return {};
+}
+
+bool snapshot_reader::consistent_position_known() {
+  if (mysql_query(mysql_, "SHOW STATUS LIKE 'binlog_snapshot_file'") != 0)
+    return false;
+  result r{mysql_store_result(mysql_)};
+  return r.res != nullptr && mysql_fetch_row(r.res) != nullptr;
+}
+
+error snapshot_reader::probe(const snapshot_table& t) {
+  auto sql = "SELECT 1 FROM " + quote_name(t.db) + "." + quote_name(t.table)
+             + " LIMIT 0";
+  if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0)
+    return failure("reading " + t.qualified_name() + " failed");
+  result r{mysql_store_result(mysql_)};
+  return {};
+}
+
+error snapshot_reader::begin_whole(const snapshot_table& t, position& at) {
+  end_whole();
+  // The rows go out in pieces as the stream takes them: the server must
+  // wait for us that long.
+  if (mysql_query(mysql_, "SET SESSION net_write_timeout = 86400") != 0)
+    return failure("setting net_write_timeout");
   if (mysql_query(mysql_,
                   "START TRANSACTION WITH CONSISTENT SNAPSHOT, "
                   "READ ONLY")
       != 0)
     return failure("starting a consistent read of " + t.qualified_name());
-  auto done = [&](error err) {
+  auto fail = [&](error err) {
     mysql_query(mysql_, "COMMIT");
     return err;
   };
   if (mysql_query(mysql_, "SHOW STATUS LIKE 'binlog_snapshot_%'") != 0)
-    return done(failure("reading binlog_snapshot_file"));
+    return fail(failure("reading binlog_snapshot_file"));
   {
     result r{mysql_store_result(mysql_)};
     at = position{};
@@ -355,22 +534,40 @@ error snapshot_reader::read_whole(const snapshot_table& t, position& at,
       }
   }
   if (at.file.empty())
-    return done({errc::unsupported,
+    return fail({errc::unsupported,
                  t.qualified_name()
                    + " has no primary key or unique NOT NULL key, and this "
                      "server does not say which binlog position a "
                      "consistent read matches (MariaDB's "
-                     "binlog_snapshot_file): it cannot be snapshotted"});
-  auto& cols = t.map.columns;
-  std::string list;
-  for (size_t i = 0; i < cols.size(); ++i) {
-    if (i > 0)
-      list += ", ";
-    list += select_expression(cols[i], quote_name(cols[i].name));
-  }
-  auto sql = "SELECT " + list + " FROM " + quote_name(t.db) + "."
+                     "binlog_snapshot_file)"});
+  auto sql = "SELECT " + column_list(t) + " FROM " + quote_name(t.db) + "."
              + quote_name(t.table);
-  return done(select(t, sql, on_row, rows));
+  if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0)
+    return fail(failure("reading " + t.qualified_name() + " failed"));
+  whole_ = mysql_use_result(mysql_);
+  if (whole_ == nullptr)
+    return fail(failure("reading " + t.qualified_name() + " failed"));
+  return {};
+}
+
+error snapshot_reader::read_more(const snapshot_table& t, uint64_t limit,
+                                 const row_handler& on_row, uint64_t& rows) {
+  rows = 0;
+  if (whole_ == nullptr)
+    return {};
+  bool end = false;
+  auto err = fetch(whole_, t, limit, on_row, rows, end);
+  if (err || end)
+    end_whole();
+  return err;
+}
+
+void snapshot_reader::end_whole() {
+  if (whole_ == nullptr)
+    return;
+  mysql_free_result(whole_); // reads what is left of it
+  whole_ = nullptr;
+  mysql_query(mysql_, "COMMIT");
 }
 
 } // namespace binlog

@@ -17,6 +17,7 @@
 #include "binlog/snapshot_table.hpp"
 
 struct st_mysql;
+struct st_mysql_res;
 
 namespace binlog {
 
@@ -37,6 +38,11 @@ struct snapshot_table {
   }
 };
 
+/// Why the chunk key of `t` cannot be read in keyset chunks (empty: it
+/// can): the server prints FLOAT and DOUBLE values inexactly, so a chunk
+/// could not go on exactly after its last key.
+std::string chunk_key_problem(const snapshot_table& t);
+
 class snapshot_reader {
 public:
   snapshot_reader();
@@ -46,8 +52,10 @@ public:
 
   error connect(const connection_options& options);
 
-  /// Every base table outside the system schemas, as "db.table" pairs.
-  error list_tables(std::vector<std::pair<std::string, std::string>>& out);
+  /// Every base table outside the system schemas, as "db.table" pairs
+  /// (with `min_rows`: those the server estimates to hold as many).
+  error list_tables(std::vector<std::pair<std::string, std::string>>& out,
+                    uint64_t min_rows = 0);
 
   /// Columns, chunk key and row estimate of db.table; errc::unknown_table
   /// when it does not exist (any more).
@@ -62,23 +70,65 @@ public:
                                          std::vector<std::string>& key)>;
 
   /// Reads up to `limit` rows of `t` whose key is greater than `after`
-  /// (empty: from the first), in key order; `rows` says how many came (fewer
-  /// than `limit`: the table is done).
+  /// (empty: from the first) and at most `to` (empty: to the last), in key
+  /// order; `rows` says how many came (fewer than `limit`: the range is
+  /// done).
   error read_chunk(const snapshot_table& t,
-                   const std::vector<std::string>& after, uint64_t limit,
+                   const std::vector<std::string>& after,
+                   const std::vector<std::string>& to, uint64_t limit,
                    const row_handler& on_row, uint64_t& rows);
 
-  /// A table without a chunk key in one consistent read: `at` is the binlog
-  /// position the read matches (MariaDB's binlog_snapshot_file/position).
-  error read_whole(const snapshot_table& t, position& at,
-                   const row_handler& on_row, uint64_t& rows);
+  /// Up to `parts - 1` keys (texts, as read_chunk takes them) that split
+  /// `t` into `parts` key ranges of about equal size: an integer key's
+  /// span evenly, any other key by every (rows / parts)-th key.
+  error split(const snapshot_table& t, uint32_t parts,
+              std::vector<std::vector<std::string>>& out);
+
+  /// Tables (outside the system schemas) that may need one consistent read:
+  /// without a chunk key (no PRIMARY key and no UNIQUE key whose columns
+  /// are all NOT NULL), or with a FLOAT or DOUBLE column in a unique key
+  /// (describe and chunk_key_problem tell).
+  error
+  list_keyless_tables(std::vector<std::pair<std::string, std::string>>& out);
+
+  /// Whether this server tells which binlog position a consistent read
+  /// matches (MariaDB's binlog_snapshot_file status; MySQL has none).
+  bool consistent_position_known();
+
+  /// Checks that db.table can be read: errc::access_denied without SELECT,
+  /// errc::unknown_table when it is gone.
+  error probe(const snapshot_table& t);
+
+  /// A table without a chunk key in one consistent read, in pieces: starts
+  /// the read; `at` is the binlog position it matches (MariaDB's
+  /// binlog_snapshot_file/position): every change before it is in the
+  /// read, none after it.
+  error begin_whole(const snapshot_table& t, position& at);
+  /// The next up to `limit` rows of the read begun; fewer: it is done (and
+  /// ended).
+  error read_more(const snapshot_table& t, uint64_t limit,
+                  const row_handler& on_row, uint64_t& rows);
+  /// Ends the read begun (also when it was not read to its end).
+  void end_whole();
 
 private:
   error failure(const std::string& what) const;
   error select(const snapshot_table& t, const std::string& sql,
                const row_handler& on_row, uint64_t& rows);
 
+  /// Up to `limit` rows of `res`; `end`: the result has no more.
+  error fetch(st_mysql_res* res, const snapshot_table& t, uint64_t limit,
+              const row_handler& on_row, uint64_t& rows, bool& end);
+  std::string column_list(const snapshot_table& t) const;
+  /// The key after `values` (`after`), or up to and with them.
+  std::string key_condition(const snapshot_table& t,
+                            const std::vector<std::string>& values,
+                            bool after) const;
+  std::string key_order(const snapshot_table& t) const;
+
   st_mysql* mysql_ = nullptr;
+  /// The result of a whole-table read in progress.
+  st_mysql_res* whole_ = nullptr;
   std::string endpoint_;
   row_images images_;
 };

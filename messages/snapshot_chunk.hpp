@@ -36,13 +36,21 @@ struct snapshot_chunk {
   /// or its lane_done if that could not be told): the last of these is
   /// the snapshot's last ("last").
   bool lane_last = false;
+  /// A piece of a table without a chunk key, read in one consistent read
+  /// whose position is `high`: its pieces go out at `high`, before any
+  /// change of the table after it, and the stream's changes of the table
+  /// before it are not sent (the read holds them).
+  bool keyless = false;
+  /// The key range of a split table this chunk is of (its index in the
+  /// progress's ranges; `table_done`: the range is done); -1: none.
+  int32_t range = -1;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, snapshot_chunk& x) {
   return f(caf::meta::type_name("snapshot_chunk"), x.id, x.table, x.high,
            x.records, x.after, x.table_done, x.lane_done, x.rows_estimated,
-           x.lane_last);
+           x.lane_last, x.keyless, x.range);
 }
 
 } // namespace b2k

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "messages/snapshot_signal.hpp"
+
 namespace b2k {
 
 std::string snapshot_progress::to_json() const {
@@ -14,6 +16,15 @@ std::string snapshot_progress::to_json() const {
   for (auto& [table, key] : after)
     j["after"][table] = key;
   j["finished"] = finished;
+  if (!ranges.empty()) {
+    j["ranges"] = nlohmann::json::object();
+    for (auto& [table, list] : ranges) {
+      auto& out = j["ranges"][table] = nlohmann::json::array();
+      for (auto& r : list)
+        if (!r.done)
+          out.push_back({{"after", r.after}, {"to", r.to}});
+    }
+  }
   if (!filters.empty())
     j["filters"] = filters;
   if (!id.empty())
@@ -56,6 +67,16 @@ snapshot_progress::parse(std::string_view json) {
       for (auto& [table, key] : a->items())
         out.after[table] = key.get<std::vector<std::string>>();
     out.filters = j.value("filters", std::string{});
+    if (auto r = j.find("ranges"); r != j.end() && r->is_object())
+      for (auto& [table, list] : r->items()) {
+        auto& parsed = out.ranges[table];
+        for (auto& x : list) {
+          snapshot_range range;
+          range.after = x.at("after").get<std::vector<std::string>>();
+          range.to = x.at("to").get<std::vector<std::string>>();
+          parsed.push_back(std::move(range));
+        }
+      }
     if (auto f = j.find("finished"); f != j.end() && f->is_array())
       for (auto& t : *f)
         out.finished.insert(t.get<std::string>());
@@ -103,6 +124,11 @@ void snapshot_progress::note_ended(const std::string& which,
   ended.emplace_back(which, state);
   if (ended.size() > max_ended)
     ended.erase(ended.begin());
+}
+
+bool snapshot_progress::wants(const std::string& name) const {
+  return tables.empty() ? earlier.count(name) == 0
+                        : table_matches(tables, name);
 }
 
 std::string snapshot_progress::state_of(const std::string& which) const {

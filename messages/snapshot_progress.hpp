@@ -14,6 +14,15 @@
 
 namespace b2k {
 
+/// A key range of a table that lanes read in parallel: the keys after
+/// `after` (none: from the first) up to and with `to` (none: to the last).
+/// `after` moves on as chunks go out.
+struct snapshot_range {
+  std::vector<std::string> after;
+  std::vector<std::string> to;
+  bool done = false;
+};
+
 struct snapshot_progress {
   /// On demand (source.snapshot "incremental"), not initial ("true").
   bool incremental = false;
@@ -21,6 +30,8 @@ struct snapshot_progress {
   bool done = false;
   /// Tables begun: the chunk key's texts (hex) after which they go on.
   std::map<std::string, std::vector<std::string>> after;
+  /// Tables split into key ranges read in parallel (instead of `after`).
+  std::map<std::string, std::vector<snapshot_range>> ranges;
   /// Tables done ("db.table").
   std::set<std::string> finished;
   /// The table filters the snapshot read with: when they change, the tables
@@ -66,10 +77,17 @@ struct snapshot_progress {
   /// The state of snapshot `id`: "running", "queued", "done", "cancelled"
   /// or "" (unknown).
   std::string state_of(const std::string& id) const;
+  /// Whether this snapshot reads table `name` (db.table) at all: an
+  /// on-demand one the tables its patterns match, another those no
+  /// earlier snapshot read.
+  bool wants(const std::string& name) const;
 
   /// {"incremental":…,"done":…,"after":{"db.t":["hex",…]},"finished":[…],
+  ///  "ranges":{"db.t":[{"after":[…],"to":[…]},…]},
   ///  "id":…,"tables":[…],"rows":{"db.t":[done,estimated]},"queued":[…],
-  ///  "ended":[[id,state],…],"signals":N} (empty parts left out)
+  ///  "ended":[[id,state],…],"signals":N} (empty parts left out; ranges not
+  ///  done only: older versions ignore "ranges" and read such a table from
+  ///  its start)
   std::string to_json() const;
   /// The progress in `json`, or nothing if it is not one.
   static std::optional<snapshot_progress> parse(std::string_view json);

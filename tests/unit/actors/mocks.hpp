@@ -64,6 +64,10 @@ inline reader_actor::behavior_type mock_reader(reader_actor::pointer self,
       B2K_UNEXPECTED("watermark");
       return uint64_t{0};
     },
+    [](atom::watermark, std::string&, bool) {
+      B2K_UNEXPECTED("watermark");
+      return uint64_t{0};
+    },
     [](snapshot_chunk&) {
       B2K_UNEXPECTED("snapshot_chunk");
       return uint64_t{0};

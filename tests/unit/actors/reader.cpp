@@ -755,4 +755,92 @@ CAF_TEST(a change at the high watermark wins and one after it does not) {
                        all.begin() + records_before_high + 1));
 }
 
+CAF_TEST(a keyless table goes out at the position of its consistent read) {
+  // shop.audit_log has no key: a row is inserted in the first transaction
+  // and deleted later. Its consistent read matches the end of the first
+  // transaction: the insert is in the read (not sent from the stream), the
+  // delete comes after the read's rows.
+  transaction_ends ends;
+  {
+    fake_source src{file};
+    auto encoder = binlog::record_encoder::make(make_settings()->records);
+    CAF_REQUIRE(encoder);
+    binlog::stream stream{src, std::move(*encoder), ends};
+    CAF_REQUIRE(!stream.start(start_of_file(), false, true));
+    binlog::stream::event ev;
+    while (!stream.next(ev)) {
+    }
+  }
+  auto want = expected(start_of_file());
+  auto is_audit = [](const sent_record& r) {
+    return r.topic.find("audit_log") != std::string::npos;
+  };
+  auto insert = static_cast<size_t>(
+    std::find_if(want.begin(), want.end(), is_audit) - want.begin());
+  CAF_REQUIRE_LESS(insert, want.size());
+  binlog::position at;
+  size_t records_before = 0;
+  for (auto& [count, end] : ends.ends)
+    if (count > insert) {
+      at = end;
+      records_before = count;
+      break;
+    }
+  CAF_REQUIRE(!at.file.empty());
+  // No credit yet: nothing is read before the table is known to be read.
+  start(start_of_file(), false, 10000, 0);
+  reader_of(aut).keyless_pending.insert("shop.audit_log");
+  self->send(aut, atom::watermark_v, std::string{"shop.audit_log"}, true);
+  consume_messages();
+  uint64_t id = 0;
+  self->receive([&](uint64_t x) { id = x; }, caf::after(std::chrono::seconds(0))
+                                               >>
+                                               [] { CAF_FAIL("no chunk id"); });
+  // Until the read names its position the stream holds.
+  self->send(aut, atom::credit_v, plenty);
+  consume_messages();
+  CAF_CHECK(sent().empty());
+  snapshot_chunk piece;
+  piece.id = id;
+  piece.table = "shop.audit_log";
+  piece.keyless = true;
+  piece.table_done = true;
+  piece.high = at;
+  piece.records.topics = {"binlog2kafka.shop.audit_log"};
+  record_ref ref;
+  ref.value_offset = 0;
+  piece.records.data = "r-audit";
+  ref.value_size = 7;
+  ref.partition_key_offset = 7;
+  piece.records.data += "shop.audit_log";
+  ref.partition_key_size = 14;
+  piece.records.records.push_back(ref);
+  self->send(aut, std::move(piece));
+  consume_messages();
+  self->send(aut, atom::credit_v, plenty);
+  consume_messages();
+  uint64_t sent_rows = 0;
+  self->receive([&](uint64_t x) { sent_rows = x; },
+                caf::after(std::chrono::seconds(0)) >>
+                  [] { CAF_FAIL("the piece was not answered"); });
+  CAF_CHECK_EQUAL(sent_rows, 1u);
+  // Up to the read's position everything but the table's insert, then the
+  // read's row, then the rest (the table's delete too).
+  std::vector<sent_record> expect;
+  for (size_t i = 0; i < records_before; ++i)
+    if (i != insert)
+      expect.push_back(want[i]);
+  expect.push_back({"binlog2kafka.shop.audit_log", "", "r-audit", false});
+  expect.insert(expect.end(), want.begin() + records_before, want.end());
+  auto all = sent();
+  CAF_REQUIRE_EQUAL(all.size(), expect.size());
+  CAF_CHECK(std::equal(expect.begin(), expect.end(), all.begin()));
+  // The read's row, then the delete: nothing of the table before them.
+  auto first_audit = std::find_if(all.begin(), all.end(), is_audit);
+  CAF_CHECK_EQUAL(first_audit - all.begin(),
+                  static_cast<std::ptrdiff_t>(records_before - 1));
+  CAF_CHECK_EQUAL(std::count_if(all.begin(), all.end(), is_audit), 2);
+  CAF_CHECK(reader_of(aut).keyless_pending.empty());
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()
