@@ -10,6 +10,7 @@
 #include "binlog/event.hpp"
 #include "binlog/hex.hpp"
 #include "binlog/record.hpp"
+#include "binlog/snapshot_marks.hpp"
 #include "binlog/snapshot_reader.hpp"
 #include "config/defaults.hpp"
 #include "messages/error.hpp"
@@ -523,17 +524,7 @@ void reader_state::emit_chunks() {
       if (batch.records.empty() && !records.records.empty())
         batch_started = clock::now();
       for (auto& ref : records.records) {
-        record_ref out = ref;
-        out.topic = batch.topic_index(records.topic(ref));
-        out.key_offset = static_cast<uint32_t>(batch.data.size());
-        batch.data.append(records.key(ref));
-        out.value_offset = static_cast<uint32_t>(batch.data.size());
-        batch.data.append(records.value(ref));
-        out.partition_key_offset = static_cast<uint32_t>(batch.data.size());
-        batch.data.append(records.partition_key(ref));
-        out.headers_size = 0;
-        batch.records.push_back(out);
-        last_snapshot_record = batch.records.size() - 1;
+        append_snapshot_record(records, ref);
         ++sent_rows;
       }
       if (c.chunk.table_done) {
@@ -553,17 +544,7 @@ void reader_state::emit_chunks() {
         if (auto ch = changes.find(std::string{key});
             ch != changes.end() && ch->second >= since)
           continue;
-        record_ref out = ref;
-        out.topic = batch.topic_index(records.topic(ref));
-        out.key_offset = static_cast<uint32_t>(batch.data.size());
-        batch.data.append(key);
-        out.value_offset = static_cast<uint32_t>(batch.data.size());
-        batch.data.append(records.value(ref));
-        out.partition_key_offset = static_cast<uint32_t>(batch.data.size());
-        batch.data.append(records.partition_key(ref));
-        out.headers_size = 0;
-        batch.records.push_back(out);
-        last_snapshot_record = batch.records.size() - 1;
+        append_snapshot_record(records, ref);
         ++sent_rows;
       }
     }
@@ -729,6 +710,7 @@ caf::error reader_state::start_lanes() {
   }
   progress_json = progress->to_json();
   resume.snapshot = progress_json;
+  first_pending = fresh_snapshot;
   auto n = static_cast<uint32_t>(config.settings->snapshot.parallelism);
   lanes_running = n;
   lanes_reading = n;
@@ -740,7 +722,6 @@ caf::error reader_state::start_lanes() {
     lane.lanes = n;
     lane.progress = *progress;
     lane.server_id = server_id;
-    lane.fresh = fresh_snapshot;
     lane.keyless = keyless_planned;
     auto handle = self->system().spawn<caf::detached>(
       b2k::snapshot, std::move(lane), caf::actor_cast<reader_actor>(self));
@@ -750,6 +731,30 @@ caf::error reader_state::start_lanes() {
     lanes.push_back(std::move(handle));
   }
   return caf::none;
+}
+
+void reader_state::append_snapshot_record(const record_batch& from,
+                                          const record_ref& ref) {
+  record_ref out = ref;
+  out.topic = batch.topic_index(from.topic(ref));
+  out.key_offset = static_cast<uint32_t>(batch.data.size());
+  batch.data.append(from.key(ref));
+  out.value_offset = static_cast<uint32_t>(batch.data.size());
+  auto value = from.value(ref);
+  // The first record out of a fresh initial snapshot is "first", as
+  // Debezium marks it: only here is it known which lane's row that is.
+  if (first_pending
+      && binlog::snapshot_mark_first(value, config.settings->records.format,
+                                     batch.data))
+    out.value_size = ref.value_size + 1;
+  else
+    batch.data.append(value);
+  first_pending = false;
+  out.partition_key_offset = static_cast<uint32_t>(batch.data.size());
+  batch.data.append(from.partition_key(ref));
+  out.headers_size = 0;
+  batch.records.push_back(out);
+  last_snapshot_record = batch.records.size() - 1;
 }
 
 void reader_state::mark_last(size_t index) {

@@ -183,6 +183,11 @@ struct reader_state : binlog::record_sink {
   bool from_cancelled_lane() const;
   /// The table filters, in a form that tells a change.
   std::string filters_text() const;
+  /// Copies a lane's record into the batch (the first of a fresh initial
+  /// snapshot marked "first").
+  void append_snapshot_record(const record_batch& from, const record_ref& ref);
+  /// The next snapshot record out is the first of a fresh initial one.
+  bool first_pending = false;
   /// Marks the batch's record `index` as the snapshot's last.
   void mark_last(size_t index);
 

@@ -64,13 +64,9 @@ append_at(binlog::record_encoder& encoder, const binlog::table_info& info,
 } // namespace
 
 const char* snapshot_state::snapshot_marker() {
-  if (config.progress.incremental)
-    return "incremental";
-  if (first_record) {
-    first_record = false;
-    return "first";
-  }
-  return "true";
+  // "first" and "last" are the reader's to mark: it knows which records
+  // of all lanes go out first and last.
+  return config.progress.incremental ? "incremental" : "true";
 }
 
 caf::error snapshot_state::plan() {
@@ -107,7 +103,6 @@ caf::error snapshot_state::plan() {
     if (i++ % config.lanes == config.lane)
       tables.push_back({name, -1});
   }
-  first_record = config.lane == 0 && config.fresh;
   return caf::none;
 }
 

@@ -35,8 +35,6 @@ struct snapshot_lane_config {
   /// reader holds back their streamed changes until then); others without
   /// a key are not snapshotted.
   std::set<std::string> keyless;
-  /// Nothing was read before (the first record is source.snapshot "first").
-  bool fresh = false;
 };
 
 struct snapshot_state {
@@ -63,7 +61,6 @@ struct snapshot_state {
   binlog::table_info info;
   std::vector<std::string> after;
   bool have_current = false;
-  bool first_record = false;
   /// A chunk with lane_last went to the reader.
   bool announced_last = false;
   /// The current table is keyless: read in pieces of one consistent read

@@ -6,6 +6,7 @@
 #include "binlog/avro.hpp"
 #include "binlog/column_value.hpp"
 #include "binlog/json_writer.hpp"
+#include "binlog/snapshot_marks.hpp"
 
 namespace binlog {
 
@@ -985,6 +986,19 @@ size_t snapshot_mark_offset(std::string_view value, record_format format) {
              : none;
   }
   return none;
+}
+
+bool snapshot_mark_first(std::string_view value, record_format format,
+                         std::string& out) {
+  auto at = snapshot_mark_offset(value, format);
+  if (at == std::string_view::npos || value.substr(at, 4) != "true")
+    return false;
+  out.append(value.substr(0, at));
+  if (format == record_format::avro)
+    out.back() = '\x0a'; // the string's length, 5 (zig-zag)
+  out.append("first");
+  out.append(value.substr(at + 4));
+  return true;
 }
 
 } // namespace binlog

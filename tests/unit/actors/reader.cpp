@@ -843,4 +843,74 @@ CAF_TEST(a keyless table goes out at the position of its consistent read) {
   CAF_CHECK(reader_of(aut).keyless_pending.empty());
 }
 
+CAF_TEST(first and last marks go on the first and last records of all lanes) {
+  // A fresh initial snapshot of shop.customers split into two key ranges,
+  // read by two lanes; range 2's chunk goes out before range 1's.
+  start(start_of_file(), false, 10000, plenty);
+  auto& st = reader_of(aut);
+  st.progress.emplace();
+  st.progress->ranges["shop.customers"].resize(2);
+  st.lanes_running = 2;
+  st.lanes_reading = 2;
+  st.first_pending = true;
+  auto chunk_id = [&] {
+    self->send(aut, atom::watermark_v, std::string{"shop.customers"});
+    consume_messages();
+    uint64_t id = 0;
+    self->receive([&](uint64_t x) { id = x; },
+                  caf::after(std::chrono::seconds(0)) >>
+                    [] { CAF_FAIL("no chunk id"); });
+    return id;
+  };
+  auto id1 = chunk_id();
+  auto id2 = chunk_id();
+  binlog::position end;
+  fake_source{file}.current_end(end);
+  auto range_chunk = [&](uint64_t id, int32_t range, std::vector<int> ids) {
+    auto c = customers_chunk(id, {}, end);
+    c.range = range;
+    c.table_done = true;
+    c.lane_last = true;
+    for (auto i : ids) {
+      record_ref ref;
+      ref.key_offset = static_cast<uint32_t>(c.records.data.size());
+      auto key = "{\"id\":" + std::to_string(100 + i) + "}";
+      c.records.data += key;
+      ref.key_size = static_cast<uint32_t>(key.size());
+      ref.value_offset = static_cast<uint32_t>(c.records.data.size());
+      auto value = "{\"id\":" + std::to_string(100 + i)
+                   + ",\"source\":{\"snapshot\":\"true\"}}";
+      c.records.data += value;
+      ref.value_size = static_cast<uint32_t>(value.size());
+      ref.partition_key_offset = static_cast<uint32_t>(c.records.data.size());
+      c.records.records.push_back(ref);
+    }
+    return c;
+  };
+  auto streamed = sent().size();
+  self->send(aut, range_chunk(id2, 1, {3, 4}));
+  consume_messages();
+  CAF_CHECK_EQUAL(st.progress->finished.count("shop.customers"), 0u);
+  self->send(aut, range_chunk(id1, 0, {1, 2}));
+  consume_messages();
+  auto all = sent();
+  CAF_REQUIRE_EQUAL(all.size(), streamed + 4);
+  auto mark = [&](size_t i) {
+    auto& v = all[streamed + i].value;
+    auto at = v.find("\"snapshot\":\"");
+    return at == std::string::npos
+             ? std::string{}
+             : v.substr(at + 12, v.find('"', at + 12) - at - 12);
+  };
+  CAF_CHECK_EQUAL(all[streamed].key, "{\"id\":103}");
+  CAF_CHECK_EQUAL(mark(0), "first");
+  CAF_CHECK_EQUAL(mark(1), "true");
+  CAF_CHECK_EQUAL(mark(2), "true");
+  CAF_CHECK_EQUAL(all[streamed + 3].key, "{\"id\":102}");
+  CAF_CHECK_EQUAL(mark(3), "last");
+  // Both ranges done: the table is, and no range is left to resume.
+  CAF_CHECK_EQUAL(st.progress->finished.count("shop.customers"), 1u);
+  CAF_CHECK(st.progress->ranges.empty());
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "binlog/avro.hpp"
+#include "binlog/snapshot_marks.hpp"
 #include "binlog/snapshot_table.hpp"
 #include "records_test.hpp"
 
@@ -327,5 +328,13 @@ CAF_TEST(the snapshot mark is the source block's not a column's) {
     CAF_CHECK_EQUAL(hex(value), hex(encode("last")));
     CAF_CHECK_EQUAL(binlog::snapshot_mark_offset(encode("first"), format),
                     std::string::npos);
+    // "first" is one byte longer: made from "true", it equals the record
+    // encoded with "first" (Avro: the string's length changes too).
+    std::string first = "prefix";
+    CAF_REQUIRE(binlog::snapshot_mark_first(encode("true"), format, first));
+    CAF_CHECK_EQUAL(hex(first), hex("prefix" + encode("first")));
+    std::string none;
+    CAF_CHECK(!binlog::snapshot_mark_first(encode("first"), format, none));
+    CAF_CHECK(none.empty());
   }
 }
