@@ -117,6 +117,48 @@ CAF_TEST(status json holds positions and counters) {
   CAF_CHECK_EQUAL(j["reader"]["events_by_type"]["XID"], 20);
 }
 
+CAF_TEST(snapshot progress with rate and eta in metrics and status json) {
+  auto s = sample();
+  s.snapshot.running = true;
+  snapshot_table_progress reading;
+  reading.table = "shop.orders";
+  reading.rows_done = 250;
+  reading.rows_estimated = 1000;
+  reading.chunks = 3;
+  reading.rate = 50;
+  reading.eta_seconds = 15;
+  snapshot_table_progress done;
+  done.table = "shop.items";
+  done.rows_done = done.rows_estimated = 40;
+  done.chunks = 1;
+  done.done = true;
+  s.snapshot.tables = {reading, done};
+  auto text = http::render_metrics(s);
+  auto has = [&](const std::string& part) {
+    return text.find(part) != std::string::npos;
+  };
+  const std::string labels =
+    "{source=\"orders \\\"eu\\\"\",table=\"shop.orders\"} ";
+  CAF_CHECK(
+    has("binlog2kafka_snapshot_running{source=\"orders "
+        "\\\"eu\\\"\"} 1"));
+  CAF_CHECK(has("binlog2kafka_snapshot_rows_total" + labels + "250"));
+  CAF_CHECK(has("binlog2kafka_snapshot_rows_estimated" + labels + "1000"));
+  CAF_CHECK(has("binlog2kafka_snapshot_chunks_total" + labels + "3"));
+  CAF_CHECK(has("binlog2kafka_snapshot_rows_per_second" + labels + "50"));
+  CAF_CHECK(has("binlog2kafka_snapshot_eta_seconds" + labels + "15"));
+  auto j = nlohmann::json::parse(http::render_json(s));
+  CAF_REQUIRE_EQUAL(j["snapshot"].size(), 2u);
+  CAF_CHECK_EQUAL(j["snapshot"][0]["table"], "shop.orders");
+  CAF_CHECK_EQUAL(j["snapshot"][0]["rows_done"], 250);
+  CAF_CHECK_EQUAL(j["snapshot"][0]["rows_estimated"], 1000);
+  CAF_CHECK_EQUAL(j["snapshot"][0]["rate"], 50.0);
+  CAF_CHECK_EQUAL(j["snapshot"][0]["eta_seconds"], 15.0);
+  // Done, or no rate yet: no ETA.
+  CAF_CHECK(j["snapshot"][1]["eta_seconds"].is_null());
+  CAF_CHECK_EQUAL(j["snapshot"][1]["done"], true);
+}
+
 CAF_TEST(the status page asks for status json) {
   auto& page = http::status_page();
   CAF_CHECK(page.find("<!doctype html>") == 0);
