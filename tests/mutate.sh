@@ -137,8 +137,8 @@ mutation snapshot.before_high_watermark actors/reader.cpp actors.reader "chunk|w
   '    if (!c.arrived || !passed(c.chunk.high)) {' \
   '    if (!c.arrived || (false && !passed(c.chunk.high))) {'
 mutation snapshot.high_watermark_off_by_one actors/reader.cpp actors.reader "chunk|watermark" \
-  '      return stream_end >= high.pos;' \
-  '      return stream_end > high.pos;'
+  '    return stream_end >= at.pos;' \
+  '    return stream_end > at.pos;'
 mutation snapshot.chunk_inside_transaction actors/reader.cpp actors.reader "chunk|watermark" \
   '  if (stream->dec().in_transaction() || credit <= 0)
     return;
