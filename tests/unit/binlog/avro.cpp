@@ -295,8 +295,11 @@ CAF_TEST(the snapshot mark is the source block's not a column's) {
   std::vector<std::string> packed(3);
   CAF_REQUIRE(!binlog::pack_value(id, "1", packed[0]));
   CAF_REQUIRE(!binlog::pack_value(flag, "true", packed[1]));
-  CAF_REQUIRE(!binlog::pack_value(
-    note, std::string_view{"\x0amysql\x04" "ab\x02\x00\x08true", 14}, packed[2]));
+  CAF_REQUIRE(!binlog::pack_value(note,
+                                  std::string_view{"\x0amysql\x04"
+                                                   "ab\x02\x00\x08true",
+                                                   14},
+                                  packed[2]));
   std::vector<binlog::value_slot> row;
   for (auto& p : packed)
     row.push_back({reinterpret_cast<const uint8_t*>(p.data()),
