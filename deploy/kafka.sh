@@ -234,7 +234,10 @@ format_storage() {
     echo "$id" >"$CLUSTER_ID_FILE"
   fi
   echo "kafka: formatting $DATA (cluster id $id)"
-  if ! run_tool kafka.tools.StorageTool format -t "$id" -c "$PROPS" >"$DIR/format.log" 2>&1; then
+  # (--ignore-formatted: a log.dirs of B2K_KAFKA_EXTRA_PROPERTIES elsewhere
+  # than $DATA is formatted on the first start and passed over later.)
+  if ! run_tool kafka.tools.StorageTool format -t "$id" -c "$PROPS" --ignore-formatted \
+      >"$DIR/format.log" 2>&1; then
     echo "kafka: kafka.tools.StorageTool format failed; last lines of $DIR/format.log:" >&2
     tail -n 20 "$DIR/format.log" >&2
     exit 1
