@@ -10,6 +10,7 @@
 #include "config/defaults.hpp"
 #include "kafka/commit_log.hpp"
 #include "kafka/oversize.hpp"
+#include "kafka/partition_offsets.hpp"
 #include "kafka/refusal.hpp"
 #include "kafka/topic_config.hpp"
 #include "messages/error.hpp"
@@ -551,11 +552,16 @@ void producer_state::on_delivery(const rd_kafka_message_t* msg) {
   if (closing)
     return;
   ++reports;
+  auto seq = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(msg->_private));
+  // Before the exactly-once return: a topic created again takes the
+  // transaction's records as silently as the idempotent producer's. (The
+  // commit log needs only its newest record, which the new topic holds.)
+  if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR && seq != commit_opaque)
+    check_recreated(msg);
   // In a transaction, only its commit says what is in Kafka; failed
   // deliveries make the commit fail, and the transaction is sent again.
   if (txn)
     return;
-  auto seq = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(msg->_private));
   if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     // librdkafka retries what may pass (no local timeout): what it reports
     // failed is refused for good, the commit-log record included (else the
@@ -589,6 +595,19 @@ void producer_state::on_delivery(const rd_kafka_message_t* msg) {
     batches.erase(i);
     self->send(watcher, atom::delivered_v, seq);
   }
+}
+
+void producer_state::check_recreated(const rd_kafka_message_t* msg) {
+  if (!delivered_offsets.note(msg->rkt, msg->partition, msg->offset))
+    return;
+  ++recreated_partitions;
+  // One line per topic: each of its partitions, and each record, says the
+  // same.
+  if (recreated_warned.insert(msg->rkt).second)
+    spdlog::warn("producer: {}",
+                 kafka::describe_recreated(rd_kafka_topic_name(msg->rkt),
+                                           msg->partition, msg->offset,
+                                           delivered_offsets.replaced()));
 }
 
 void producer_state::check_failure() {
@@ -777,6 +796,7 @@ producer(producer_actor::stateful_pointer<producer_state> self,
       m.in_flight_batches = st.batches.size();
       m.dead_letter_records = st.dead_letter_records;
       m.truncated_records = st.truncated_records;
+      m.recreated_partitions = st.recreated_partitions;
       if (st.txn) {
         m.transaction_state = st.txn->open ? "open" : "idle";
         m.transactions_committed = st.txn->commits;

@@ -18,6 +18,7 @@
 #include "kafka/client.hpp"
 #include "kafka/commit_log.hpp"
 #include "kafka/oversize.hpp"
+#include "kafka/partition_offsets.hpp"
 
 namespace b2k {
 
@@ -82,6 +83,12 @@ struct producer_state {
   /// last one, which spares a lookup per record.
   std::unordered_set<rd_kafka_topic_t*> delivered_topics;
   rd_kafka_topic_t* last_delivered_topic = nullptr;
+  /// The highest offset delivered to each partition of the data topics: one
+  /// that starts again was created again (check_recreated). Those counted
+  /// (a /metrics counter), and the topics named once in a warning.
+  kafka::partition_offsets delivered_offsets;
+  uint64_t recreated_partitions = 0;
+  std::unordered_set<rd_kafka_topic_t*> recreated_warned;
   /// The limit on one record for each topic, read from the broker when the
   /// topic is first needed (again later while it is not known for sure).
   struct topic_limit {
@@ -165,6 +172,10 @@ struct producer_state {
   void enable_wake_ups();
   /// Called from librdkafka's delivery report callback (inside poll()).
   void on_delivery(const rd_kafka_message_t* msg);
+  /// A data record delivered: warns once per topic if its partition started
+  /// again (the topic was deleted and created again while running, and the
+  /// producer went on into the new one without an error).
+  void check_recreated(const rd_kafka_message_t* msg);
   /// Fails pending drains and stops the actor with `failure`.
   void check_failure();
   /// Answers drain requests if nothing is in flight any more.

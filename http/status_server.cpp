@@ -107,6 +107,11 @@ std::string render_metrics(const status_snapshot& s) {
          "Records over Kafka's size limit sent with truncated columns "
          "(oversize = truncate-columns).",
          s.producer.truncated_records);
+  metric("partitions_recreated_total", "counter",
+         "Partitions of data topics that started again while binlog2kafka "
+         "wrote to them: the topic was deleted and created again, and what "
+         "it held is gone.",
+         s.producer.recreated_partitions);
   metric("records_in_flight", "gauge",
          "Records handed to librdkafka and not yet acknowledged.",
          s.producer.in_flight_records);

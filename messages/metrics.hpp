@@ -83,6 +83,9 @@ struct producer_metrics {
   /// instead, or with truncated columns.
   uint64_t dead_letter_records = 0;
   uint64_t truncated_records = 0;
+  /// Partitions of data topics seen to start again (the topic deleted and
+  /// created again while binlog2kafka wrote to it).
+  uint64_t recreated_partitions = 0;
   /// Exactly-once only (empty otherwise): the Kafka transaction, "idle"
   /// (none open) or "open"; how many were committed and aborted; records in
   /// the open one; when the last commit was (ms since the epoch, 0: none).
@@ -97,8 +100,9 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, producer_metrics& x) {
   return f(caf::meta::type_name("producer_metrics"), x.delivered_records,
            x.in_flight_records, x.in_flight_batches, x.dead_letter_records,
-           x.truncated_records, x.transaction_state, x.transactions_committed,
-           x.transactions_aborted, x.transaction_records, x.last_commit_ms);
+           x.truncated_records, x.recreated_partitions, x.transaction_state,
+           x.transactions_committed, x.transactions_aborted,
+           x.transaction_records, x.last_commit_ms);
 }
 
 struct watcher_metrics {

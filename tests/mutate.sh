@@ -84,6 +84,16 @@ mutation commit_log.skip_rows_dropped kafka/commit_log.cpp kafka.commit_log "" \
   '  j["skip_rows"] = pos.skip_rows;' \
   '  j["skip_rows"] = 0;'
 
+# --- a partition that starts again (its topic deleted and created again)
+mutation partition_offsets.equal_passes kafka/partition_offsets.cpp \
+  kafka.partition_offsets "" \
+  '  if (offset > *last_highest_) {' \
+  '  if (offset >= *last_highest_) {'
+mutation partition_offsets.partition_ignored kafka/partition_offsets.cpp \
+  kafka.partition_offsets "" \
+  '  key k{topic, partition};' \
+  '  key k{topic, 0};'
+
 # --- positions: skip_rows, and XA transactions anchoring them
 mutation position.row_released_early binlog/stream_position.cpp \
   binlog.records "restart" \
