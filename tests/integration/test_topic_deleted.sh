@@ -10,9 +10,8 @@
 #    committed position with its value in the table, and the other table's
 #    topic materializes equal to SELECT. (What the deleted topic held is
 #    gone with it: the operator snapshots the table again.)
-# Not here: the same with automatic creation on, where the broker creates
-# the topic again at once and librdkafka's idempotent producer was seen to
-# stall in silence (README "Failure modes").
+# Not here: the same with automatic creation on, where the topic is back at
+# once (test_topic_recreated.sh).
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 faults_trap
