@@ -19,6 +19,10 @@
 #   kcat-smallq    kcat -P, binlog2kafka's settings, a 20,000-message queue
 #   b2k-again      binlog2kafka run, defaults, once more (order effects)
 #   kcat-defaults  kcat -P with librdkafka's defaults (+ acks=all, idempotence)
+#   b2k-w1, kcat-w1  binlog2kafka run and kcat-b2kconf again, taking turns
+#                  run by run (the yardstick of issue 14)
+#   b2k-w4, kcat-w4  the same with W4-shaped records (one UPDATE of every
+#                  row: before and after images)
 # For each: rows/s, the process's CPU, its librdkafka broker threads' CPU
 # and wake-ups (voluntary context switches), and the broker's CPU.
 # With --perf, `perf record` samples the b2k run (all threads) and the report
@@ -38,7 +42,7 @@ for arg in "$@"; do
     --only=*) ONLY=",${arg#*=}," ;;
     --use-running) USE_RUNNING=1 ;;
     --perf) PERF=1 ;;
-    -h | --help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,31p' "$0"; exit 0 ;;
     *) die "unknown argument $arg" ;;
   esac
 done
@@ -66,7 +70,9 @@ sysbench oltp_insert $(sysbench_args | sed 's/--mysql-db=bench/--mysql-db=bench_
   --tables=1 --table-size="$ROWS" prepare >"$WORK/cpu-prepare.log" 2>&1
 sql -e "FLUSH BINARY LOGS"
 KV=$WORK/cpu-records.kv
-"$B2K_BIN" dump --file="$(binlog_path "$FILE")" | "$PY" -c '
+# `binlog2kafka dump` lines -> key<TAB>value lines of the table's records.
+kv_lines() {
+  "$PY" -c '
 import json, sys
 out = sys.stdout
 for line in sys.stdin:
@@ -74,29 +80,40 @@ for line in sys.stdin:
     if r.get("value") is None or not r["topic"].endswith(".bench_cpu.sbtest1"):
         continue
     out.write(json.dumps(r["key"], separators=(",", ":")) + "\t"
-              + json.dumps(r["value"], separators=(",", ":")) + "\n")' >"$KV"
+              + json.dumps(r["value"], separators=(",", ":")) + "\n")'
+}
+"$B2K_BIN" dump --file="$(binlog_path "$FILE")" | kv_lines >"$KV"
 log "$(wc -l <"$KV") records, $(du -m "$KV" | cut -f1) MB of key+value"
 
 B2K_CONF=(-X enable.idempotence=true -X acks=all -X message.timeout.ms=0 -X linger.ms=1
   -X batch.num.messages=10000 -X batch.size=1000000 -X compression.type=lz4
   -X queue.buffering.max.messages=2000000 -X queue.buffering.max.kbytes=2097151)
 
+# One run of CMD, counted in TOPIC as NAME's run I, pinned when P is 1.
+measure_once() { # NAME TOPIC P I -- CMD...
+  local name=$1 topic=$2 p=$3 i=$4 cmd
+  shift 5
+  cmd=("$@")
+  ((p)) && cmd=(taskset -c 1 "${cmd[@]}")
+  wait_quiet "${MAX_LOAD:-1.5}" "${LOAD_WAIT:-120}"
+  pin_servers "$p"
+  "$PY" "$BENCH_DIR/tools/monitor.py" --tool "$name" --workload cpu --brokers "$BROKERS" \
+    --topics "$topic" --expect "$ROWS" --rows "$ROWS" --timeout 600 --out "$RESULTS" \
+    --log "$WORK/cpu-$name-p$p-$i.log" --field load_at_start="$(load1)" \
+    --field pinned="$p" --field run="$i" \
+    --pid-of kafka="$(kafka_pid)" -- "${cmd[@]}" 2>/dev/null || log "$name did not complete"
+  pin_servers 0
+}
+
+wanted() { [[ -z $ONLY || $ONLY == *",$1,"* ]]; }
+
 measure() { # NAME TOPIC -- CMD...
-  local name=$1 topic=$2 p i cmd
+  local name=$1 topic=$2 p i
   shift 3
-  [[ -z $ONLY || $ONLY == *",$name,"* ]] || return 0
+  wanted "$name" || return 0
   for p in "${PIN_MODES[@]}"; do
     for ((i = 1; i <= REPEAT; i++)); do
-      cmd=("$@")
-      ((p)) && cmd=(taskset -c 1 "${cmd[@]}")
-      wait_quiet "${MAX_LOAD:-1.5}" "${LOAD_WAIT:-120}"
-      pin_servers "$p"
-      "$PY" "$BENCH_DIR/tools/monitor.py" --tool "$name" --workload cpu --brokers "$BROKERS" \
-        --topics "$topic" --expect "$ROWS" --rows "$ROWS" --timeout 600 --out "$RESULTS" \
-        --log "$WORK/cpu-$name-p$p-$i.log" --field load_at_start="$(load1)" \
-        --field pinned="$p" --field run="$i" \
-        --pid-of kafka="$(kafka_pid)" -- "${cmd[@]}" 2>/dev/null || log "$name did not complete"
-      pin_servers 0
+      measure_once "$name" "$topic" "$p" "$i" -- "$@"
     done
   done
 }
@@ -144,6 +161,42 @@ b2k_run cpu-b2k-again
 measure b2k-again cpu-b2k-again.bench_cpu.sbtest1 -- "${CMD[@]}"
 measure kcat-defaults cpu-kcat-defaults -- kcat -P -b "$BROKERS" -t cpu-kcat-defaults -K $'\t' \
   -X enable.idempotence=true -X acks=all -l "$KV"
+
+# NAME_A and NAME_B (commands A_CMD and B_CMD) taking turns run by run, so
+# that both meet the broker in the same state: it gets faster as a bench run
+# goes on, and the runs above are minutes apart.
+take_turns() { # NAME_A TOPIC_A NAME_B TOPIC_B
+  local p i
+  for p in "${PIN_MODES[@]}"; do
+    for ((i = 1; i <= REPEAT; i++)); do
+      wanted "$1" && measure_once "$1" "$2" "$p" "$i" -- "${A_CMD[@]}"
+      wanted "$3" && measure_once "$3" "$4" "$p" "$i" -- "${B_CMD[@]}"
+    done
+  done
+}
+
+b2k_run cpu-b2k-w1
+A_CMD=("${CMD[@]}")
+B_CMD=(kcat -P -b "$BROKERS" -t cpu-kcat-w1 -K $'\t' "${B2K_CONF[@]}" -l "$KV")
+take_turns b2k-w1 cpu-b2k-w1.bench_cpu.sbtest1 kcat-w1 cpu-kcat-w1
+
+# W4-shaped records: one transaction updating every row (before and after
+# images, about twice W1's bytes). Last, as its binlog file would otherwise
+# be read by the W1-shaped runs above, which start at $FILE and read on.
+if wanted b2k-w4 || wanted kcat-w4; then
+  W4_FILE=$(master_file)
+  sql bench_cpu -e "UPDATE sbtest1 SET k = k + 1"
+  sql -e "FLUSH BINARY LOGS"
+  KV4=$WORK/cpu-records-w4.kv
+  "$B2K_BIN" dump --file="$(binlog_path "$W4_FILE")" | kv_lines >"$KV4"
+  log "W4-shaped: $(wc -l <"$KV4") records, $(du -m "$KV4" | cut -f1) MB of key+value"
+  FILE=$W4_FILE
+  b2k_run cpu-b2k-w4
+  A_CMD=("${CMD[@]}")
+  B_CMD=(kcat -P -b "$BROKERS" -t cpu-kcat-w4 -K $'\t' "${B2K_CONF[@]}" -l "$KV4")
+  take_turns b2k-w4 cpu-b2k-w4.bench_cpu.sbtest1 kcat-w4 cpu-kcat-w4
+  rm -f "$KV4"
+fi
 
 "$PY" - "$RESULTS" <<'EOF'
 import json, sys

@@ -270,6 +270,16 @@ for p in (0, 1):
         targets.append(f"  - the same W1-shaped records through `binlog2kafka run` in "
                        f"bench/producer_cpu.sh ({how}): {rate_text(same)} rows/s = "
                        f"{same['rows_per_s'] / kcat['rows_per_s']:.2f}× kcat")
+    # The issue's yardstick: each tool's records sent by kcat, the two taking
+    # turns run by run in bench/producer_cpu.sh (W4-shaped: before and after).
+    for w, shape in (("W1", "w1"), ("W4", "w4")):
+        b, k = pc.get((f"b2k-{shape}", p)), pc.get((f"kcat-{shape}", p))
+        if b and k and b.get("rows_per_s") and k.get("rows_per_s"):
+            ratio = b["rows_per_s"] / k["rows_per_s"]
+            targets.append(f"- {w}-shaped records ≥ 0.9× `kcat -P` sending the same records, the two "
+                           f"taking turns in bench/producer_cpu.sh ({how}): {rate_text(b)} rows/s vs "
+                           f"kcat {rate_text(k)} records/s = {ratio:.2f}× — "
+                           + ("met" if ratio >= 0.9 else "**not met**"))
 for p in (0, 1):
     w3, w6 = get("pipeline", "binlog2kafka", "W3", p), get("pipeline", "binlog2kafka", "W6", p)
     if w3 and w6 and w3.get("rows_per_s") and w6.get("rows_per_s"):
@@ -440,9 +450,10 @@ if a.producer_cpu and os.path.exists(a.producer_cpu):
     md += """
 ## Where binlog2kafka's producer CPU goes (bench/producer_cpu.sh)
 
-The W1-shaped records (one table, sysbench rows) produced by `binlog2kafka
-run` and by `kcat -P` (librdkafka alone, reading key/value lines from a
-file) into topics of their own, one run after the other; CPU of the whole
+The W1-shaped records (one table, sysbench rows; W4-shaped in the -w4
+runs) produced by `binlog2kafka run` and by `kcat -P` (librdkafka alone,
+reading key/value lines from a file) into topics of their own, one run
+after the other (the -w1 and -w4 pairs taking turns); CPU of the whole
 process, of its librdkafka broker threads (`rdk:broker*`) and how often
 they blocked (voluntary context switches: a wait in `poll()` with a
 timeout, a lock), and the Kafka broker's CPU, per million records.
@@ -457,7 +468,11 @@ timeout, a lock), and the Kafka broker's CPU, per million records.
             "kcat-nolz4": "the same, compression.type=none",
             "kcat-smallq": "the same, queue.buffering.max.messages=20000",
             "b2k-again": "binlog2kafka run, defaults, again",
-            "kcat-defaults": "kcat -P, librdkafka defaults + acks=all, idempotence"}
+            "kcat-defaults": "kcat -P, librdkafka defaults + acks=all, idempotence",
+            "b2k-w1": "binlog2kafka run, defaults, taking turns with kcat-w1",
+            "kcat-w1": "kcat -P, binlog2kafka's settings, taking turns with b2k-w1",
+            "b2k-w4": "binlog2kafka run, defaults, W4-shaped records (UPDATE of every row)",
+            "kcat-w4": "kcat -P, binlog2kafka's settings, the same W4-shaped records"}
     for (tool, p), r in pc.items():
         n = r.get("rows") or 1
         bt = r.get("rdk_broker_threads") or {}
