@@ -19,10 +19,11 @@ uint64_t now_ms() {
       .count());
 }
 
-// Appends the encoder's record to `batch` as the reader does with streamed
-// ones.
+// Appends a record whose value is `head` + `mid` + `tail` to `batch` as the
+// reader does with streamed ones.
 void append(record_batch& batch, std::string_view topic, std::string_view key,
-            std::string_view value, std::string_view partition_key) {
+            std::string_view head, std::string_view mid, std::string_view tail,
+            std::string_view partition_key) {
   record_ref ref;
   ref.topic = batch.topic_index(topic);
   auto& data = batch.data;
@@ -30,8 +31,11 @@ void append(record_batch& batch, std::string_view topic, std::string_view key,
   ref.key_size = static_cast<uint32_t>(key.size());
   data.append(key);
   ref.value_offset = static_cast<uint32_t>(data.size());
-  ref.value_size = static_cast<uint32_t>(value.size());
-  data.append(value);
+  ref.value_size = static_cast<uint32_t>(head.size() + mid.size()
+                                         + tail.size());
+  data.append(head);
+  data.append(mid);
+  data.append(tail);
   ref.partition_key_offset = static_cast<uint32_t>(data.size());
   ref.partition_key_size = static_cast<uint32_t>(partition_key.size());
   data.append(partition_key);
@@ -43,22 +47,29 @@ void append(record_batch& batch, std::string_view topic, std::string_view key,
 // become Avro only then.
 binlog::error
 append_at(binlog::record_encoder& encoder, const binlog::table_info& info,
-          record_batch& batch,
-          std::vector<std::pair<std::string, std::string>>& encoded,
+          record_batch& batch, const binlog::chunk_records& encoded,
           const binlog::position& high, std::string_view partition_key) {
-  const std::string_view unknown = "\"file\":\"\",\"pos\":0,";
-  auto known = "\"file\":\"" + high.file
-               + "\",\"pos\":" + std::to_string(high.pos) + ",";
-  for (auto& [key, value] : encoded) {
-    auto at = value.find(unknown);
-    if (at != std::string::npos)
-      value.replace(at, unknown.size(), known);
-    if (encoder.options().format == binlog::record_format::avro)
-      if (auto e = encoder.avro_record(info, key, value))
-        return e;
-    append(batch, info.topic, key, value, partition_key);
-  }
-  return {};
+  binlog::error failed;
+  auto avro = encoder.options().format == binlog::record_format::avro;
+  std::string key;
+  std::string value;
+  encoded.place(high, [&](std::string_view k, std::string_view head,
+                          std::string_view mid, std::string_view tail) {
+    if (failed)
+      return;
+    if (!avro) {
+      append(batch, info.topic, k, head, mid, tail, partition_key);
+      return;
+    }
+    key.assign(k);
+    value.assign(head).append(mid).append(tail);
+    if (auto e = encoder.avro_record(info, key, value)) {
+      failed = std::move(e);
+      return;
+    }
+    append(batch, info.topic, key, value, {}, {}, partition_key);
+  });
+  return failed;
 }
 
 } // namespace
@@ -223,16 +234,15 @@ void snapshot_state::next_chunk() {
         uint64_t rows = 0;
         std::vector<std::string> last;
         auto ts = now_ms();
-        // The rows are encoded once the high watermark is known: it is
-        // their source position. Until then they are kept as images.
+        // The rows are encoded as they are read; their source position is
+        // the high watermark, known only once the chunk is read.
         binlog::position high;
-        std::vector<std::pair<std::string, std::string>> encoded;
+        encoded.clear();
         auto on_row = [&](const std::vector<binlog::value_slot>& row,
                           std::vector<std::string>& key) {
           encoder->encode_read(info, row, ts, config.server_id, {}, 0,
                                snapshot_marker());
-          encoded.emplace_back(std::string{encoder->key()},
-                               std::string{encoder->value()});
+          encoded.add(encoder->key(), encoder->value());
           last = key;
         };
         if (auto err = sql.read_chunk(current, after, to, limit, on_row,
@@ -312,13 +322,12 @@ void snapshot_state::next_piece() {
       auto limit = config.settings->snapshot.chunk_rows;
       uint64_t rows = 0;
       auto ts = now_ms();
-      std::vector<std::pair<std::string, std::string>> encoded;
+      encoded.clear();
       auto on_row = [&](const std::vector<binlog::value_slot>& row,
                         std::vector<std::string>&) {
         encoder->encode_read(info, row, ts, config.server_id, {}, 0,
                              snapshot_marker());
-        encoded.emplace_back(std::string{encoder->key()},
-                             std::string{encoder->value()});
+        encoded.add(encoder->key(), encoder->value());
       };
       if (auto err = sql.read_more(current, limit, on_row, rows)) {
         if (err.code != binlog::errc::unknown_table

@@ -15,6 +15,7 @@
 #include <caf/stateful_actor.hpp>
 
 #include "actors/actors.hpp"
+#include "binlog/chunk_records.hpp"
 #include "binlog/record.hpp"
 #include "binlog/snapshot_reader.hpp"
 #include "config/settings.hpp"
@@ -45,6 +46,8 @@ struct snapshot_state {
   reader_actor reader;
   binlog::snapshot_reader sql;
   std::unique_ptr<binlog::record_encoder> encoder;
+  // The chunk being read, encoded; reused from chunk to chunk.
+  binlog::chunk_records encoded;
   /// This lane's tables (or key ranges of split tables) still to read, in
   /// order.
   struct work {

@@ -156,6 +156,9 @@ mutation snapshot.chunk_inside_transaction actors/reader.cpp actors.reader "chun
   '  if (credit <= 0)
     return;
   auto passed'
+mutation snapshot.position_in_a_column binlog/chunk_records.cpp binlog.chunk_records "" \
+  'return value.rfind(unknown_position);' \
+  'return value.find(unknown_position);'
 
 if [[ ${1:-} == --list ]]; then
   for i in "${!names[@]}"; do
