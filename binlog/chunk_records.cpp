@@ -1,6 +1,6 @@
 #include "binlog/chunk_records.hpp"
 
-#include "binlog/json_writer.hpp"
+#include "binlog/record.hpp"
 
 namespace binlog {
 
@@ -32,12 +32,8 @@ size_t chunk_records::unknown_position_offset(std::string_view value) {
 
 std::string chunk_records::position_text(const position& at) {
   std::string out;
-  json_writer w{out};
-  w.raw("\"file\":");
-  w.string(at.file);
-  w.raw(",\"pos\":");
-  w.integer(at.pos);
-  w.raw(',');
+  write_source_position(out, at.file, at.pos);
+  out += ',';
   return out;
 }
 

@@ -575,11 +575,18 @@ void record_encoder::write_source_head(
     h.null();
   else
     h.string(gtid);
-  h.raw(",\"file\":");
-  h.string(file);
-  h.raw(",\"pos\":");
-  h.integer(event_offset);
+  h.raw(',');
+  write_source_position(out, file, event_offset);
   h.raw(",\"row\":");
+}
+
+void write_source_position(std::string& out, std::string_view file,
+                           uint64_t pos) {
+  json_writer w{out};
+  w.raw("\"file\":");
+  w.string(file);
+  w.raw(",\"pos\":");
+  w.integer(pos);
 }
 
 void record_encoder::write_source_tail(std::string& out, int64_t thread) const {

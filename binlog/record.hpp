@@ -380,6 +380,12 @@ private:
   std::string source_tail_; // `,"thread":…},"transaction":{…"total_order":`
 };
 
+/// Appends the source block's position fields, `"file":F,"pos":P`, as every
+/// record writes them (snapshot records get theirs afterwards:
+/// chunk_records).
+void write_source_position(std::string& out, std::string_view file,
+                           uint64_t pos);
+
 /// Where the source.snapshot "true" that encode_read wrote is in a snapshot
 /// record's encoded `value` (json or avro): the offset of the four bytes
 /// that "last" may replace in place; npos if `value` has none. Columns may
