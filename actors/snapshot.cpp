@@ -1,5 +1,6 @@
 #include "actors/snapshot.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include <caf/typed_event_based_actor.hpp>
@@ -72,7 +73,26 @@ append_at(binlog::record_encoder& encoder, const binlog::table_info& info,
   return failed;
 }
 
+// A table's first chunk: enough rows to learn their size, few enough that
+// rows of megabytes do not make it huge.
+constexpr uint64_t first_chunk_rows = 256;
+
+// The smallest chunk budget, whatever max-inflight-bytes says.
+constexpr uint64_t min_chunk_bytes = 1 << 20;
+
 } // namespace
+
+void snapshot_state::size_next(uint64_t rows, uint64_t bytes) {
+  auto most = config.settings->snapshot.chunk_rows;
+  if (rows == 0 || bytes == 0) {
+    chunk_rows = most;
+    return;
+  }
+  auto fit = static_cast<uint64_t>(static_cast<double>(chunk_bytes)
+                                   * static_cast<double>(rows)
+                                   / static_cast<double>(bytes));
+  chunk_rows = std::clamp<uint64_t>(fit, 1, most);
+}
 
 const char* snapshot_state::snapshot_marker() {
   // "first" and "last" are the reader's to mark: it knows which records
@@ -82,6 +102,9 @@ const char* snapshot_state::snapshot_marker() {
 
 caf::error snapshot_state::plan() {
   auto& s = *config.settings;
+  chunk_bytes = std::max<uint64_t>(
+    min_chunk_bytes,
+    s.batches.max_inflight_bytes / (2 * std::max<uint64_t>(1, config.lanes)));
   auto enc = binlog::record_encoder::make(s.records);
   if (!enc)
     return make_error(enc.error());
@@ -170,6 +193,8 @@ bool snapshot_state::open_next_table() {
     keyless = current.map.primary_key.empty()
               || !binlog::chunk_key_problem(current).empty();
     whole_begun = false;
+    chunk_rows = std::min(first_chunk_rows,
+                          config.settings->snapshot.chunk_rows);
     if (keyless && config.keyless.count(name) == 0)
       continue;
     if (keyless) {
@@ -230,8 +255,9 @@ void snapshot_state::next_chunk() {
         chunk.table = name;
         chunk.rows_estimated = current.estimated_rows;
         chunk.range = range;
-        auto limit = config.settings->snapshot.chunk_rows;
+        auto limit = chunk_rows;
         uint64_t rows = 0;
+        bool full = false;
         std::vector<std::string> last;
         auto ts = now_ms();
         // The rows are encoded as they are read; their source position is
@@ -244,6 +270,8 @@ void snapshot_state::next_chunk() {
                                snapshot_marker());
           encoded.add(encoder->key(), encoder->value());
           last = key;
+          full = encoded.bytes() >= chunk_bytes;
+          return !full;
         };
         if (auto err = sql.read_chunk(current, after, to, limit, on_row,
                                       rows)) {
@@ -270,7 +298,8 @@ void snapshot_state::next_chunk() {
           self->quit(make_error(e));
           return;
         }
-        if (rows < limit) {
+        size_next(rows, encoded.bytes());
+        if (rows < limit && !full) {
           chunk.table_done = true;
           have_current = false;
           chunk.lane_last = tables.empty();
@@ -319,8 +348,9 @@ void snapshot_state::next_piece() {
       }
     }
     if (go) {
-      auto limit = config.settings->snapshot.chunk_rows;
+      auto limit = chunk_rows;
       uint64_t rows = 0;
+      bool full = false;
       auto ts = now_ms();
       encoded.clear();
       auto on_row = [&](const std::vector<binlog::value_slot>& row,
@@ -328,6 +358,8 @@ void snapshot_state::next_piece() {
         encoder->encode_read(info, row, ts, config.server_id, {}, 0,
                              snapshot_marker());
         encoded.add(encoder->key(), encoder->value());
+        full = encoded.bytes() >= chunk_bytes;
+        return !full;
       };
       if (auto err = sql.read_more(current, limit, on_row, rows)) {
         if (err.code != binlog::errc::unknown_table
@@ -336,10 +368,11 @@ void snapshot_state::next_piece() {
           return;
         }
         finish(err);
-      } else if (rows < limit) {
+      } else if (rows < limit && !full) {
         chunk.table_done = true;
         have_current = false;
       }
+      size_next(rows, encoded.bytes());
       chunk.high = whole_at;
       // Without a key: kept in the table's partition, as the stream's
       // records of it.

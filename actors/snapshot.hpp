@@ -64,6 +64,14 @@ struct snapshot_state {
   binlog::table_info info;
   std::vector<std::string> after;
   bool have_current = false;
+  /// Bytes a chunk may hold: a lane's chunk, with its copy in the reader,
+  /// and the other lanes' fit in max-inflight-bytes. A chunk ends early
+  /// at this size.
+  uint64_t chunk_bytes = 0;
+  /// Rows the current table's next chunk asks for: few for its first, then
+  /// what fits in chunk_bytes at the size of its rows so far, at most
+  /// snapshot-chunk-rows.
+  uint64_t chunk_rows = 0;
   /// A chunk with lane_last went to the reader.
   bool announced_last = false;
   /// The current table is keyless: read in pieces of one consistent read
@@ -82,6 +90,8 @@ struct snapshot_state {
   void next_piece();
   /// The source.snapshot of the next record.
   const char* snapshot_marker();
+  /// The rows of the next chunk after one of `rows` rows in `bytes`.
+  void size_next(uint64_t rows, uint64_t bytes);
 };
 
 snapshot_actor::behavior_type

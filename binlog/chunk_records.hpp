@@ -26,6 +26,11 @@ public:
     return entries_.empty();
   }
 
+  /// The keys' and values' bytes kept.
+  size_t bytes() const {
+    return data_.size();
+  }
+
   void clear();
 
   /// Calls `f(key, head, position, tail)` for each record in order, where

@@ -305,8 +305,9 @@ error snapshot_reader::fetch(MYSQL_RES* res, const snapshot_table& t,
       auto i = t.map.primary_key[k];
       key[k].assign(row[i], lengths[i]);
     }
-    on_row(images_.slots(), key);
     ++rows;
+    if (!on_row(images_.slots(), key))
+      break;
   }
   if (end && mysql_errno(mysql_) != 0)
     return failure("reading " + t.qualified_name() + " failed");

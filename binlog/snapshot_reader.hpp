@@ -65,14 +65,15 @@ public:
   /// The binlog's end: a watermark.
   error end_position(position& out);
 
-  /// Called per row with its packed images and the key columns' texts.
-  using row_handler = std::function<void(const std::vector<value_slot>& row,
+  /// Called per row with its packed images and the key columns' texts;
+  /// false: this row is the last wanted now (the caller's buffer is full).
+  using row_handler = std::function<bool(const std::vector<value_slot>& row,
                                          std::vector<std::string>& key)>;
 
   /// Reads up to `limit` rows of `t` whose key is greater than `after`
   /// (empty: from the first) and at most `to` (empty: to the last), in key
-  /// order; `rows` says how many came (fewer than `limit`: the range is
-  /// done).
+  /// order; `rows` says how many came (fewer than `limit`, unless `on_row`
+  /// stopped the read: the range is done).
   error read_chunk(const snapshot_table& t,
                    const std::vector<std::string>& after,
                    const std::vector<std::string>& to, uint64_t limit,
@@ -104,8 +105,8 @@ public:
   /// binlog_snapshot_file/position): every change before it is in the
   /// read, none after it.
   error begin_whole(const snapshot_table& t, position& at);
-  /// The next up to `limit` rows of the read begun; fewer: it is done (and
-  /// ended).
+  /// The next up to `limit` rows of the read begun; fewer (unless `on_row`
+  /// stopped the read): it is done (and ended).
   error read_more(const snapshot_table& t, uint64_t limit,
                   const row_handler& on_row, uint64_t& rows);
   /// Ends the read begun (also when it was not read to its end).
