@@ -755,6 +755,64 @@ CAF_TEST(a change at the high watermark wins and one after it does not) {
                        all.begin() + records_before_high + 1));
 }
 
+CAF_TEST(two open chunks of a table go out in order and each drops its keys) {
+  // Two lanes read key ranges of one table: both chunks are open at once,
+  // the second's low watermark before the first went out.
+  // Lanes still reading: the snapshot does not end with the first chunk,
+  // and the reader reads only what its source has pending (here: all, in
+  // batches of one rows event; one byte of credit stops it after the
+  // first).
+  start(start_of_file(), true, 1, 1);
+  CAF_REQUIRE_EQUAL(down.batches.size(), 1u);
+  reader_of(aut).lanes_running = 2;
+  auto chunk_id = [&] {
+    uint64_t id = 0;
+    self->receive([&](uint64_t x) { id = x; },
+                  caf::after(std::chrono::seconds(0)) >>
+                    [] { CAF_FAIL("no chunk id"); });
+    return id;
+  };
+  binlog::position end;
+  fake_source{file}.current_end(end);
+  self->send(aut, atom::watermark_v, std::string{"shop.customers"});
+  consume_messages();
+  auto first = chunk_id();
+  self->send(aut, customers_chunk(first, {5}, end));
+  consume_messages();
+  self->send(aut, atom::watermark_v, std::string{"shop.customers"});
+  consume_messages();
+  auto second = chunk_id();
+  CAF_REQUIRE_NOT_EQUAL(first, second);
+  // The stream updates 1 after the second chunk began: the stream's row
+  // wins over the chunk's.
+  auto next = customers_chunk(second, {1, 6}, end);
+  next.after = {"7000"};
+  self->send(aut, std::move(next));
+  consume_messages();
+  bool answered = false;
+  self->receive([&](uint64_t) { answered = true; },
+                caf::after(std::chrono::seconds(0)) >> [] {});
+  CAF_CHECK(!answered);
+  self->send(aut, atom::credit_v, plenty);
+  consume_messages();
+  std::vector<uint64_t> rows;
+  for (int i = 0; i < 2; ++i)
+    self->receive([&](uint64_t x) { rows.push_back(x); },
+                  caf::after(std::chrono::seconds(0)) >>
+                    [] { CAF_FAIL("a chunk was not answered"); });
+  CAF_CHECK_EQUAL(rows, (std::vector<uint64_t>{1, 1}));
+  auto all = sent();
+  auto want = expected(start_of_file());
+  CAF_REQUIRE_EQUAL(all.size(), want.size() + 2);
+  CAF_CHECK(std::equal(want.begin(), want.end(), all.begin()));
+  // In the order they began; the progress is the second's.
+  CAF_CHECK_EQUAL(all[want.size()].value, "r5");
+  CAF_CHECK_EQUAL(all[want.size() + 1].value, "r6");
+  auto& last = down.batches.back().end;
+  CAF_CHECK_NOT_EQUAL(last.snapshot.find("\"shop.customers\":[\"7000\"]"),
+                      std::string::npos);
+}
+
 CAF_TEST(a keyless table goes out at the position of its consistent read) {
   // shop.audit_log has no key: a row is inserted in the first transaction
   // and deleted later. Its consistent read matches the end of the first
