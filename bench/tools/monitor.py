@@ -16,8 +16,10 @@ Starts COMMAND in its own session (output to --log), then every 100 ms:
 It is done when N new records are in the topics (or, with --until-log, when
 the tool's log matches REGEX), or after --timeout seconds. Then it stops the
 tool (SIGTERM to its process group, SIGKILL after 60 s) and appends one JSON
-line to --out: the drain window (first new record -> N-th), rows/s (R rows of
-change over that window; N may count tombstones too), peak RSS (the kernel's
+line to --out: the drain window (first new record -> N-th: the broker's
+append times of the two where the topics keep append times, else the 100 ms
+samples), rows/s (R rows of change over that window; N may count tombstones
+too), peak RSS (the kernel's
 VmHWM), CPU seconds in the window and in total, and those of the others.
 """
 import argparse
@@ -30,7 +32,8 @@ import subprocess
 import sys
 import time
 
-from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import (Consumer, TopicPartition,
+                             TIMESTAMP_LOG_APPEND_TIME)
 
 from record import add_fields, append
 
@@ -100,6 +103,69 @@ class Offsets:
         })
         self.partitions = {}
 
+    def ends(self):
+        """{(topic, partition): end offset} of every partition there is."""
+        md = self.consumer.list_topics(timeout=5)
+        parts = []
+        for t in self.topics:
+            tm = md.topics.get(t)
+            if tm is None or tm.error is not None:
+                continue
+            parts += [TopicPartition(t, p, -1) for p in tm.partitions]
+        if not parts:
+            return {}
+        return {(tp.topic, tp.partition): max(tp.offset, 0) for tp in
+                self.consumer.offsets_for_times(parts, timeout=5)}
+
+    def append_window(self, start):
+        """The broker's append times (ms) of the first and the last record
+        written after `start` ({(topic, partition): offset}), or None when
+        the topics do not keep append times (message.timestamp.type is
+        CreateTime: a tool's own clock) or a record cannot be read. Exact
+        where the 100 ms sampling is not: a short drain ends between two
+        samples."""
+        try:
+            ends = self.ends()
+        except Exception as e:
+            print(f"monitor: append window: {e}", file=sys.stderr)
+            return None
+        wanted = {}
+        for tp, end in ends.items():
+            begin = start.get(tp, 0)
+            if end > begin:
+                wanted[(tp[0], tp[1], begin)] = "first"
+                wanted[(tp[0], tp[1], end - 1)] = "last"
+        if not wanted:
+            return None
+        stamps = {}
+        # Each partition read at its first new record, then at its last:
+        # one record each (fetch.max.bytes keeps the reads small).
+        for which in ("first", "last"):
+            parts = [TopicPartition(t, p, o) for (t, p, o), w in wanted.items()
+                     if w == which]
+            self.consumer.assign(parts)
+            need = {(tp.topic, tp.partition): tp.offset for tp in parts}
+            deadline = time.monotonic() + 60
+            while need and time.monotonic() < deadline:
+                m = self.consumer.poll(1.0)
+                if m is None or m.error() is not None:
+                    continue
+                k = (m.topic(), m.partition())
+                if need.get(k) != m.offset():
+                    continue
+                kind, ts = m.timestamp()
+                if kind != TIMESTAMP_LOG_APPEND_TIME:
+                    self.consumer.unassign()
+                    return None
+                stamps.setdefault(which, []).append(ts)
+                del need[k]
+            self.consumer.unassign()
+            if need:
+                print(f"monitor: append window: {len(need)} partitions "
+                      "unread", file=sys.stderr)
+                return None
+        return min(stamps["first"]), max(stamps["last"])
+
     def total(self, previous=0):
         try:
             return self._total()
@@ -149,6 +215,10 @@ def main():
     topics = [t for t in a.topics.split(",") if t]
     offsets = Offsets(a.brokers, topics) if topics else None
     base = offsets.total() if offsets else 0
+    try:
+        start = offsets.ends() if offsets else {}
+    except Exception:
+        start = None  # no append window: the sampled one stands
     others = dict(kv.split("=", 1) for kv in a.pid_of)
     other_cpu0 = {k: cpu_seconds(v) for k, v in others.items()}
     rx = re.compile(a.until_log) if a.until_log else None
@@ -175,14 +245,16 @@ def main():
     signal.signal(signal.SIGTERM, stop_child)
     signal.signal(signal.SIGINT, stop_child)
     try:
-        return measure(a, proc, pid, offsets, base, others, other_cpu0, rx, logf, t_launch)
+        return measure(a, proc, pid, offsets, base, start, others, other_cpu0, rx,
+                       logf, t_launch)
     except BaseException:
         if proc.poll() is None:
             os.killpg(pid, signal.SIGKILL)
         raise
 
 
-def measure(a, proc, pid, offsets, base, others, other_cpu0, rx, logf, t_launch):
+def measure(a, proc, pid, offsets, base, start, others, other_cpu0, rx, logf,
+            t_launch):
     t_first = t_done = None
     cpu_first = cpu_done = None
     other_first = {}
@@ -304,6 +376,14 @@ def measure(a, proc, pid, offsets, base, others, other_cpu0, rx, logf, t_launch)
             "wakeups": broker_threads["wakeups"] - f["wakeups"]}
     if t_first is not None:
         window = max(t_done - t_first, 0.1)
+        res["drain_s_sampled"] = round(window, 3)
+        # The broker's append times of the first and the last record, where
+        # the topics keep them: exact to the millisecond.
+        appended = (offsets.append_window(start)
+                    if res["complete"] and start is not None else None)
+        if appended is not None:
+            window = max((appended[1] - appended[0]) / 1000, 0.001)
+        res["drain_window"] = "append-time" if appended else "sampled"
         rows = a.rows if a.rows is not None else a.expect
         done_rows = rows if res["complete"] else int(rows * count / max(a.expect, 1))
         res.update({

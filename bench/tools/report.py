@@ -384,9 +384,11 @@ wrote to the same broker, one tool at a time, on this machine:
 
 {table_md()}
 - rows/s: row changes over the time from the first new record in the tool's
-  topic to the last one expected, counted from the topic's end offsets in
-  Kafka every 100 ms (not from what the tool says); W2's rate is the
-  offered load. With several runs: the median, then (n=runs, min–max).
+  topic to the last one expected (not from what the tool says): the
+  broker's append times of the two (the bench's broker keeps
+  `log.message.timestamp.type=LogAppendTime`), once the topics' end offsets,
+  read every 100 ms, show them all; W2's rate is the offered load. With
+  several runs: the median, then (n=runs, min–max).
 - rows/s pinned: the same with the broker and MariaDB on core 0 and the
   tool on core 1 (`taskset`), so that they do not take turns on one core.
 - p99 ms (W2 only): from the commit of a single-row transaction (its
