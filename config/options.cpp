@@ -175,7 +175,9 @@ const std::vector<option_spec> specs = {
    "every included table, then the stream), never, initial-only (then "
    "exit) or when-needed (also when the committed position was purged)"},
   {"snapshot-chunk-rows", g::snapshot, commands({run, node}),
-   &o::snapshot_chunk_rows, "N", "rows read per chunk (by key, no locks)"},
+   &o::snapshot_chunk_rows, "N",
+   "most rows read per chunk (by key, no locks); fewer when their records "
+   "pass max-inflight-bytes / (2 x snapshot-parallelism)"},
   {"snapshot-parallelism", g::snapshot, commands({run, node}),
    &o::snapshot_parallelism, "N",
    "connections reading chunks at once, across and within tables"},
