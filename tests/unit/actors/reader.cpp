@@ -10,6 +10,7 @@
 #include <fstream>
 #include <functional>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -317,6 +318,29 @@ struct fixture : deterministic_fixture {
       caf::after(std::chrono::seconds(0)) >> [] {});
     CAF_CHECK(down);
     return reason;
+  }
+
+  /// A number the reader answered self with (a chunk's id, or the rows a
+  /// chunk sent), if one is waiting.
+  std::optional<uint64_t> answer() {
+    std::optional<uint64_t> result;
+    self->receive([&](uint64_t x) { result = x; },
+                  caf::after(std::chrono::seconds(0)) >> [] {});
+    return result;
+  }
+
+  /// Opens a chunk of `table` as a lane does (its low watermark; with
+  /// `keyless`, the consistent read of a table without a chunk key):
+  /// its id.
+  uint64_t open_chunk(const std::string& table, bool keyless = false) {
+    if (keyless)
+      self->send(aut, atom::watermark_v, table, true);
+    else
+      self->send(aut, atom::watermark_v, table);
+    consume_messages();
+    auto id = answer();
+    CAF_REQUIRE(id);
+    return *id;
   }
 
   /// The reader's state, for what a message cannot show: what it holds
@@ -629,12 +653,7 @@ CAF_TEST(a chunk goes out at its high watermark without the keys changed) {
   // event that inserts customers 1 and 2; its transaction then updates 1).
   start(start_of_file(), false, 10000, 1);
   CAF_REQUIRE_EQUAL(down.batches.size(), 1u);
-  self->send(aut, atom::watermark_v, std::string{"shop.customers"});
-  consume_messages();
-  uint64_t id = 0;
-  self->receive([&](uint64_t x) { id = x; }, caf::after(std::chrono::seconds(0))
-                                               >>
-                                               [] { CAF_FAIL("no chunk id"); });
+  auto id = open_chunk("shop.customers");
   // The chunk read 1, 2, 5 and 6; the stream then updates 1 and deletes 2
   // (and inserts and deletes 3 and 4): the stream's rows win, 2 must not
   // come back. High watermark: the file's end.
@@ -644,11 +663,9 @@ CAF_TEST(a chunk goes out at its high watermark without the keys changed) {
   consume_messages();
   self->send(aut, atom::credit_v, plenty);
   consume_messages();
-  uint64_t sent_rows = 0;
-  self->receive([&](uint64_t x) { sent_rows = x; },
-                caf::after(std::chrono::seconds(0)) >>
-                  [] { CAF_FAIL("the chunk was not answered"); });
-  CAF_CHECK_EQUAL(sent_rows, 2u);
+  auto sent_rows = answer();
+  CAF_REQUIRE(sent_rows);
+  CAF_CHECK_EQUAL(*sent_rows, 2u);
   auto all = sent();
   auto want = expected(start_of_file());
   CAF_REQUIRE_EQUAL(all.size(), want.size() + 2);
@@ -668,29 +685,19 @@ CAF_TEST(a chunk waits for credit) {
   // One byte of credit: spent by the first batch.
   start(start_of_file(), false, 10000, 1);
   CAF_REQUIRE_EQUAL(down.batches.size(), 1u);
-  self->send(aut, atom::watermark_v, std::string{"shop.customers"});
-  consume_messages();
-  uint64_t id = 0;
-  self->receive([&](uint64_t x) { id = x; }, caf::after(std::chrono::seconds(0))
-                                               >>
-                                               [] { CAF_FAIL("no chunk id"); });
+  auto id = open_chunk("shop.customers");
   // Its high watermark is where the stream stands: only the credit holds it.
   auto high = down.batches.front().end;
   high.skip_rows = 0;
   self->send(aut, customers_chunk(id, {7}, high));
   consume_messages();
   CAF_CHECK_EQUAL(down.batches.size(), 1u);
-  bool answered = false;
-  self->receive([&](uint64_t) { answered = true; },
-                caf::after(std::chrono::seconds(0)) >> [] {});
-  CAF_CHECK(!answered);
+  CAF_CHECK(!answer());
   // Credit back: the chunk goes out (at the end of the transaction the
   // first batch began, never inside it), once.
   self->send(aut, atom::credit_v, plenty);
   consume_messages();
-  self->receive([&](uint64_t) { answered = true; },
-                caf::after(std::chrono::seconds(0)) >> [] {});
-  CAF_CHECK(answered);
+  CAF_CHECK(answer());
   auto all = sent();
   CAF_CHECK_EQUAL(std::count_if(all.begin(), all.end(),
                                 [](const sent_record& r) {
@@ -732,12 +739,7 @@ CAF_TEST(a change at the high watermark wins and one after it does not) {
     }
   CAF_REQUIRE(!high.file.empty());
   start(start_of_file(), false, 10000, 1);
-  self->send(aut, atom::watermark_v, std::string{"shop.customers"});
-  consume_messages();
-  uint64_t id = 0;
-  self->receive([&](uint64_t x) { id = x; }, caf::after(std::chrono::seconds(0))
-                                               >>
-                                               [] { CAF_FAIL("no chunk id"); });
+  auto id = open_chunk("shop.customers");
   // 2 is deleted at exactly the high watermark: it wins. 3 is inserted
   // after it: the chunk's row goes out before that insert, and stays.
   self->send(aut, customers_chunk(id, {2, 3}, high));
@@ -765,23 +767,12 @@ CAF_TEST(two open chunks of a table go out in order and each drops its keys) {
   start(start_of_file(), true, 1, 1);
   CAF_REQUIRE_EQUAL(down.batches.size(), 1u);
   reader_of(aut).lanes_running = 2;
-  auto chunk_id = [&] {
-    uint64_t id = 0;
-    self->receive([&](uint64_t x) { id = x; },
-                  caf::after(std::chrono::seconds(0)) >>
-                    [] { CAF_FAIL("no chunk id"); });
-    return id;
-  };
   binlog::position end;
   fake_source{file}.current_end(end);
-  self->send(aut, atom::watermark_v, std::string{"shop.customers"});
-  consume_messages();
-  auto first = chunk_id();
+  auto first = open_chunk("shop.customers");
   self->send(aut, customers_chunk(first, {5}, end));
   consume_messages();
-  self->send(aut, atom::watermark_v, std::string{"shop.customers"});
-  consume_messages();
-  auto second = chunk_id();
+  auto second = open_chunk("shop.customers");
   CAF_REQUIRE_NOT_EQUAL(first, second);
   // The stream updates 1 after the second chunk began: the stream's row
   // wins over the chunk's.
@@ -789,18 +780,14 @@ CAF_TEST(two open chunks of a table go out in order and each drops its keys) {
   next.after = {"7000"};
   self->send(aut, std::move(next));
   consume_messages();
-  bool answered = false;
-  self->receive([&](uint64_t) { answered = true; },
-                caf::after(std::chrono::seconds(0)) >> [] {});
-  CAF_CHECK(!answered);
+  CAF_CHECK(!answer());
   self->send(aut, atom::credit_v, plenty);
   consume_messages();
-  std::vector<uint64_t> rows;
-  for (int i = 0; i < 2; ++i)
-    self->receive([&](uint64_t x) { rows.push_back(x); },
-                  caf::after(std::chrono::seconds(0)) >>
-                    [] { CAF_FAIL("a chunk was not answered"); });
-  CAF_CHECK_EQUAL(rows, (std::vector<uint64_t>{1, 1}));
+  auto first_rows = answer();
+  auto second_rows = answer();
+  CAF_REQUIRE(first_rows && second_rows);
+  CAF_CHECK_EQUAL(*first_rows, 1u);
+  CAF_CHECK_EQUAL(*second_rows, 1u);
   auto all = sent();
   auto want = expected(start_of_file());
   CAF_REQUIRE_EQUAL(all.size(), want.size() + 2);
@@ -848,12 +835,7 @@ CAF_TEST(a keyless table goes out at the position of its consistent read) {
   // No credit yet: nothing is read before the table is known to be read.
   start(start_of_file(), false, 10000, 0);
   reader_of(aut).keyless_pending.insert("shop.audit_log");
-  self->send(aut, atom::watermark_v, std::string{"shop.audit_log"}, true);
-  consume_messages();
-  uint64_t id = 0;
-  self->receive([&](uint64_t x) { id = x; }, caf::after(std::chrono::seconds(0))
-                                               >>
-                                               [] { CAF_FAIL("no chunk id"); });
+  auto id = open_chunk("shop.audit_log", true);
   // Until the read names its position the stream holds.
   self->send(aut, atom::credit_v, plenty);
   consume_messages();
@@ -877,11 +859,9 @@ CAF_TEST(a keyless table goes out at the position of its consistent read) {
   consume_messages();
   self->send(aut, atom::credit_v, plenty);
   consume_messages();
-  uint64_t sent_rows = 0;
-  self->receive([&](uint64_t x) { sent_rows = x; },
-                caf::after(std::chrono::seconds(0)) >>
-                  [] { CAF_FAIL("the piece was not answered"); });
-  CAF_CHECK_EQUAL(sent_rows, 1u);
+  auto sent_rows = answer();
+  CAF_REQUIRE(sent_rows);
+  CAF_CHECK_EQUAL(*sent_rows, 1u);
   // Up to the read's position everything but the table's insert, then the
   // read's row, then the rest (the table's delete too).
   std::vector<sent_record> expect;
