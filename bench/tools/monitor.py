@@ -114,6 +114,9 @@ class Offsets:
             parts += [TopicPartition(t, p, -1) for p in tm.partitions]
         if not parts:
             return {}
+        # Timestamp -1 asks for the latest offset (the high watermark): one
+        # ListOffsets for all partitions, not one request each (W6 has 1,000
+        # topics, and a tick must stay near 100 ms).
         return {(tp.topic, tp.partition): max(tp.offset, 0) for tp in
                 self.consumer.offsets_for_times(parts, timeout=5)}
 
@@ -129,22 +132,21 @@ class Offsets:
         except Exception as e:
             print(f"monitor: append window: {e}", file=sys.stderr)
             return None
-        wanted = {}
+        first, last = {}, {}
         for tp, end in ends.items():
             begin = start.get(tp, 0)
             if end > begin:
-                wanted[(tp[0], tp[1], begin)] = "first"
-                wanted[(tp[0], tp[1], end - 1)] = "last"
-        if not wanted:
+                first[tp], last[tp] = begin, end - 1
+        if not first:
             return None
         stamps = {}
-        # Each partition read at its first new record, then at its last:
-        # one record each (fetch.max.bytes keeps the reads small).
-        for which in ("first", "last"):
-            parts = [TopicPartition(t, p, o) for (t, p, o), w in wanted.items()
-                     if w == which]
-            self.consumer.assign(parts)
-            need = {(tp.topic, tp.partition): tp.offset for tp in parts}
+        # Each partition read at its first new record, then at its last
+        # (the same one when it has one): a fetch brings the partition's
+        # next batch, of which only the record at that offset counts.
+        for which, offsets in (("first", first), ("last", last)):
+            self.consumer.assign([TopicPartition(t, p, o)
+                                  for (t, p), o in offsets.items()])
+            need = dict(offsets)
             deadline = time.monotonic() + 60
             while need and time.monotonic() < deadline:
                 m = self.consumer.poll(1.0)
@@ -168,26 +170,10 @@ class Offsets:
 
     def total(self, previous=0):
         try:
-            return self._total()
+            return sum(self.ends().values())
         except Exception as e:  # a slow broker: keep the last count
             print(f"monitor: offsets: {e}", file=sys.stderr)
             return previous
-
-    def _total(self):
-        md = self.consumer.list_topics(timeout=5)
-        parts = []
-        for t in self.topics:
-            tm = md.topics.get(t)
-            if tm is None or tm.error is not None:
-                continue
-            parts += [TopicPartition(t, p, -1) for p in tm.partitions]
-        if not parts:
-            return 0
-        # Timestamp -1 asks for the latest offset (the high watermark): one
-        # ListOffsets for all partitions, not one request each (W6 has 1,000
-        # topics, and a tick must stay near 100 ms).
-        return sum(max(tp.offset, 0) for tp in
-                   self.consumer.offsets_for_times(parts, timeout=5))
 
 
 def main():
@@ -214,11 +200,14 @@ def main():
         ap.error("no command")
     topics = [t for t in a.topics.split(",") if t]
     offsets = Offsets(a.brokers, topics) if topics else None
-    base = offsets.total() if offsets else 0
+    # Where each partition stands before the start: the base of the count
+    # and of the append window.
     try:
         start = offsets.ends() if offsets else {}
-    except Exception:
-        start = None  # no append window: the sampled one stands
+        base = sum(start.values())
+    except Exception as e:  # a slow broker: no append window
+        print(f"monitor: offsets: {e}", file=sys.stderr)
+        start, base = None, 0
     others = dict(kv.split("=", 1) for kv in a.pid_of)
     other_cpu0 = {k: cpu_seconds(v) for k, v in others.items()}
     rx = re.compile(a.until_log) if a.until_log else None
