@@ -94,6 +94,18 @@ void snapshot_state::size_next(uint64_t rows, uint64_t bytes) {
   chunk_rows = std::clamp<uint64_t>(fit, 1, most);
 }
 
+bool snapshot_state::add_read(const std::vector<binlog::value_slot>& row,
+                              uint64_t ts) {
+  encoder->encode_read(info, row, ts, config.server_id, {}, 0,
+                       snapshot_marker());
+  encoded.add(encoder->key(), encoder->value());
+  return !chunk_full();
+}
+
+bool snapshot_state::chunk_full() const {
+  return encoded.bytes() >= chunk_bytes;
+}
+
 const char* snapshot_state::snapshot_marker() {
   // "first" and "last" are the reader's to mark: it knows which records
   // of all lanes go out first and last.
@@ -257,7 +269,6 @@ void snapshot_state::next_chunk() {
         chunk.range = range;
         auto limit = chunk_rows;
         uint64_t rows = 0;
-        bool full = false;
         std::vector<std::string> last;
         auto ts = now_ms();
         // The rows are encoded as they are read; their source position is
@@ -266,12 +277,8 @@ void snapshot_state::next_chunk() {
         encoded.clear();
         auto on_row = [&](const std::vector<binlog::value_slot>& row,
                           std::vector<std::string>& key) {
-          encoder->encode_read(info, row, ts, config.server_id, {}, 0,
-                               snapshot_marker());
-          encoded.add(encoder->key(), encoder->value());
           last = key;
-          full = encoded.bytes() >= chunk_bytes;
-          return !full;
+          return add_read(row, ts);
         };
         if (auto err = sql.read_chunk(current, after, to, limit, on_row,
                                       rows)) {
@@ -299,7 +306,7 @@ void snapshot_state::next_chunk() {
           return;
         }
         size_next(rows, encoded.bytes());
-        if (rows < limit && !full) {
+        if (rows < limit && !chunk_full()) {
           chunk.table_done = true;
           have_current = false;
           chunk.lane_last = tables.empty();
@@ -350,16 +357,11 @@ void snapshot_state::next_piece() {
     if (go) {
       auto limit = chunk_rows;
       uint64_t rows = 0;
-      bool full = false;
       auto ts = now_ms();
       encoded.clear();
       auto on_row = [&](const std::vector<binlog::value_slot>& row,
                         std::vector<std::string>&) {
-        encoder->encode_read(info, row, ts, config.server_id, {}, 0,
-                             snapshot_marker());
-        encoded.add(encoder->key(), encoder->value());
-        full = encoded.bytes() >= chunk_bytes;
-        return !full;
+        return add_read(row, ts);
       };
       if (auto err = sql.read_more(current, limit, on_row, rows)) {
         if (err.code != binlog::errc::unknown_table
@@ -368,7 +370,7 @@ void snapshot_state::next_piece() {
           return;
         }
         finish(err);
-      } else if (rows < limit && !full) {
+      } else if (rows < limit && !chunk_full()) {
         chunk.table_done = true;
         have_current = false;
       }

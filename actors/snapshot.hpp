@@ -90,6 +90,11 @@ struct snapshot_state {
   void next_piece();
   /// The source.snapshot of the next record.
   const char* snapshot_marker();
+  /// Encodes a row read (at `ts`) into `encoded`; false once the chunk is
+  /// full.
+  bool add_read(const std::vector<binlog::value_slot>& row, uint64_t ts);
+  /// The chunk's records reached chunk_bytes: it ends before its rows do.
+  bool chunk_full() const;
   /// The rows of the next chunk after one of `rows` rows in `bytes`.
   void size_next(uint64_t rows, uint64_t bytes);
 };
