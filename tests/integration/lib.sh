@@ -315,6 +315,13 @@ ERRLINE='^[0-9T:.-]+ (error|critical) '
 # Lines of the daemon's log after line $1 that match $2.
 log_since() { tail -n +$(($1 + 1)) "$DAEMON_LOG" | grep -E "$2" || true; }
 
+# has_line [GREP OPTIONS] PATTERN: a line of stdin matches. Unlike `grep -q`
+# it reads all of stdin: grep's exit at the first match cuts off the writer
+# (tail's SIGPIPE, curl's write error 23), and pipefail then turns a match
+# into a failure.
+has_line() { local n; n=$(grep -c "$@") || true; [[ ${n:-0} -gt 0 ]]; }
+export -f has_line
+
 # expect_stop MARK: the daemon exits by itself within 60 s, non-zero, with
 # exactly one error line after log line MARK; sets STOP_LINE to it.
 expect_stop() {
@@ -554,7 +561,7 @@ print(("in flight: " if busy else "nothing in flight: ") + what)' 2>/dev/null
 daemon_metric() {
   local v
   v=$(curl -s --max-time 5 "http://127.0.0.1:$HTTP_PORT/metrics" 2>/dev/null |
-    awk -v m="binlog2kafka_$1" '$1 ~ "^" m "[{]" { print $2; exit }')
+    awk -v m="binlog2kafka_$1" '!found && $1 ~ "^" m "[{]" { print $2; found = 1 }')
   [[ -n $v ]] && echo "$v"
 }
 
@@ -741,7 +748,7 @@ chaos_kill_in_commit() {
   CHAOS_KILLS=$((CHAOS_KILLS + 1))
   CHAOS_COMMIT_DONE=$((CHAOS_COMMIT_DONE + 1))
   n=$(sed -n 's/.*committing Kafka transaction \([0-9]*\) .*/\1/p' <<<"$line")
-  if tail -c +$((offset + 1)) "$DAEMON_LOG" | grep -q "producer: committed Kafka transaction $n\$"; then
+  if tail -c +$((offset + 1)) "$DAEMON_LOG" | has_line "producer: committed Kafka transaction $n\$"; then
     CHAOS_LAST_INFLIGHT="Kafka transaction $n had committed already"
   else
     CHAOS_COMMIT_HITS=$((CHAOS_COMMIT_HITS + 1))

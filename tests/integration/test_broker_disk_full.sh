@@ -112,7 +112,7 @@ log "broker log: $halt"
 [[ $ioerr == *"No space left on device"* ]] || fail "the broker's log has no 'No space left on device'"
 [[ -n $halt ]] || fail "the broker exited without 'Shutdown broker because all log dirs ... have failed'"
 # binlog2kafka waits (the status page answers without the broker).
-broker_down_said() { log_since "$mark" ' warning kafka: FAIL: .*Connection refused' | grep -q .; }
+broker_down_said() { log_since "$mark" ' warning kafka: FAIL: .*Connection refused' | has_line .; }
 wait_for 30 "binlog2kafka's warning that the broker refuses connections" broker_down_said
 daemon_running || fail "binlog2kafka exited when the broker's disk filled: $(log_since "$mark" "$ERRLINE")"
 status=$(curl -s --max-time 5 "http://127.0.0.1:$HTTP_PORT/status.json") || fail "no status page"

@@ -36,7 +36,7 @@ check() {
         [[ $(wc -l <"$OUT/$name.err") -eq 1 ]] || problem="stderr is not one line"
         grep -qE -- "$pattern" <<<"$err" || problem="stderr does not match /$pattern/" ;;
       first-line)
-        head -n 1 <<<"$err" | grep -qE -- "$pattern" || problem="first line of stderr does not match /$pattern/" ;;
+        head -n 1 <<<"$err" | has_line -E -- "$pattern" || problem="first line of stderr does not match /$pattern/" ;;
       any-line)
         grep -qE -- "$pattern" <<<"$err" || problem="no line of stderr matches /$pattern/" ;;
     esac
@@ -232,7 +232,7 @@ last=$(master_status | awk '{print $1}')
 # MariaDB purges a file only once its binlog checkpoint has passed: retry.
 purged() {
   sql -e "PURGE BINARY LOGS TO '$last'"
-  ! sql -e "SHOW BINARY LOGS" | grep -q "^${first}[[:space:]]"
+  ! sql -e "SHOW BINARY LOGS" | has_line "^${first}[[:space:]]"
 }
 wait_for 30 "the server purged $first" purged
 check purged_position any-line "error.*(purged|Could not find first log file)" -- \

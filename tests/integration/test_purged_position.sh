@@ -32,7 +32,7 @@ sql -e "INSERT INTO demo.purge SELECT seq, 1 FROM demo.seq_101_to_200; FLUSH BIN
 last=$(master_status | awk '{print $1}')
 purged() {
   sql -e "PURGE BINARY LOGS TO '$last'"
-  ! sql -e "SHOW BINARY LOGS" | grep -q "^${cfile}[[:space:]]"
+  ! sql -e "SHOW BINARY LOGS" | has_line "^${cfile}[[:space:]]"
 }
 wait_for 30 "the server purged $cfile" purged
 # And rows after the purge, which a daemon that jumped ahead would send.

@@ -100,7 +100,7 @@ PY
 }
 
 # log_since N PATTERN: the daemon's log after its first N lines matches.
-log_since() { tail -n +"$(($1 + 1))" "$DAEMON_LOG" | grep -q "$2"; }
+log_since() { tail -n +"$(($1 + 1))" "$DAEMON_LOG" | has_line "$2"; }
 snapshot_done() { grep -q 'snapshot: done' "$DAEMON_LOG"; }
 snapshot_rows_sent() { grep -c 'snapshot: .* done: ' "$DAEMON_LOG" || true; }
 chunks_sent() { grep -c '' "$DAEMON_LOG"; }
@@ -393,7 +393,7 @@ shape_run() {
   daemon_start --binlog2kafka.source="mysql://b2k_lim@127.0.0.1:$MARIADB_PORT" \
     --binlog2kafka.include-databases=shape --binlog2kafka.snapshot-chunk-rows=97 \
     --binlog2kafka.snapshot-parallelism="$2" --binlog2kafka.value-mode=readable
-  if sql -e 'SHOW TABLES FROM shape' | grep -qx z_gone; then
+  if sql -e 'SHOW TABLES FROM shape' | has_line -x z_gone; then
     wait_for 60 "$1 reads its first table" log_since "$mark" 'snapshot: reading shape.k_ai'
     sql -e 'DROP TABLE shape.z_gone'
   fi
@@ -436,7 +436,7 @@ sql -e "UPDATE shape.k_ci SET v = v + 100 LIMIT 50; FLUSH BINARY LOGS"
 last=$(master_status | awk '{print $1}')
 purged() {
   sql -e "PURGE BINARY LOGS TO '$last'"
-  ! sql -e "SHOW BINARY LOGS" | grep -q "^${cfile}[[:space:]]"
+  ! sql -e "SHOW BINARY LOGS" | has_line "^${cfile}[[:space:]]"
 }
 wait_for 30 "the server purged $cfile" purged
 export B2K_ITEST_SNAPSHOT=when-needed

@@ -131,7 +131,7 @@ code=$(curl -s -o "$STATE/post.out" -w '%{http_code}' -X POST -d '{"tables":["od
   fail "POST /snapshots without a configured token: $code $(cat "$STATE/post.out")"
 
 # -- 4. cancel -----------------------------------------------------------------
-listed() { cli --list | grep -q "^$1"$'\t'"$2"; }
+listed() { cli --list | has_line "^$1"$'\t'"$2"; }
 # At once: the snapshot takes seconds; the cancel may find it asked for,
 # queued or running.
 BIG_ID=$(cli --tables='od\.big')
@@ -162,9 +162,9 @@ echo "t0ken-$SEED" >"$STATE/token"
 RUN_ARGS+=(--binlog2kafka.http-token-file="$STATE/token")
 daemon_start "${RUN_ARGS[@]}"
 wait_for 60 "the restart goes on with $KILL_ID" \
-  bash -c "tail -n +$((mark + 1)) '$DAEMON_LOG' | grep -q 'snapshot: going on where it stopped'"
+  bash -c "tail -n +$((mark + 1)) '$DAEMON_LOG' | has_line 'snapshot: going on where it stopped'"
 wait_for 60 "snapshot $KILL_ID ends" listed "$KILL_ID" done
-tail -n +"$((mark + 1))" "$DAEMON_LOG" | grep -q "snapshot $KILL_ID: reading" &&
+tail -n +"$((mark + 1))" "$DAEMON_LOG" | has_line "snapshot $KILL_ID: reading" &&
   fail "the restart took the signal of $KILL_ID again"
 wait_caught_up 60
 python3 "$ITEST_DIR/materialize.py" tables --brokers "$BROKERS" --prefix "$SOURCE_NAME" \
@@ -181,7 +181,7 @@ code=$(post -H "Authorization: Bearer t0ken-$SEED")
 HTTP_ID=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$STATE/post.out")
 wait_for 60 "snapshot $HTTP_ID over HTTP ends" listed "$HTTP_ID" done
 [[ $(reads "$SOURCE_NAME.od.c") -ge 1000 ]] || fail "POST /snapshots did not snapshot od.c"
-curl -s "$URL/snapshots" | grep -q "\"$HTTP_ID\"" || fail "GET /snapshots does not list $HTTP_ID"
+[[ $(curl -s "$URL/snapshots") == *"\"$HTTP_ID\""* ]] || fail "GET /snapshots does not list $HTTP_ID"
 code=$(curl -s -o /dev/null -w '%{http_code}' -X DELETE -H "Authorization: Bearer t0ken-$SEED" "$URL/snapshots/nope")
 [[ $code == 404 ]] || fail "DELETE /snapshots/nope was $code, not 404"
 log "HTTP: 403 without a configured token, 401 without or with a wrong one, 202 with it"

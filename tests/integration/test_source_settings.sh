@@ -126,12 +126,12 @@ sql -e "INSERT INTO demo.ss SELECT seq, 'row', 0 FROM demo.seq_161_to_200; FLUSH
 last=$(master_status | awk '{print $1}')
 purged() {
   sql -e "PURGE BINARY LOGS TO '$last'"
-  ! sql -e "SHOW BINARY LOGS" | grep -q "^${cfile}[[:space:]]"
+  ! sql -e "SHOW BINARY LOGS" | has_line "^${cfile}[[:space:]]"
 }
 wait_for 30 "the server purged $cfile" purged
 mark=$(wc -l <"$DAEMON_LOG")
 daemon_start "$EXCLUDE" --binlog2kafka.snapshot=when-needed
-wait_for 120 "the snapshot is done" bash -c "tail -n +$((mark + 1)) '$DAEMON_LOG' | grep -q 'snapshot: done'"
+wait_for 120 "the snapshot is done" bash -c "tail -n +$((mark + 1)) '$DAEMON_LOG' | has_line 'snapshot: done'"
 [[ -n $(log_since "$mark" 'was purged from the server .*snapshot = when-needed') ]] ||
   fail "no line says the position was purged and every table is read again"
 sql -e "INSERT INTO demo.ss SELECT seq, 'row', 0 FROM demo.seq_201_to_210"

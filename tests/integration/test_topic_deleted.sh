@@ -36,7 +36,7 @@ delete_topic() {
 }
 # (Listing all topics: a metadata request that names the topic would have
 # the broker create it again when auto.create.topics.enable is on.)
-topic_gone() { ! kafka_ctl topics | grep -qx "$TOPIC"; }
+topic_gone() { ! kafka_ctl topics | has_line -x "$TOPIC"; }
 
 # rows_after_stop FIRST LAST V: with the daemon running, writes rows to
 # demo.t (and demo.u) while its topic is gone; expects the stop line.

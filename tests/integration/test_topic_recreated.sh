@@ -32,7 +32,7 @@ SQL
 
 # (Listing all topics: a metadata request that names the topic would have
 # the broker create it again.)
-topic_listed() { kafka_ctl topics | grep -qx "$TOPIC"; }
+topic_listed() { kafka_ctl topics | has_line -x "$TOPIC"; }
 # Creates the topic unless the broker already did for someone (create-topic
 # passes --if-not-exists); fails while the deletion is still under way.
 create_again() { kafka_ctl create-topic "$TOPIC" >/dev/null && topic_listed; }

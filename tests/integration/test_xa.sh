@@ -99,7 +99,7 @@ marker 2
 # k2: prepared and read by the daemon, which is then killed; rolled back.
 xa_prepares() {
   curl -s --max-time 5 "http://127.0.0.1:$HTTP_PORT/metrics" |
-    awk '/^binlog2kafka_events_total[{].*type="XA_PREPARE"/ {print $2; exit}' | cut -d. -f1
+    awk '!found && /^binlog2kafka_events_total[{].*type="XA_PREPARE"/ {print $2; found = 1}' | cut -d. -f1
 }
 prepares_before=$(xa_prepares)
 [[ -n $prepares_before ]] || fail "no XA_PREPARE count on /metrics (port $HTTP_PORT)"

@@ -205,7 +205,7 @@ daemon_start "--binlog2kafka.from=$start_file:$start_pos" \
   '--binlog2kafka.include-databases=["interop"]' "${avro_args[@]}"
 down_line() {
   grep -E "schema registry $REGISTRY: subject '[^']+': cannot register the schema: " \
-    "$DAEMON_LOG" | grep -q 'reconnecting in'
+    "$DAEMON_LOG" | has_line 'reconnecting in'
 }
 wait_for 60 "a line saying the registry cannot be reached" down_line
 grep -E "schema registry $REGISTRY: subject" "$DAEMON_LOG" | tail -n 1
