@@ -7,13 +7,15 @@
 #    root or sudo),
 # 2. a Debug build with AddressSanitizer and UBSan in build-debug/,
 # 3. ctest --output-on-failure in build-debug/ with every label (unit and
-#    integration) unless the arguments say otherwise,
+#    integration) unless the arguments say otherwise, two tests at a time
+#    (B2K_TEST_JOBS): tests with servers take one of two "servers" slots
+#    (tests/resources.json), each slot on ports of its own,
 # 4. without arguments: the libFuzzer target over the decoder for a bounded
 #    time (B2K_FUZZ_SECONDS, 60 by default; 0 skips it), built with clang in
 #    build-fuzz/.
 # The integration tests start their own MariaDB and Kafka on 127.0.0.1 ports
-# 23306/29092/29093 with state under build-debug/itest/, so a running demo
-# (13306/19092, .state/) is left alone. Exits non-zero on any failure.
+# 23306/29092/29093 (23406/29192/29193 in the second slot) with state under
+# build-debug/itest/, so a running demo (13306/19092, .state/) is left alone. Exits non-zero on any failure.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -34,10 +36,11 @@ ninja -C "$BUILD" -j2
 
 source "$REPO/tests/sanitizers/options.sh"
 
-phase "running ctest --output-on-failure $*"
+jobs=${B2K_TEST_JOBS:-2}
+phase "running ctest --output-on-failure -j$jobs $*"
 cd "$BUILD"
 rc=0
-ctest --output-on-failure "$@" || rc=$?
+ctest --output-on-failure -j"$jobs" --resource-spec-file "$REPO/tests/resources.json" "$@" || rc=$?
 phase "ctest exited with $rc"
 
 if [[ $# -eq 0 && ${B2K_FUZZ_SECONDS:-60} -gt 0 ]]; then

@@ -9,7 +9,8 @@
 #   B2K_BUILD_DIR=$PWD bash ../tests/integration/test_end_to_end.sh
 # Other knobs:
 #   B2K_ITEST_MARIADB_PORT, B2K_ITEST_KAFKA_PORT, B2K_ITEST_KAFKA_CONTROLLER_PORT
-#                       test ports (default 23306, 29092, 29093)
+#                       test ports (default 23306, 29092, 29093; +100 in
+#                       ctest's second servers slot)
 #   B2K_ITEST_KEEP=1    leave the servers running after the test (debugging)
 #   B2K_CACHE_DIR       Kafka jar cache (default <source>/.cache, shared with
 #                       the demo so the jars are fetched once)
@@ -23,15 +24,17 @@ export B2K_CACHE_DIR=${B2K_CACHE_DIR:-$B2K_SOURCE_DIR/.cache}
 
 TEST_NAME=$(basename "$0" .sh)
 TEST_NAME=${TEST_NAME#test_}
-MARIADB_PORT=${B2K_ITEST_MARIADB_PORT:-23306}
-KAFKA_PORT=${B2K_ITEST_KAFKA_PORT:-29092}
-KAFKA_CONTROLLER_PORT=${B2K_ITEST_KAFKA_CONTROLLER_PORT:-29093}
+# shellcheck source=tests/integration/ports.sh
+source "$ITEST_DIR/ports.sh"
+MARIADB_PORT=${B2K_ITEST_MARIADB_PORT:-$(itest_port 23306)}
+KAFKA_PORT=${B2K_ITEST_KAFKA_PORT:-$(itest_port 29092)}
+KAFKA_CONTROLLER_PORT=${B2K_ITEST_KAFKA_CONTROLLER_PORT:-$(itest_port 29093)}
 BROKERS=127.0.0.1:$KAFKA_PORT
 STATE=$B2K_BUILD_DIR/itest/$TEST_NAME
 MARIADB_CNF=$STATE/mariadb/my.cnf
 PASSWORD_FILE=$STATE/mariadb/b2k.password
 SOURCE_URL=mysql://b2k@127.0.0.1:$MARIADB_PORT
-HTTP_PORT=${B2K_ITEST_HTTP_PORT:-28585}
+HTTP_PORT=${B2K_ITEST_HTTP_PORT:-$(itest_port 28585)}
 DAEMON_LOG=$STATE/binlog2kafka.log
 SOURCE_NAME=itest
 DAEMON_PID=

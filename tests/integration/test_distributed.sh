@@ -10,7 +10,7 @@
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-NODE_PORT=${B2K_ITEST_NODE_PORT:-24280}
+NODE_PORT=${B2K_ITEST_NODE_PORT:-$(itest_port 24280)}
 NODE_LOG=$STATE/reader-node.log
 TABLE=dist
 TOPIC=$SOURCE_NAME.demo.$TABLE

@@ -8,7 +8,7 @@
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-REPLICA_PORT=${B2K_ITEST_REPLICA_PORT:-23307}
+REPLICA_PORT=${B2K_ITEST_REPLICA_PORT:-$(itest_port 23307)}
 REPLICA_STATE=$STATE/replica
 TABLE=fo
 TOPIC=$SOURCE_NAME.demo.$TABLE

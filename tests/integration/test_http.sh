@@ -14,7 +14,6 @@
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-HTTP_PORT=${B2K_ITEST_HTTP_PORT:-28585}
 URL=http://127.0.0.1:$HTTP_PORT
 CHROMIUM=${B2K_CHROMIUM:-chromium}
 PLAYWRIGHT_VERSION=1.65.1

@@ -17,7 +17,6 @@
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-HTTP_PORT=${B2K_ITEST_HTTP_PORT:-28585}
 BIG=$((3 * 1024 * 1024))
 CHECK=$STATE/check_oversize.py
 

@@ -26,7 +26,6 @@ faults_trap
 
 SEED=${B2K_SEED:-$RANDOM}
 log "seed $SEED (rerun with B2K_SEED=$SEED)"
-HTTP_PORT=${B2K_ITEST_HTTP_PORT:-28585}
 URL=http://127.0.0.1:$HTTP_PORT
 
 start_servers

@@ -14,12 +14,15 @@
 #    librdkafka's conf and security debug on), in `ps` output or in
 #    /proc/<pid>/cmdline.
 # Ports: MariaDB 33307, Kafka PLAINTEXT 39092, controller 39093,
-# SASL_PLAINTEXT 39094, SSL 39095 (B2K_ITEST_* move them).
-export B2K_ITEST_MARIADB_PORT=${B2K_ITEST_MARIADB_PORT:-33307}
-export B2K_ITEST_KAFKA_PORT=${B2K_ITEST_KAFKA_PORT:-39092}
-export B2K_ITEST_KAFKA_CONTROLLER_PORT=${B2K_ITEST_KAFKA_CONTROLLER_PORT:-39093}
-SASL_PORT=${B2K_ITEST_KAFKA_SASL_PORT:-39094}
-SSL_PORT=${B2K_ITEST_KAFKA_SSL_PORT:-39095}
+# SASL_PLAINTEXT 39094, SSL 39095 (B2K_ITEST_* move them; +100 in ctest's
+# second servers slot).
+# shellcheck source=tests/integration/ports.sh
+source "$(dirname "${BASH_SOURCE[0]}")/ports.sh"
+export B2K_ITEST_MARIADB_PORT=${B2K_ITEST_MARIADB_PORT:-$(itest_port 33307)}
+export B2K_ITEST_KAFKA_PORT=${B2K_ITEST_KAFKA_PORT:-$(itest_port 39092)}
+export B2K_ITEST_KAFKA_CONTROLLER_PORT=${B2K_ITEST_KAFKA_CONTROLLER_PORT:-$(itest_port 39093)}
+SASL_PORT=${B2K_ITEST_KAFKA_SASL_PORT:-$(itest_port 39094)}
+SSL_PORT=${B2K_ITEST_KAFKA_SSL_PORT:-$(itest_port 39095)}
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 

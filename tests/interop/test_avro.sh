@@ -30,7 +30,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../integration/lib.sh"
 source "$B2K_SOURCE_DIR/bench/peers/maven.sh"
 
 HERE=$B2K_SOURCE_DIR/tests/interop
-REGISTRY_PORT=${B2K_ITEST_REGISTRY_PORT:-$((${B2K_ITEST_CONNECT_PORT:-28083} + 1))}
+REGISTRY_PORT=${B2K_ITEST_REGISTRY_PORT:-$((${B2K_ITEST_CONNECT_PORT:-$(itest_port 28083)} + 1))}
 REGISTRY=http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7
 REGISTRY_BUILD=$B2K_CACHE_DIR/interop/apicurio
 AVRO_JARS=$B2K_CACHE_DIR/interop/avro

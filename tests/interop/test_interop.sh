@@ -29,7 +29,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../integration/lib.sh"
 source "$B2K_SOURCE_DIR/bench/peers/maven.sh"
 
 HERE=$B2K_SOURCE_DIR/tests/interop
-CONNECT_PORT=${B2K_ITEST_CONNECT_PORT:-28083}
+CONNECT_PORT=${B2K_ITEST_CONNECT_PORT:-$(itest_port 28083)}
 # Debezium's MariaDB connector: 3.5.0.Final is the newest Maven Central
 # serves here (3.6 adds no value change but one, see compare.py). 3.6.1:
 # debezium-connector-mariadb is not found; debezium-connector-mysql is, but
