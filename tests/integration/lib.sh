@@ -715,6 +715,12 @@ chaos_kill_restart() {
   chaos_check_alive
   local state
   state=$(inflight_state) || state="status page did not answer"
+  if ! daemon_running; then
+    # The proxy killed it while the status was read (seconds on a busy
+    # machine): that kill is this round's.
+    chaos_check_alive
+    return 0
+  fi
   CHAOS_KILLS=$((CHAOS_KILLS + 1))
   daemon_kill9
   [[ $state != "in flight: "* ]] || CHAOS_INFLIGHT_KILLS=$((CHAOS_INFLIGHT_KILLS + 1))
@@ -767,9 +773,13 @@ chaos_kill_in_commit() {
 # and restarts it).
 chaos_check_alive() {
   daemon_running && return 0
-  local pid=$DAEMON_PID
-  # (The proxy logs right after its kill; give the line a moment.)
-  grep -q "sent SIGKILL to pid $pid\b" "$STATE/proxy.log" 2>/dev/null || sleep 0.5
+  local pid=$DAEMON_PID i
+  # (The proxy logs right after its kill; give the line up to 5 s on a busy
+  # machine.)
+  for ((i = 0; i < 50; i++)); do
+    grep -q "sent SIGKILL to pid $pid\b" "$STATE/proxy.log" 2>/dev/null && break
+    sleep 0.1
+  done
   if grep -q "sent SIGKILL to pid $pid\b" "$STATE/proxy.log" 2>/dev/null; then
     wait "$pid" 2>/dev/null || true
     echo "--- killed with SIGKILL by the TCP proxy $(date '+%F %T')" >>"$DAEMON_LOG"
