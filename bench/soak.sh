@@ -236,7 +236,8 @@ fault_commit() {
   COUNT[kill]=$((COUNT[kill] + 1))
   COUNT[commit]=$((COUNT[commit] + 1))
   n=$(sed -n 's/.*committing Kafka transaction \([0-9]*\) .*/\1/p' <<<"$line")
-  if tail -c +$((offset + 1)) "$STATE/out/instance-$x.log" | grep -q "producer: committed Kafka transaction $n\$"; then
+  # (grep -c reads all: grep -q's early exit fails tail under pipefail.)
+  if [[ $(tail -c +$((offset + 1)) "$STATE/out/instance-$x.log" | grep -c "producer: committed Kafka transaction $n\$") -gt 0 ]]; then
     log "fault commit: instance $x (pid $pid) killed with SIGKILL after Kafka transaction $n committed"
   else
     COUNT[in_commit]=$((COUNT[in_commit] + 1))

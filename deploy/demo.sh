@@ -194,7 +194,8 @@ cmd_start() {
   local log_lines=0
   [[ -f $LOG ]] && log_lines=$(wc -l <"$LOG")
   start_daemon
-  if tail -n +"$((log_lines + 1))" "$LOG" | grep -q 'snapshot: reading'; then
+  # (grep -c reads all: grep -q's early exit fails tail under pipefail.)
+  if [[ $(tail -n +"$((log_lines + 1))" "$LOG" | grep -c 'snapshot: reading') -gt 0 ]]; then
     wait_for 60 "the snapshot of the existing rows" \
       bash -c "tail -n +$((log_lines + 1)) '$LOG' | grep -q 'snapshot: done'"
     say "the existing rows arrived first, as a snapshot (op r, source.snapshot):"
