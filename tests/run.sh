@@ -7,9 +7,12 @@
 #    root or sudo),
 # 2. a Debug build with AddressSanitizer and UBSan in build-debug/,
 # 3. ctest --output-on-failure in build-debug/ with every label (unit and
-#    integration) unless the arguments say otherwise, two tests at a time
-#    (B2K_TEST_JOBS): tests with servers take one of two "servers" slots
-#    (tests/resources.json), each slot on ports of its own,
+#    integration) unless the arguments say otherwise, one test at a time;
+#    B2K_TEST_JOBS=2 runs two at once (tests with servers take one of two
+#    "servers" slots, tests/resources.json, each on ports of its own, and
+#    the mutation check compiles on one core). Not the default yet: under
+#    -j2, integration.distributed once hung at exit after SIGTERM (not yet
+#    understood; see the note of stop 26),
 # 4. without arguments: the libFuzzer target over the decoder for a bounded
 #    time (B2K_FUZZ_SECONDS, 60 by default; 0 skips it), built with clang in
 #    build-fuzz/.
@@ -36,7 +39,8 @@ ninja -C "$BUILD" -j2
 
 source "$REPO/tests/sanitizers/options.sh"
 
-jobs=${B2K_TEST_JOBS:-2}
+jobs=${B2K_TEST_JOBS:-1}
+[[ $jobs -le 1 ]] || export B2K_MUTATE_JOBS=${B2K_MUTATE_JOBS:-1}
 phase "running ctest --output-on-failure -j$jobs $*"
 cd "$BUILD"
 rc=0
