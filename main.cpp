@@ -13,10 +13,12 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -571,6 +573,39 @@ int run_reader_node(b2k::b2k_config& cfg, const b2k::settings_ptr& s) {
   return 0;
 }
 
+/// Bounds the end of the process once the pipeline has stopped (its final
+/// position confirmed by Kafka, or its failure known): should the actor
+/// system's shutdown not end within the limit (a node link or a library
+/// thread that does not stop: seen once, under load, with a reader node),
+/// one warning and the pipeline's exit status instead of a process that
+/// only SIGKILL ends. Declared before the actor system, to outlive it.
+class exit_deadline {
+public:
+  ~exit_deadline() {
+    if (!thread_.joinable())
+      return;
+    done_.set_value();
+    thread_.join();
+  }
+
+  void arm(std::chrono::seconds limit, int status) {
+    thread_ = std::thread{[limit, status, done = done_.get_future()] {
+      if (done.wait_for(limit) == std::future_status::ready)
+        return;
+      spdlog::warn(
+        "exit: the actor system did not shut down within {} s "
+        "of the pipeline's stop; exiting with status {}",
+        limit.count(), status);
+      spdlog::default_logger()->flush();
+      std::_Exit(status);
+    }};
+  }
+
+private:
+  std::promise<void> done_;
+  std::thread thread_;
+};
+
 /// `binlog2kafka run`: the pipeline, until a signal or a fatal error.
 int run_pipeline(b2k::b2k_config& cfg, const b2k::settings_ptr& s) {
   if (!s->source.from.empty()) {
@@ -600,6 +635,7 @@ int run_pipeline(b2k::b2k_config& cfg, const b2k::settings_ptr& s) {
   if (!s->reader_node.empty())
     if (auto problem = b2k::load_node_link(cfg, *s); !problem.empty())
       return fail(problem);
+  exit_deadline deadline;
   caf::actor_system sys{cfg};
   auto status = sys.spawn(b2k::status, s->name);
   b2k::log_to_status warnings_to_status_page{status};
@@ -664,16 +700,16 @@ int run_pipeline(b2k::b2k_config& cfg, const b2k::settings_ptr& s) {
     self->monitor(supervisor);
     self->receive([&](const caf::down_msg& dm) { reason = dm.reason; });
   }
+  bool failed = reason && reason != caf::exit_reason::user_shutdown;
+  if (failed)
+    spdlog::error("stopped: {}", error_text(reason));
+  deadline.arm(std::chrono::seconds(10), failed ? 1 : 0);
   exiting = true;
   pthread_kill(signal_thread.native_handle(), SIGTERM);
   signal_thread.join();
   http.stop();
   caf::anon_send_exit(status, caf::exit_reason::user_shutdown);
-  if (reason && reason != caf::exit_reason::user_shutdown) {
-    spdlog::error("stopped: {}", error_text(reason));
-    return 1;
-  }
-  return 0;
+  return failed ? 1 : 0;
 }
 
 } // namespace
