@@ -61,7 +61,7 @@ refused() {
 
 cleanup_node() { [[ -z $NODE_PID ]] || kill -KILL "$NODE_PID" 2>/dev/null || true; }
 # itest_cleanup reads the test's exit status from $?: hand it through.
-trap 'rc=$?; cleanup_node; (exit $rc); itest_cleanup' EXIT
+trap 'rc=$?; set +e; cleanup_node; (exit $rc); itest_cleanup' EXIT
 
 start_servers
 mkdir -p "$PKI"
