@@ -18,7 +18,8 @@
 #    build-fuzz/.
 # The integration tests start their own MariaDB and Kafka on 127.0.0.1 ports
 # 23306/29092/29093 (23406/29192/29193 in the second slot) with state under
-# build-debug/itest/, so a running demo (13306/19092, .state/) is left alone. Exits non-zero on any failure.
+# build-debug/itest/, so a running demo (13306/19092, .state/) is left
+# alone. Exits non-zero on any failure.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -414,6 +414,14 @@ itest_cleanup() {
 }
 trap itest_cleanup EXIT
 trap 'exit 130' INT
+
+# exit_trap_first CLEANUP [LAST]: on exit, CLEANUP (the test's own
+# processes) and then LAST (itest_cleanup by default), which reads the test's
+# exit status from $?. `set +e` first: under set -e, handing the status on
+# with `(exit $rc)` ends the trap right there when the test failed.
+exit_trap_first() {
+  trap "rc=\$?; set +e; $1; (exit \$rc); ${2:-itest_cleanup}" EXIT
+}
 trap 'exit 143' TERM
 
 # -- fault tests: workload, audit, faults (new functions; the fault tests
@@ -773,14 +781,14 @@ chaos_kill_in_commit() {
 # and restarts it).
 chaos_check_alive() {
   daemon_running && return 0
-  local pid=$DAEMON_PID i
+  local pid=$DAEMON_PID i by_proxy=0
   # (The proxy logs right after its kill; give the line up to 5 s on a busy
   # machine.)
   for ((i = 0; i < 50; i++)); do
-    grep -q "sent SIGKILL to pid $pid\b" "$STATE/proxy.log" 2>/dev/null && break
+    grep -q "sent SIGKILL to pid $pid\b" "$STATE/proxy.log" 2>/dev/null && { by_proxy=1; break; }
     sleep 0.1
   done
-  if grep -q "sent SIGKILL to pid $pid\b" "$STATE/proxy.log" 2>/dev/null; then
+  if ((by_proxy)); then
     wait "$pid" 2>/dev/null || true
     echo "--- killed with SIGKILL by the TCP proxy $(date '+%F %T')" >>"$DAEMON_LOG"
     DAEMON_PID=

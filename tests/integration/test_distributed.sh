@@ -60,8 +60,7 @@ refused() {
 }
 
 cleanup_node() { [[ -z $NODE_PID ]] || kill -KILL "$NODE_PID" 2>/dev/null || true; }
-# itest_cleanup reads the test's exit status from $?: hand it through.
-trap 'rc=$?; set +e; cleanup_node; (exit $rc); itest_cleanup' EXIT
+exit_trap_first cleanup_node
 
 start_servers
 mkdir -p "$PKI"

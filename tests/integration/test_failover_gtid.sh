@@ -20,7 +20,7 @@ replica() {
 }
 replica_sql() { mariadb --defaults-file="$REPLICA_STATE/mariadb/my.cnf" -u "$(id -un)" -N -B "$@"; }
 cleanup_replica() { replica stop >/dev/null 2>&1 || true; }
-trap 'rc=$?; set +e; cleanup_replica; (exit $rc); itest_cleanup' EXIT
+exit_trap_first cleanup_replica
 
 start_servers
 mkdir -p "$REPLICA_STATE"

@@ -51,7 +51,7 @@ stop_instances() {
     if [[ -n ${PID[$x]:-} ]]; then stop_pid "${PID[$x]}" 30; fi
   done
 }
-trap 'rc=$?; set +e; stop_instances; (exit $rc); faults_cleanup' EXIT
+exit_trap_first stop_instances faults_cleanup
 
 start_servers
 mkdir -p "$STATE/out" # sanitizer_reports reads the logs there
